@@ -1,0 +1,245 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+)
+
+// OutgoingActivity is an activity the bot sends. It is its own type, not
+// schema.Activity, because that one serialises zero timestamps and empty
+// objects ("0001-01-01T00:00:00Z", "from":{}) that channels reject or show.
+type OutgoingActivity struct {
+	Type         string                      `json:"type"`
+	From         *schema.ChannelAccount      `json:"from,omitempty"`
+	Recipient    *schema.ChannelAccount      `json:"recipient,omitempty"`
+	Conversation *schema.ConversationAccount `json:"conversation,omitempty"`
+	ReplyToID    string                      `json:"replyToId,omitempty"`
+	Text         string                      `json:"text,omitempty"`
+	TextFormat   string                      `json:"textFormat,omitempty"`
+	Locale       string                      `json:"locale,omitempty"`
+	Summary      string                      `json:"summary,omitempty"`
+	Attachments  []schema.Attachment         `json:"attachments,omitempty"`
+	ChannelData  any                         `json:"channelData,omitempty"`
+}
+
+// ConversationParameters create a conversation (a proactive message, or a new
+// thread in a channel).
+type ConversationParameters struct {
+	IsGroup     bool                    `json:"isGroup,omitempty"`
+	Bot         *schema.ChannelAccount  `json:"bot,omitempty"`
+	Members     []schema.ChannelAccount `json:"members,omitempty"`
+	TopicName   string                  `json:"topicName,omitempty"`
+	TenantID    string                  `json:"tenantId,omitempty"`
+	Activity    *OutgoingActivity       `json:"activity,omitempty"`
+	ChannelData any                     `json:"channelData,omitempty"`
+}
+
+// ConnectorError is a non-2xx answer from the Bot Connector.
+type ConnectorError struct {
+	Method string
+	Status int
+	Code   string // the error code in the body, if any
+}
+
+func (e *ConnectorError) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("connector: %s: HTTP %d (%s)", e.Method, e.Status, e.Code)
+	}
+	return fmt.Sprintf("connector: %s: HTTP %d", e.Method, e.Status)
+}
+
+// tokenSource gives access tokens for the connector.
+type tokenSource interface {
+	Token(ctx context.Context) (string, error)
+}
+
+// Connector is a Bot Connector REST client (the v3 API): replies, new
+// messages, card updates and new conversations. It retries throttling and
+// transient failures with jittered backoff, honouring Retry-After.
+type Connector struct {
+	client      *http.Client
+	tokens      tokenSource // nil: no auth, for local mode with the playground
+	maxAttempts int
+	baseDelay   time.Duration
+	maxDelay    time.Duration
+}
+
+// NewConnector returns a connector client. A nil tokens sends no
+// Authorization header (local mode only).
+func NewConnector(client *http.Client, tokens tokenSource) *Connector {
+	if client == nil {
+		client = &http.Client{Timeout: 20 * time.Second}
+	}
+	return &Connector{client: client, tokens: tokens, maxAttempts: 4, baseDelay: 250 * time.Millisecond, maxDelay: 10 * time.Second}
+}
+
+func activitiesURL(serviceURL, conversationID string, activityID string) string {
+	u := strings.TrimRight(serviceURL, "/") + "/v3/conversations/" + url.PathEscape(conversationID) + "/activities"
+	if activityID != "" {
+		u += "/" + url.PathEscape(activityID)
+	}
+	return u
+}
+
+type resourceResponse struct {
+	ID string `json:"id"`
+}
+
+// Send posts a new message into a conversation and returns its id (empty
+// when the channel gives none).
+func (c *Connector) Send(ctx context.Context, serviceURL, conversationID string, a *OutgoingActivity) (string, error) {
+	var rr resourceResponse
+	err := c.do(ctx, http.MethodPost, activitiesURL(serviceURL, conversationID, ""), a, &rr)
+	return rr.ID, err
+}
+
+// Reply posts a as a reply to the activity replyToID and returns its id.
+func (c *Connector) Reply(ctx context.Context, serviceURL, conversationID, replyToID string, a *OutgoingActivity) (string, error) {
+	if replyToID == "" {
+		return c.Send(ctx, serviceURL, conversationID, a)
+	}
+	a.ReplyToID = replyToID
+	var rr resourceResponse
+	err := c.do(ctx, http.MethodPost, activitiesURL(serviceURL, conversationID, replyToID), a, &rr)
+	return rr.ID, err
+}
+
+// Update replaces a message the bot sent earlier (a card, updated in place).
+func (c *Connector) Update(ctx context.Context, serviceURL, conversationID, activityID string, a *OutgoingActivity) error {
+	return c.do(ctx, http.MethodPut, activitiesURL(serviceURL, conversationID, activityID), a, nil)
+}
+
+// ConversationResource is the answer to creating a conversation.
+type ConversationResource struct {
+	ID         string `json:"id"`
+	ActivityID string `json:"activityId"`
+	ServiceURL string `json:"serviceUrl"`
+}
+
+// CreateConversation starts a conversation: a 1:1 chat with a user, or a new
+// thread in a channel.
+func (c *Connector) CreateConversation(ctx context.Context, serviceURL string, p *ConversationParameters) (ConversationResource, error) {
+	var cr ConversationResource
+	err := c.do(ctx, http.MethodPost, strings.TrimRight(serviceURL, "/")+"/v3/conversations", p, &cr)
+	return cr, err
+}
+
+// retryable reports whether a status is worth retrying: throttling,
+// precondition races and the usual transient gateway errors.
+func retryable(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusPreconditionFailed,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+func (c *Connector) do(ctx context.Context, method, u string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("connector: encode: %w", err)
+	}
+	for attempt := 1; ; attempt++ {
+		status, retryAfter, err := c.once(ctx, method, u, body, out)
+		if err == nil {
+			return nil
+		}
+		var ce *ConnectorError
+		transient := !errors.As(err, &ce) || retryable(status)
+		if !transient || attempt >= c.maxAttempts || ctx.Err() != nil {
+			return err
+		}
+		delay := c.backoff(attempt, retryAfter)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
+			return err // the wait would outlive the caller
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// backoff is exponential with full jitter, or the server's Retry-After when
+// it gave one (capped, so a bad header cannot park a turn for hours).
+func (c *Connector) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, c.maxDelay) + rand.N(c.baseDelay)
+	}
+	ceiling := min(c.baseDelay<<(attempt-1), c.maxDelay)
+	return c.baseDelay/2 + rand.N(ceiling)
+}
+
+// once makes one request. It returns the HTTP status and Retry-After (0 if
+// none) alongside any error.
+func (c *Connector) once(ctx context.Context, method, u string, body []byte, out any) (int, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		return 0, 0, fmt.Errorf("connector: %s: %w", method, err)
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if c.tokens != nil {
+		tok, err := c.tokens.Token(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return 0, 0, fmt.Errorf("connector: %s: %w", method, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return resp.StatusCode, 0, fmt.Errorf("connector: %s: read answer: %w", method, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		ce := &ConnectorError{Method: method, Status: resp.StatusCode}
+		var eb struct {
+			Error struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		}
+		if json.Unmarshal(data, &eb) == nil {
+			ce.Code = eb.Error.Code
+		}
+		return resp.StatusCode, parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), ce
+	}
+	if out != nil && len(bytes.TrimSpace(data)) > 0 {
+		// A missing or odd body is not a failure: the message was accepted
+		// (the playground answers 202 with no body for split messages).
+		_ = json.Unmarshal(data, out)
+	}
+	return resp.StatusCode, 0, nil
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

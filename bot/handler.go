@@ -1,0 +1,149 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// MaxBodyBytes is the largest activity accepted. Teams messages are far
+// smaller; anything bigger is refused before it is parsed.
+const MaxBodyBytes = 256 << 10
+
+// Handler is the Bot Framework messaging endpoint (POST /api/messages).
+//
+// Order matters: the token is checked before the body is read, so an
+// unauthenticated caller cannot make the bot parse anything; the body is
+// then bounded, decoded, checked against the token's claims and the tenant
+// allow-list, and only then does a turn run.
+type Handler struct {
+	auth    *Authenticator // nil: authentication off (local mode)
+	tenants []string       // allowed tenant ids; empty: any
+	runner  *Runner
+	log     *zap.Logger
+}
+
+// NewHandler returns the messaging endpoint. auth nil turns authentication
+// off, which main allows only on a loopback address or when told explicitly.
+func NewHandler(auth *Authenticator, tenants []string, runner *Runner, log *zap.Logger) *Handler {
+	return &Handler{auth: auth, tenants: tenants, runner: runner, log: log}
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	log := h.log.With(zap.String("request_id", requestID(r)))
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+
+	var id *Identity
+	if h.auth != nil {
+		var err error
+		id, err = h.auth.Authenticate(r.Context(), r.Header.Get("Authorization"))
+		if err != nil {
+			h.refuse(w, log, err)
+			return
+		}
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			log.Warn("activity refused", zap.Int("status", http.StatusRequestEntityTooLarge))
+			writeError(w, http.StatusRequestEntityTooLarge, "body larger than 256 KB")
+			return
+		}
+		writeError(w, http.StatusBadRequest, "could not read body")
+		return
+	}
+	a, err := decodeActivity(body)
+	if err != nil {
+		log.Warn("activity refused", zap.Int("status", http.StatusBadRequest), zap.Error(err))
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	log = log.With(zap.String("activity_id", a.ID), zap.String("type", string(a.Type)))
+
+	if id != nil {
+		if err := id.Admits(a.ServiceURL, a.ChannelID); err != nil {
+			h.refuse(w, log, err)
+			return
+		}
+	}
+	if len(h.tenants) > 0 && !slices.Contains(h.tenants, a.TenantID()) {
+		log.Warn("activity refused: tenant not allowed", zap.Int("status", http.StatusForbidden))
+		writeError(w, http.StatusForbidden, "tenant not allowed")
+		return
+	}
+
+	in, ok := a.input()
+	if !a.handled() || !ok {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	resp, err := h.runner.Run(r.Context(), a, in)
+	if err != nil {
+		status := http.StatusInternalServerError
+		var se errStore
+		if errors.As(err, &se) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			// Retryable by the sender: the turn did not happen.
+			status = http.StatusServiceUnavailable
+		}
+		log.Error("turn failed", zap.Int("status", status), zap.Duration("duration", time.Since(start)), zap.Error(err))
+		writeError(w, status, "turn failed, try again")
+		return
+	}
+	log.Info("turn", zap.Duration("duration", time.Since(start)))
+	if resp == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, resp.Status, resp.Body)
+}
+
+func (h *Handler) refuse(w http.ResponseWriter, log *zap.Logger, err error) {
+	status, reason := http.StatusUnauthorized, "unauthorized"
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		status, reason = ae.Status, ae.Reason
+	}
+	// The error may say why a token failed; it never contains the token.
+	log.Warn("activity refused", zap.Int("status", status), zap.Error(err))
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="botframework"`)
+	}
+	writeError(w, status, reason)
+}
+
+func requestID(r *http.Request) string {
+	for _, h := range []string{"X-Request-Id", "Request-Id", "Ms-Cv"} {
+		if v := r.Header.Get(h); v != "" && len(v) <= 128 {
+			return v
+		}
+	}
+	return ""
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"encode response"}}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": http.StatusText(status), "message": message}})
+}

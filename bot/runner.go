@@ -1,0 +1,240 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+	"go.uber.org/zap"
+
+	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/store"
+)
+
+// Store is what the runner needs from persistence.
+type Store interface {
+	Load(ctx context.Context, conversationID, activityID string) (store.Snapshot, error)
+	Commit(ctx context.Context, c store.Commit) error
+	Ping(ctx context.Context) error
+}
+
+// Sender delivers the bot's messages; [Connector] is the real one.
+type Sender interface {
+	Reply(ctx context.Context, serviceURL, conversationID, replyToID string, a *OutgoingActivity) (string, error)
+}
+
+// EffectRunner executes the effects dialogs ask for and returns their results.
+type EffectRunner interface {
+	RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.Input) dialogs.Result
+}
+
+// InvokeResponse is the HTTP answer to an invoke activity.
+type InvokeResponse struct {
+	Status int `json:"status"`
+	Body   any `json:"body,omitempty"`
+}
+
+// errStore wraps store failures: the handler answers 503 so that the Bot
+// Connector redelivers the activity once the database is back.
+type errStore struct{ err error }
+
+func (e errStore) Error() string { return e.err.Error() }
+func (e errStore) Unwrap() error { return e.err }
+
+// Runner executes turns: load the conversation, step the dialogs, save, then
+// send the replies and run the effects. Turns of one conversation run one at
+// a time; an activity id already processed is not processed again.
+type Runner struct {
+	store   Store
+	router  *dialogs.Router
+	sender  Sender
+	effects EffectRunner // nil: no dialog asks for effects yet
+	log     *zap.Logger
+	now     func() time.Time
+	locks   *keyedMutex
+	// sendTimeout bounds delivering a turn's replies. Delivery is detached
+	// from the inbound request: once the state is saved, the replies must go
+	// out even if the connector hung up on us.
+	sendTimeout time.Duration
+}
+
+// NewRunner returns a runner. effects may be nil while no dialog emits any.
+func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRunner, log *zap.Logger) *Runner {
+	return &Runner{
+		store: st, router: router, sender: sender, effects: effects, log: log,
+		now: time.Now, locks: newKeyedMutex(), sendTimeout: 60 * time.Second,
+	}
+}
+
+// maxEffectRounds bounds how often effect results may lead to new effects
+// within one turn, so a dialog bug cannot loop forever.
+const maxEffectRounds = 8
+
+// Run processes one activity. For invokes it returns the HTTP answer.
+func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*InvokeResponse, error) {
+	unlock, err := r.locks.Lock(ctx, a.Conversation.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	snap, err := r.store.Load(ctx, a.Conversation.ID, a.ID)
+	if err != nil {
+		return nil, errStore{err}
+	}
+	if snap.Seen {
+		r.log.Info("duplicate activity ignored")
+		return decodeInvokeResponse(snap.Response), nil
+	}
+	sess := r.decodeSession(snap.State)
+
+	in.Now = r.now()
+	sess, turn := r.router.Step(sess, in)
+	var resp *InvokeResponse
+	if a.Type == typeInvoke {
+		resp = cardActionResponse(turn.Update)
+	}
+	if err := r.commit(ctx, a.Conversation.ID, a.ID, sess, resp); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			// Processed meanwhile elsewhere (another replica).
+			return r.replay(ctx, a)
+		}
+		return nil, err
+	}
+
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
+	defer cancel()
+	r.deliver(sendCtx, a, turn.Replies)
+
+	for round := 0; len(turn.Effects) > 0; round++ {
+		if round == maxEffectRounds || r.effects == nil {
+			r.log.Error("effects not run", zap.Int("effects", len(turn.Effects)), zap.Int("round", round))
+			break
+		}
+		for _, e := range turn.Effects {
+			start := time.Now()
+			res := r.effects.RunEffect(sendCtx, e, in)
+			r.log.Info("effect", zap.String("effect", e.EffectName()), zap.Duration("duration", time.Since(start)), zap.Error(res.Err))
+			next := in
+			next.Kind, next.Result, next.Now = dialogs.ResultInput, &res, r.now()
+			sess, turn = r.router.Step(sess, next)
+			if err := r.commit(sendCtx, a.Conversation.ID, "", sess, nil); err != nil {
+				return resp, err
+			}
+			r.deliver(sendCtx, a, turn.Replies)
+		}
+	}
+	return resp, nil
+}
+
+func (r *Runner) replay(ctx context.Context, a *Activity) (*InvokeResponse, error) {
+	snap, err := r.store.Load(ctx, a.Conversation.ID, a.ID)
+	if err != nil {
+		return nil, errStore{err}
+	}
+	return decodeInvokeResponse(snap.Response), nil
+}
+
+func (r *Runner) commit(ctx context.Context, convID, activityID string, sess dialogs.Session, resp *InvokeResponse) error {
+	state, err := json.Marshal(sess)
+	if err != nil {
+		return fmt.Errorf("encode session: %w", err)
+	}
+	var respJSON []byte
+	if resp != nil {
+		if respJSON, err = json.Marshal(resp); err != nil {
+			return fmt.Errorf("encode invoke response: %w", err)
+		}
+	}
+	err = r.store.Commit(ctx, store.Commit{ConversationID: convID, ActivityID: activityID, State: state, Response: respJSON, At: r.now()})
+	if err != nil && !errors.Is(err, store.ErrDuplicate) {
+		return errStore{err}
+	}
+	return err
+}
+
+// decodeSession reads saved state. State that does not decode is dropped:
+// a fresh start is better than a conversation stuck on an error.
+func (r *Runner) decodeSession(state []byte) dialogs.Session {
+	var s dialogs.Session
+	if len(state) > 0 {
+		if err := json.Unmarshal(state, &s); err != nil {
+			r.log.Warn("saved conversation state unreadable, starting afresh", zap.Error(err))
+			return dialogs.Session{}
+		}
+	}
+	return s
+}
+
+// deliver sends replies in order as answers to a. A reply that cannot be
+// delivered after the connector client's retries is logged with its
+// conversation; the rest are still tried.
+func (r *Runner) deliver(ctx context.Context, a *Activity, replies []cards.Message) {
+	for _, m := range replies {
+		for _, out := range outgoing(a, m) {
+			start := time.Now()
+			if _, err := r.sender.Reply(ctx, a.ServiceURL, a.Conversation.ID, a.ID, out); err != nil {
+				r.log.Error("reply not delivered", zap.String("conversation", a.Conversation.ID), zap.Duration("duration", time.Since(start)), zap.Error(err))
+			}
+		}
+	}
+}
+
+// outgoing turns one reply into activities. Text and card go separately:
+// Teams clients split such messages anyway, and a card sent alone gets an
+// activity id of its own that later updates can target.
+func outgoing(a *Activity, m cards.Message) []*OutgoingActivity {
+	base := func() *OutgoingActivity {
+		return &OutgoingActivity{
+			Type:         typeMessage,
+			From:         &schema.ChannelAccount{ID: a.Recipient.ID, Name: a.Recipient.Name},
+			Recipient:    &schema.ChannelAccount{ID: a.From.ID, Name: a.From.Name, AadObjectID: a.From.AadObjectID},
+			Conversation: &schema.ConversationAccount{ID: a.Conversation.ID, ConversationType: a.Conversation.ConversationType, TenantID: a.Conversation.TenantID, IsGroup: a.Conversation.IsGroup},
+			Locale:       a.Locale,
+		}
+	}
+	var acts []*OutgoingActivity
+	if m.Text != "" {
+		t := base()
+		t.Text, t.TextFormat = m.Text, "plain"
+		acts = append(acts, t)
+	}
+	if m.Card != nil {
+		c := base()
+		c.Attachments = []schema.Attachment{{ContentType: cards.ContentType, Content: m.Card}}
+		acts = append(acts, c)
+	}
+	return acts
+}
+
+// cardActionResponse is the answer to an Action.Execute: the replacement card
+// when the dialog gave one, otherwise an empty acknowledgement (the replies
+// arrive as new messages).
+func cardActionResponse(update *cards.Card) *InvokeResponse {
+	if update != nil {
+		return &InvokeResponse{Status: 200, Body: map[string]any{
+			"statusCode": 200, "type": cards.ContentType, "value": update,
+		}}
+	}
+	return &InvokeResponse{Status: 200, Body: map[string]any{
+		"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": "",
+	}}
+}
+
+func decodeInvokeResponse(b []byte) *InvokeResponse {
+	if len(b) == 0 {
+		return nil
+	}
+	var r struct {
+		Status int             `json:"status"`
+		Body   json.RawMessage `json:"body"`
+	}
+	if json.Unmarshal(b, &r) != nil {
+		return nil
+	}
+	return &InvokeResponse{Status: r.Status, Body: r.Body}
+}

@@ -1,0 +1,149 @@
+// Package cards renders everything the bot shows: Adaptive Cards (version 1.5,
+// as Teams renders them) and the localised strings they carry. Every card is a
+// pure function of its inputs, so golden-file tests pin what a user sees.
+package cards
+
+import "encoding/json"
+
+// ContentType is the attachment content type of an Adaptive Card.
+const ContentType = "application/vnd.microsoft.card.adaptive"
+
+// Version is the Adaptive Card schema version the bot targets. Teams supports
+// 1.5, which is also what Action.Execute (Universal Actions) needs.
+const Version = "1.5"
+
+// MaxBytes is the largest card the bot will send. Teams accepts messages up to
+// about 100 KB; staying under 80 KB leaves room for the activity envelope.
+const MaxBytes = 80 << 10
+
+// Card is one Adaptive Card. The zero value is not useful; build cards with
+// the constructors in this package.
+type Card struct {
+	Type    string   `json:"type"`
+	Schema  string   `json:"$schema,omitempty"`
+	Version string   `json:"version"`
+	Lang    string   `json:"lang,omitempty"`
+	Body    []any    `json:"body"`
+	Actions []Action `json:"actions,omitempty"`
+	MSTeams *MSTeams `json:"msteams,omitempty"`
+}
+
+// MSTeams holds the Teams-specific card properties.
+type MSTeams struct {
+	Width string `json:"width,omitempty"`
+}
+
+// Message is one reply: plain text, a card, or both (text first).
+type Message struct {
+	Text string
+	Card *Card
+}
+
+// newCard starts a full-width card in the given language.
+func newCard(l Lang, body ...any) *Card {
+	return &Card{
+		Type:    "AdaptiveCard",
+		Schema:  "http://adaptivecards.io/schemas/adaptive-card.json",
+		Version: Version,
+		Lang:    l.Tag(),
+		Body:    body,
+		MSTeams: &MSTeams{Width: "Full"},
+	}
+}
+
+// JSON returns the card's wire form.
+func (c *Card) JSON() ([]byte, error) { return json.Marshal(c) }
+
+// TextBlock is an Adaptive Card text element.
+type TextBlock struct {
+	Type     string `json:"type"`
+	Text     string `json:"text"`
+	Wrap     bool   `json:"wrap,omitempty"`
+	Size     string `json:"size,omitempty"`
+	Weight   string `json:"weight,omitempty"`
+	IsSubtle bool   `json:"isSubtle,omitempty"`
+	Color    string `json:"color,omitempty"`
+	Spacing  string `json:"spacing,omitempty"`
+	Style    string `json:"style,omitempty"`
+}
+
+func heading(text string) TextBlock {
+	return TextBlock{Type: "TextBlock", Text: text, Wrap: true, Size: "Large", Weight: "Bolder", Style: "heading"}
+}
+
+func para(text string) TextBlock {
+	return TextBlock{Type: "TextBlock", Text: text, Wrap: true}
+}
+
+func subtle(text string) TextBlock {
+	return TextBlock{Type: "TextBlock", Text: text, Wrap: true, IsSubtle: true, Size: "Small"}
+}
+
+// FactSet shows label/value pairs.
+type FactSet struct {
+	Type  string `json:"type"`
+	Facts []Fact `json:"facts"`
+}
+
+// Fact is one FactSet row.
+type Fact struct {
+	Title string `json:"title"`
+	Value string `json:"value"`
+}
+
+// Action is an Adaptive Card action. Type is Action.Submit, Action.Execute or
+// Action.OpenUrl.
+type Action struct {
+	Type  string            `json:"type"`
+	Title string            `json:"title"`
+	Verb  string            `json:"verb,omitempty"`
+	URL   string            `json:"url,omitempty"`
+	Data  map[string]string `json:"data,omitempty"`
+	Style string            `json:"style,omitempty"`
+}
+
+// VerbKey is the data key that carries an Action.Submit's verb. Action.Execute
+// carries its verb natively; Submit has only data, so the verb rides in it.
+const VerbKey = "verb"
+
+// submit builds an Action.Submit whose data carries verb plus extra pairs.
+// Submit, not Execute, is used for navigation: the answer arrives as a new
+// message, so the card the user clicked (say, the menu) stays in the chat.
+func submit(title, verb string, kv ...string) Action {
+	data := map[string]string{VerbKey: verb}
+	for i := 0; i+1 < len(kv); i += 2 {
+		data[kv[i]] = kv[i+1]
+	}
+	return Action{Type: "Action.Submit", Title: title, Data: data}
+}
+
+// execute builds an Action.Execute: the bot answers with a card that replaces
+// the clicked one in place (used where the old card must not stay clickable).
+func execute(title, verb string, kv ...string) Action {
+	a := submit(title, verb, kv...)
+	a.Type = "Action.Execute"
+	a.Verb = verb
+	delete(a.Data, VerbKey)
+	if len(a.Data) == 0 {
+		a.Data = nil
+	}
+	return a
+}
+
+func openURL(title, url string) Action {
+	return Action{Type: "Action.OpenUrl", Title: title, URL: url}
+}
+
+// ActionSet places buttons inside the body.
+type ActionSet struct {
+	Type    string   `json:"type"`
+	Actions []Action `json:"actions"`
+}
+
+// Container groups elements, e.g. to give them a style.
+type Container struct {
+	Type    string `json:"type"`
+	Items   []any  `json:"items"`
+	Style   string `json:"style,omitempty"`
+	Spacing string `json:"spacing,omitempty"`
+}

@@ -1,0 +1,59 @@
+package cards
+
+import "strings"
+
+// Lang is a language the bot answers in.
+type Lang string
+
+// The languages the bot speaks. Japanese is the organisation's first language;
+// English is for everyone else.
+const (
+	Japanese Lang = "ja"
+	English  Lang = "en"
+)
+
+// LangFromLocale picks Japanese for ja* locales ("ja", "ja-JP") and English
+// for every other locale, including an empty one.
+func LangFromLocale(locale string) Lang {
+	l := strings.ToLower(strings.TrimSpace(locale))
+	if l == "ja" || strings.HasPrefix(l, "ja-") || strings.HasPrefix(l, "ja_") {
+		return Japanese
+	}
+	return English
+}
+
+// ParseLang accepts "ja" or "en" and reports whether it was one of them.
+func ParseLang(s string) (Lang, bool) {
+	switch Lang(s) {
+	case Japanese, English:
+		return Lang(s), true
+	}
+	return "", false
+}
+
+// Tag is the BCP 47 tag put on cards (Teams uses it for dates and numbers).
+func (l Lang) Tag() string {
+	if l == Japanese {
+		return "ja-JP"
+	}
+	return "en-US"
+}
+
+// Other is the language the switch button offers.
+func (l Lang) Other() Lang {
+	if l == Japanese {
+		return English
+	}
+	return Japanese
+}
+
+// Text is one sentence in both languages.
+type Text struct{ JA, EN string }
+
+// In returns the sentence in l.
+func (t Text) In(l Lang) string {
+	if l == Japanese {
+		return t.JA
+	}
+	return t.EN
+}

@@ -1,0 +1,88 @@
+package cards
+
+var (
+	txtAskTitle  = Text{"ご質問をどうぞ", "Go ahead and ask"}
+	txtAskPrompt = Text{
+		"困っていることを、そのまま文章で書いて送ってください。",
+		"Type your question in your own words and send it.",
+	}
+	txtAskExamples = Text{
+		"例：「SMSが届かない」「海外でコードが受け取れない」「電話の # を押しても認証されない」",
+		"For example: \"The SMS never arrives\", \"I'm abroad and can't get the code\", \"The call hangs up after I press #\"",
+	}
+
+	txtQuestionTitle = Text{"自動回答は準備中です", "Automatic answers are coming soon"}
+	txtQuestionBody  = Text{
+		"ご質問は受け取りましたが、質問に自動で答える機能はまだ準備中です。サインイン方法は自分で " + MySecurityInfoURL + " から確認・変更できます。",
+		"I got your question, but answering questions automatically is not ready yet. You can check and change your sign-in methods yourself at " + MySecurityInfoURL + ".",
+	}
+
+	txtChangeTitle = Text{"サインイン方法の変更は準備中です", "Changing sign-in methods is coming soon"}
+	txtChangeBody  = Text{
+		"このボットで電話番号や Authenticator を変更する機能はまだ使えません。今すぐ変更するときは " + MySecurityInfoURL + " にサインインして「セキュリティ情報」から変更してください。",
+		"I can't change your phone number or Authenticator yet. To change them now, sign in at " + MySecurityInfoURL + " and use \"Security info\".",
+	}
+
+	txtHumanTitle = Text{"担当者への引き継ぎは準備中です", "Talking to a person is coming soon"}
+	txtHumanBody  = Text{
+		"このボットからヘルプデスクの担当者につなぐ機能はまだ使えません。お急ぎの場合は、これまでどおりヘルプデスクの窓口に直接ご連絡ください。",
+		"I can't hand you over to the helpdesk from here yet. If it is urgent, please contact the helpdesk directly as usual.",
+	}
+
+	txtOpenSecurityInfo = Text{"セキュリティ情報を開く", "Open Security info"}
+	txtBackToMenu       = Text{"メニューに戻る", "Back to the menu"}
+
+	txtLanguageSet = Text{"これからは日本語でお答えします。", "I'll answer in English from now on."}
+
+	txtRestarted = Text{
+		"ボットが更新されたため、途中だった手続きを最初からやり直させてください。お手数をおかけします。",
+		"I was updated while we were talking, so let's start that again from the beginning. Sorry for the trouble.",
+	}
+
+	txtChannelHello = Text{
+		"MFA Desk です。多要素認証（MFA）についての相談は、私との個人チャットでどうぞ。",
+		"Hi, I'm MFA Desk. For help with multi-factor authentication (MFA), message me in a personal chat.",
+	}
+)
+
+// AskPrompt invites a free-text question.
+func AskPrompt(l Lang) *Card {
+	return newCard(l,
+		heading(txtAskTitle.In(l)),
+		para(txtAskPrompt.In(l)),
+		subtle(txtAskExamples.In(l)),
+	)
+}
+
+// notice is a titled message with a way back to the menu and, optionally,
+// more actions first.
+func notice(l Lang, title, body Text, actions ...Action) *Card {
+	c := newCard(l, heading(title.In(l)), para(body.In(l)))
+	c.Actions = append(actions, submit(txtBackToMenu.In(l), VerbMenu))
+	return c
+}
+
+// QuestionNotReady answers a free-text question while automatic answers are
+// not built yet: honest, with the self-service page as the way forward.
+func QuestionNotReady(l Lang) *Card {
+	return notice(l, txtQuestionTitle, txtQuestionBody, openURL(txtOpenSecurityInfo.In(l), MySecurityInfoURL))
+}
+
+// ChangeNotReady answers "change my sign-in method" until guided changes exist.
+func ChangeNotReady(l Lang) *Card {
+	return notice(l, txtChangeTitle, txtChangeBody, openURL(txtOpenSecurityInfo.In(l), MySecurityInfoURL))
+}
+
+// HumanNotReady answers "talk to a person" until escalation exists.
+func HumanNotReady(l Lang) *Card {
+	return notice(l, txtHumanTitle, txtHumanBody)
+}
+
+// LanguageSet confirms a language switch, in the new language.
+func LanguageSet(l Lang) Message { return Message{Text: txtLanguageSet.In(l)} }
+
+// Restarted apologises for a flow dropped because the bot was updated.
+func Restarted(l Lang) Message { return Message{Text: txtRestarted.In(l)} }
+
+// ChannelHello is posted once when the bot is added to a team or group chat.
+func ChannelHello(l Lang) Message { return Message{Text: txtChannelHello.In(l)} }

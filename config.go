@@ -1,0 +1,240 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.uber.org/zap/zapcore"
+
+	"github.com/mfadesk/mfadesk/bot"
+)
+
+// secret is a configuration value that must never be printed or logged.
+type secret string
+
+func (secret) String() string   { return "[redacted]" }
+func (secret) GoString() string { return "[redacted]" }
+
+// config is everything the bot reads from the environment.
+type config struct {
+	Port           int
+	BindAddress    string
+	AppID          string
+	AppPassword    secret
+	AppTenantID    string
+	AppType        string
+	OpenIDMetadata string
+	AuthorityHost  string
+	AllowedTenants []string
+	AllowAnonymous bool
+	DataDir        string
+	LogLevel       zapcore.Level
+	LogFormat      string
+}
+
+// envVar documents one environment variable for --help and the README.
+type envVar struct{ name, def, help string }
+
+// envVars lists every variable the bot reads, in the order --help shows them.
+var envVars = []envVar{
+	{"PORT", "3978", "port of the messaging endpoint (POST /api/messages), /healthz and /readyz"},
+	{"BIND_ADDRESS", "all interfaces; 127.0.0.1 in local mode", "address to listen on"},
+	{"MicrosoftAppId", "", "the Azure Bot's app (client) id; empty = local mode: no authentication, loopback only"},
+	{"MicrosoftAppPassword", "", "client secret of the app registration (SingleTenant, MultiTenant)"},
+	{"MicrosoftAppTenantId", "", "your Entra tenant id (required for SingleTenant and UserAssignedMSI)"},
+	{"MicrosoftAppType", "SingleTenant", "SingleTenant, MultiTenant (legacy) or UserAssignedMSI"},
+	{"BotOpenIdMetadata", bot.DefaultOpenIDMetadata, "Bot Framework OpenID metadata used to verify inbound tokens"},
+	{"AZURE_AUTHORITY_HOST", bot.DefaultAuthorityHost, "Entra authority for tokens (https; another cloud or a test authority)"},
+	{"ALLOWED_TENANTS", "", "comma-separated tenant ids accepted besides MicrosoftAppTenantId"},
+	{"BOT_ALLOW_ANONYMOUS", "false", "true allows local mode (no authentication) on a non-loopback address"},
+	{"DATA_DIR", "./data", "directory of the embedded SQLite database (mfadesk.db)"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"LOG_FORMAT", "json; console in local mode", "json or console"},
+}
+
+// guid matches an Entra object, app or tenant id.
+var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// loadConfig reads and validates the environment. Every error names the
+// variable and says how to fix it.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		BindAddress:    strings.TrimSpace(getenv("BIND_ADDRESS")),
+		AppID:          strings.TrimSpace(getenv("MicrosoftAppId")),
+		AppPassword:    secret(getenv("MicrosoftAppPassword")),
+		AppTenantID:    strings.TrimSpace(getenv("MicrosoftAppTenantId")),
+		AppType:        strings.TrimSpace(getenv("MicrosoftAppType")),
+		OpenIDMetadata: orDefault(getenv("BotOpenIdMetadata"), bot.DefaultOpenIDMetadata),
+		AuthorityHost:  orDefault(getenv("AZURE_AUTHORITY_HOST"), bot.DefaultAuthorityHost),
+		DataDir:        orDefault(getenv("DATA_DIR"), "./data"),
+		LogFormat:      strings.ToLower(strings.TrimSpace(getenv("LOG_FORMAT"))),
+	}
+	var err error
+	if c.Port, err = strconv.Atoi(orDefault(getenv("PORT"), "3978")); err != nil || c.Port < 1 || c.Port > 65535 {
+		return c, fmt.Errorf("PORT=%q is not a port number: use a number from 1 to 65535", getenv("PORT"))
+	}
+	if c.AllowAnonymous, err = parseBool(getenv("BOT_ALLOW_ANONYMOUS")); err != nil {
+		return c, fmt.Errorf("BOT_ALLOW_ANONYMOUS=%q: use true or false", getenv("BOT_ALLOW_ANONYMOUS"))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(orDefault(getenv("LOG_LEVEL"), "info"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL=%q: use debug, info, warn or error", getenv("LOG_LEVEL"))
+	}
+	switch c.LogFormat {
+	case "":
+		c.LogFormat = "json"
+		if c.local() {
+			c.LogFormat = "console"
+		}
+	case "json", "console":
+	default:
+		return c, fmt.Errorf("LOG_FORMAT=%q: use json or console", c.LogFormat)
+	}
+	for _, t := range strings.Split(getenv("ALLOWED_TENANTS"), ",") {
+		if t = strings.TrimSpace(t); t == "" {
+			continue
+		}
+		if !guid.MatchString(t) {
+			return c, fmt.Errorf("ALLOWED_TENANTS: %q is not a tenant id: give tenant GUIDs separated by commas", t)
+		}
+		c.AllowedTenants = append(c.AllowedTenants, t)
+	}
+	if err := checkURL("BotOpenIdMetadata", c.OpenIDMetadata, true); err != nil {
+		return c, err
+	}
+	if err := checkURL("AZURE_AUTHORITY_HOST", c.AuthorityHost, false); err != nil {
+		return c, err
+	}
+	if c.local() {
+		return c, c.checkLocal()
+	}
+	return c, c.checkAzure()
+}
+
+// checkLocal validates local mode: no credentials at all, and loopback only
+// unless anonymity was asked for explicitly.
+func (c config) checkLocal() error {
+	if c.AppPassword != "" || c.AppTenantID != "" || c.AppType != "" {
+		return fmt.Errorf("MicrosoftAppId is empty but MicrosoftAppPassword, MicrosoftAppTenantId or MicrosoftAppType is set: set MicrosoftAppId too, or unset them all for local mode")
+	}
+	if c.BindAddress != "" && !isLoopback(c.BindAddress) && !c.AllowAnonymous {
+		return fmt.Errorf("BIND_ADDRESS=%q is not a loopback address, and without MicrosoftAppId authentication is off: set MicrosoftAppId (and its password and tenant), bind to 127.0.0.1, or set BOT_ALLOW_ANONYMOUS=true if you really want an open endpoint", c.BindAddress)
+	}
+	return nil
+}
+
+// checkAzure validates the credentials for a registered bot.
+func (c *config) checkAzure() error {
+	if !guid.MatchString(c.AppID) {
+		return fmt.Errorf("MicrosoftAppId=%q is not an app id: copy the Application (client) ID GUID from the app registration", c.AppID)
+	}
+	if c.AppType == "" {
+		c.AppType = bot.SingleTenant
+	}
+	switch c.AppType {
+	case bot.SingleTenant, bot.UserAssignedMSI:
+		if !guid.MatchString(c.AppTenantID) {
+			return fmt.Errorf("MicrosoftAppTenantId=%q is not a tenant id: %s bots need the Directory (tenant) ID GUID", c.AppTenantID, c.AppType)
+		}
+	case bot.MultiTenant:
+		if c.AppTenantID != "" && !guid.MatchString(c.AppTenantID) {
+			return fmt.Errorf("MicrosoftAppTenantId=%q is not a tenant id: give the Directory (tenant) ID GUID or leave it empty", c.AppTenantID)
+		}
+	default:
+		return fmt.Errorf("MicrosoftAppType=%q: use SingleTenant, MultiTenant or UserAssignedMSI", c.AppType)
+	}
+	switch {
+	case c.AppType == bot.UserAssignedMSI && c.AppPassword != "":
+		return fmt.Errorf("MicrosoftAppPassword is set but MicrosoftAppType=UserAssignedMSI uses the managed identity: unset the password")
+	case c.AppType != bot.UserAssignedMSI && c.AppPassword == "":
+		return fmt.Errorf("MicrosoftAppPassword is empty: create a client secret in the app registration and set it (or use MicrosoftAppType=UserAssignedMSI)")
+	}
+	if c.AllowAnonymous {
+		return fmt.Errorf("BOT_ALLOW_ANONYMOUS=true but MicrosoftAppId is set: authentication cannot be turned off for a registered bot; unset BOT_ALLOW_ANONYMOUS")
+	}
+	return nil
+}
+
+// local reports whether the bot runs without an Azure registration.
+func (c config) local() bool { return c.AppID == "" }
+
+// listenAddr is where the server listens.
+func (c config) listenAddr() string {
+	host := c.BindAddress
+	if host == "" && c.local() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(c.Port))
+}
+
+// tenants is the allow-list of tenants; empty allows any.
+func (c config) tenants() []string {
+	if c.AppType == bot.SingleTenant || c.AppType == bot.UserAssignedMSI {
+		return append([]string{c.AppTenantID}, c.AllowedTenants...)
+	}
+	return c.AllowedTenants
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func orDefault(v, def string) string {
+	if v = strings.TrimSpace(v); v == "" {
+		return def
+	}
+	return v
+}
+
+func parseBool(v string) (bool, error) {
+	if strings.TrimSpace(v) == "" {
+		return false, nil
+	}
+	return strconv.ParseBool(strings.TrimSpace(v))
+}
+
+// checkURL requires an absolute URL; https unless allowHTTPLoopback and the
+// host is a loopback address (test doubles run there).
+func checkURL(name, v string, allowHTTPLoopback bool) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%s=%q is not a URL: give an absolute https URL", name, v)
+	}
+	if u.Scheme == "https" || (allowHTTPLoopback && u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return nil
+	}
+	return fmt.Errorf("%s=%q must use https", name, v)
+}
+
+// usage is the text of mfadesk --help.
+func usage() string {
+	var b strings.Builder
+	b.WriteString(`mfadesk: a Microsoft Teams bot that helps people with multi-factor authentication
+and hands the hard cases to their helpdesk.
+
+Usage:
+  mfadesk [serve]     start the bot (the default)
+  mfadesk help        show this help
+  mfadesk version     print the version
+
+Without MicrosoftAppId the bot runs in local mode: no authentication, listening
+on 127.0.0.1 only, for the Microsoft 365 Agents Playground (see README.md).
+
+Environment:
+`)
+	for _, v := range envVars {
+		def := v.def
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(&b, "  %-22s %s\n  %-22s default: %s\n", v.name, v.help, "", def)
+	}
+	return b.String()
+}

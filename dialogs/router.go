@@ -1,0 +1,209 @@
+package dialogs
+
+import (
+	"encoding/json"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/mfadesk/mfadesk/cards"
+)
+
+// Session is everything the bot remembers about one conversation. It is
+// persisted as JSON after every turn.
+type Session struct {
+	// Lang is the language the user chose explicitly; empty means "follow the
+	// client's locale".
+	Lang cards.Lang `json:"lang,omitempty"`
+	// Welcomed is set once the welcome card went out, so that Teams'
+	// repeated install and join events do not repeat it.
+	Welcomed bool `json:"welcomed,omitempty"`
+	// Stack holds the running dialogs, innermost last. A dialog that
+	// interrupts another ("talk to a person") is pushed on top of it.
+	Stack []Frame `json:"stack,omitempty"`
+}
+
+// Frame is one running dialog and its saved state.
+type Frame struct {
+	Dialog  string          `json:"dialog"`
+	Version int             `json:"version"`
+	State   json.RawMessage `json:"state,omitempty"`
+}
+
+// Router owns the main menu and global commands and passes everything else to
+// the dialog on top of the stack. Like the dialogs it drives, it is pure.
+type Router struct {
+	dialogs map[string]Dialog // by ID, to resume saved frames
+	starts  map[string]Dialog // by the verb that starts them
+}
+
+// NewRouter returns a router that starts each dialog when a button or typed
+// command carries its verb (the map key), and resumes saved frames of them.
+func NewRouter(starts map[string]Dialog) *Router {
+	r := &Router{dialogs: make(map[string]Dialog, len(starts)), starts: starts}
+	for _, d := range starts {
+		r.dialogs[d.ID()] = d
+	}
+	return r
+}
+
+// Step runs one input against the session and returns the new session and
+// what to send. The runner persists the session before sending anything.
+func (r *Router) Step(s Session, in Input) (Session, Turn) {
+	in.Lang = s.Lang
+	if in.Lang == "" {
+		in.Lang = cards.LangFromLocale(in.Locale)
+	}
+	var out Turn
+
+	// State written by another version of a dialog cannot be trusted to mean
+	// the same thing: drop it and say so, then handle the input afresh.
+	if top, ok := s.top(); ok {
+		if d, known := r.dialogs[top.Dialog]; !known || d.Version() != top.Version {
+			s.Stack = nil
+			out.Replies = append(out.Replies, cards.Restarted(in.Lang))
+		}
+	}
+
+	verb := in.Verb
+	switch in.Kind {
+	case EventInput:
+		return r.event(s, in, out)
+	case TextInput:
+		if v, data := textCommand(in.Text); v != "" {
+			verb, in.Data = v, data
+		}
+	}
+	if verb != "" {
+		if r.global(&s, in, verb, &out) {
+			return s, out
+		}
+		if d, ok := r.starts[verb]; ok {
+			return r.start(s, d, in, out)
+		}
+	}
+
+	if top, ok := s.top(); ok {
+		return r.deliver(s, r.dialogs[top.Dialog], top.State, in, out)
+	}
+
+	switch in.Kind {
+	case TextInput:
+		// Free text outside a flow is a question. Automatic answers arrive
+		// with the FAQ; until then say so honestly.
+		out.Replies = append(out.Replies, cards.Message{Card: cards.QuestionNotReady(in.Lang)})
+	case SubmitInput:
+		// A button from a flow that has ended, or from an older card.
+		out.Replies = append(out.Replies, cards.Message{Card: cards.Menu(in.Lang)})
+	}
+	return s, out
+}
+
+// start pushes a dialog on top of any running one and runs its first step.
+func (r *Router) start(s Session, d Dialog, in Input, out Turn) (Session, Turn) {
+	s.Stack = append(s.Stack, Frame{Dialog: d.ID(), Version: d.Version()})
+	return r.deliver(s, d, nil, in, out)
+}
+
+// deliver runs one step of the top dialog d and applies its status.
+func (r *Router) deliver(s Session, d Dialog, st json.RawMessage, in Input, out Turn) (Session, Turn) {
+	t := d.Next(st, in)
+	out.Replies = append(out.Replies, t.Replies...)
+	out.Effects = append(out.Effects, t.Effects...)
+	out.Update = t.Update
+	out.Status = t.Status
+	top := len(s.Stack) - 1
+	if t.Status == Waiting {
+		s.Stack[top].State = t.State
+		out.State = t.State
+	} else {
+		s.Stack = s.Stack[:top]
+	}
+	return s, out
+}
+
+// event handles conversation events.
+func (r *Router) event(s Session, in Input, out Turn) (Session, Turn) {
+	switch in.Event {
+	case EventUserJoined:
+		if !s.Welcomed {
+			s.Welcomed = true
+			out.Replies = append(out.Replies, cards.Message{Card: cards.Welcome(in.Lang)})
+		}
+	case EventBotAdded:
+		if !s.Welcomed {
+			s.Welcomed = true
+			out.Replies = append(out.Replies, cards.ChannelHello(in.Lang))
+		}
+	}
+	return s, out
+}
+
+// global handles the verbs that work anywhere, even inside a flow. It reports
+// whether it handled the verb.
+func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
+	reply := func(c *cards.Card) { out.Replies = append(out.Replies, cards.Message{Card: c}) }
+	switch verb {
+	case cards.VerbMenu:
+		reply(cards.Menu(in.Lang))
+	case cards.VerbLanguage:
+		l, ok := cards.ParseLang(in.Data[cards.LangKey])
+		if !ok {
+			l = in.Lang.Other()
+		}
+		s.Lang = l
+		out.Replies = append(out.Replies, cards.LanguageSet(l))
+		reply(cards.Menu(l))
+	case cards.VerbAsk:
+		reply(cards.AskPrompt(in.Lang))
+	case cards.VerbChange:
+		reply(cards.ChangeNotReady(in.Lang))
+	case cards.VerbHuman:
+		reply(cards.HumanNotReady(in.Lang))
+	default:
+		return false
+	}
+	return true
+}
+
+func (s Session) top() (Frame, bool) {
+	if len(s.Stack) == 0 {
+		return Frame{}, false
+	}
+	return s.Stack[len(s.Stack)-1], true
+}
+
+// commands maps what people type to the verbs above. Keys are normalised
+// with normalizeCommand. Only whole messages count: "menu" is a command,
+// "the menu button does nothing" is a question.
+var commands = map[string]struct{ verb, lang string }{
+	"menu": {cards.VerbMenu, ""}, "help": {cards.VerbMenu, ""}, "start": {cards.VerbMenu, ""},
+	"hi": {cards.VerbMenu, ""}, "hello": {cards.VerbMenu, ""},
+	"メニュー": {cards.VerbMenu, ""}, "ヘルプ": {cards.VerbMenu, ""}, "はじめ": {cards.VerbMenu, ""},
+	"こんにちは": {cards.VerbMenu, ""}, "menyu": {cards.VerbMenu, ""},
+	"english": {cards.VerbLanguage, "en"}, "英語": {cards.VerbLanguage, "en"}, "英語で": {cards.VerbLanguage, "en"},
+	"日本語": {cards.VerbLanguage, "ja"}, "japanese": {cards.VerbLanguage, "ja"}, "日本語で": {cards.VerbLanguage, "ja"},
+	"talk to a person": {cards.VerbHuman, ""}, "human": {cards.VerbHuman, ""}, "agent": {cards.VerbHuman, ""},
+	"担当者": {cards.VerbHuman, ""}, "担当者と話す": {cards.VerbHuman, ""}, "人と話したい": {cards.VerbHuman, ""},
+	"ask a question": {cards.VerbAsk, ""}, "質問する": {cards.VerbAsk, ""},
+	"change my sign-in method": {cards.VerbChange, ""}, "サインイン方法を変更する": {cards.VerbChange, ""},
+}
+
+// textCommand recognises a typed command and returns its verb and data.
+func textCommand(text string) (string, map[string]string) {
+	c, ok := commands[normalizeCommand(text)]
+	if !ok {
+		return "", nil
+	}
+	if c.lang != "" {
+		return c.verb, map[string]string{cards.LangKey: c.lang}
+	}
+	return c.verb, nil
+}
+
+// normalizeCommand folds width (ＭＥＮＵ, ｍｅｎｕ), case and surrounding
+// punctuation so that commands match however they were typed.
+func normalizeCommand(s string) string {
+	s = strings.ToLower(norm.NFKC.String(s))
+	return strings.Trim(s, " \t\r\n.!?。！？、,/")
+}

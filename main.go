@@ -1,0 +1,199 @@
+// Command mfadesk is a Microsoft Teams bot that helps people with
+// multi-factor authentication and hands the hard cases to their helpdesk.
+// Run it without arguments to serve; run "mfadesk help" for the rest.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/mfadesk/mfadesk/bot"
+	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "serve":
+		return serveCommand()
+	case "help", "-h", "-help", "--help":
+		fmt.Print(usage())
+		return 0
+	case "version", "--version":
+		fmt.Println("mfadesk", version)
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "mfadesk: unknown command %q\n\n%s", cmd, usage())
+	return 2
+}
+
+func serveCommand() int {
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mfadesk: configuration:", err)
+		return 2
+	}
+	log, err := newLogger(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mfadesk: logger:", err)
+		return 2
+	}
+	defer log.Sync()
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("stopped", zap.Error(err))
+		return 1
+	}
+	return 0
+}
+
+// serve runs the bot until ctx ends, then shuts down gracefully: it stops
+// accepting requests, lets in-flight turns finish, then closes the store.
+func serve(ctx context.Context, cfg config, log *zap.Logger) error {
+	st, err := store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "mfadesk.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	httpClient := &http.Client{
+		Timeout: 20 * time.Second,
+		Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConns:        200,
+			MaxIdleConnsPerHost: 100, // every reply goes to the same connector host
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+			ForceAttemptHTTP2:   true,
+		},
+	}
+	var (
+		auth       *bot.Authenticator
+		connector  *bot.Connector
+		localProxy string
+	)
+	if cfg.local() {
+		connector = bot.NewConnector(httpClient, nil)
+		localProxy = "npm --prefix tools/playground start, then open http://localhost:56150"
+	} else {
+		auth = bot.NewAuthenticator(bot.AuthConfig{
+			AppID: cfg.AppID, TenantID: cfg.AppTenantID,
+			OpenIDMetadataURL: cfg.OpenIDMetadata, AuthorityHost: cfg.AuthorityHost,
+		})
+		cred, err := bot.NewCredential(bot.CredentialConfig{
+			AppType: cfg.AppType, AppID: cfg.AppID, Password: string(cfg.AppPassword),
+			TenantID: cfg.AppTenantID, AuthorityHost: cfg.AuthorityHost,
+		})
+		if err != nil {
+			return fmt.Errorf("connector credential: %w", err)
+		}
+		connector = bot.NewConnector(httpClient, bot.NewTokenCache(cred))
+		go func() {
+			if err := auth.Warm(ctx); err != nil {
+				log.Warn("could not fetch token signing keys yet; will retry on the first request", zap.Error(err))
+			}
+		}()
+	}
+
+	runner := bot.NewRunner(st, dialogs.NewRouter(nil), connector, nil, log)
+	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)
+	srv := &http.Server{
+		Addr:              cfg.listenAddr(),
+		Handler:           bot.Routes(handler, st.Ping, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      90 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          zap.NewStdLog(log.Named("http")),
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", srv.Addr, err)
+	}
+	if cfg.local() {
+		log.Info("local mode: no MicrosoftAppId, so authentication is off and only this machine can connect; talk to the bot with the Agents Playground: "+localProxy,
+			zap.String("addr", ln.Addr().String()), zap.String("data_dir", cfg.DataDir))
+	} else {
+		log.Info("listening", zap.String("addr", ln.Addr().String()), zap.String("app_type", cfg.AppType), zap.String("data_dir", cfg.DataDir))
+	}
+
+	go pruneActivities(ctx, st, log)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight turns")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+// pruneActivities forgets old processed-activity ids once an hour.
+func pruneActivities(ctx context.Context, st *store.SQLite, log *zap.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := st.PruneActivities(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+				log.Warn("prune processed activities", zap.Error(err))
+			} else if n > 0 {
+				log.Debug("pruned processed activities", zap.Int64("rows", n))
+			}
+		}
+	}
+}
+
+// newLogger builds the zap logger: JSON for log collectors in production,
+// readable console lines in local mode.
+func newLogger(cfg config) (*zap.Logger, error) {
+	zc := zap.NewProductionConfig()
+	if cfg.LogFormat == "console" {
+		zc = zap.NewDevelopmentConfig()
+		zc.EncoderConfig.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		zc.DisableStacktrace = true
+	}
+	zc.Level = zap.NewAtomicLevelAt(cfg.LogLevel)
+	zc.Sampling = nil // every refused request and failed reply matters
+	zc.EncoderConfig.TimeKey = "time"
+	zc.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
+	return zc.Build()
+}

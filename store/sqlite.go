@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// SQLite is the embedded store: one file, no server.
+type SQLite struct {
+	path string
+	// SQLite allows one writer at a time. A single-connection pool for
+	// writes queues them in Go instead of spinning on SQLITE_BUSY; reads use
+	// their own pool and, with WAL, never wait for the writer.
+	write *sql.DB
+	read  *sql.DB
+}
+
+// OpenSQLite opens (creating if needed) the database file path and brings its
+// schema up to date.
+func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: create data directory: %w", err)
+	}
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	write, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	read, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
+	s := &SQLite{path: path, write: write, read: read}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// migrations are applied in order, each once; append only.
+var migrations = []string{
+	`CREATE TABLE conversations (
+		id         TEXT PRIMARY KEY,
+		state      BLOB NOT NULL,
+		updated_at INTEGER NOT NULL
+	);
+	CREATE TABLE processed_activities (
+		conversation_id TEXT NOT NULL,
+		activity_id     TEXT NOT NULL,
+		response        BLOB,
+		processed_at    INTEGER NOT NULL,
+		PRIMARY KEY (conversation_id, activity_id)
+	);
+	CREATE INDEX processed_activities_at ON processed_activities (processed_at);`,
+}
+
+func (s *SQLite) migrate(ctx context.Context) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	var have int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("store: %s has schema version %d, newer than this build knows (%d): run a newer mfadesk", s.path, have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+			return fmt.Errorf("store: migrate to version %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, v, time.Now().Unix()); err != nil {
+			return fmt.Errorf("store: migrate to version %d: %w", v, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Load returns the conversation's state and whether activityID was already
+// processed.
+func (s *SQLite) Load(ctx context.Context, conversationID, activityID string) (Snapshot, error) {
+	var snap Snapshot
+	err := s.read.QueryRowContext(ctx, `SELECT state FROM conversations WHERE id = ?`, conversationID).Scan(&snap.State)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Snapshot{}, fmt.Errorf("store: load conversation: %w", err)
+	}
+	if activityID == "" {
+		return snap, nil
+	}
+	err = s.read.QueryRowContext(ctx, `SELECT response FROM processed_activities WHERE conversation_id = ? AND activity_id = ?`,
+		conversationID, activityID).Scan(&snap.Response)
+	switch {
+	case err == nil:
+		snap.Seen = true
+	case !errors.Is(err, sql.ErrNoRows):
+		return Snapshot{}, fmt.Errorf("store: load activity: %w", err)
+	}
+	return snap, nil
+}
+
+// Commit saves a turn's outcome atomically. It returns [ErrDuplicate], and
+// changes nothing, when the activity was already processed.
+func (s *SQLite) Commit(ctx context.Context, c Commit) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	defer tx.Rollback()
+	if c.ActivityID != "" {
+		_, err := tx.ExecContext(ctx, `INSERT INTO processed_activities (conversation_id, activity_id, response, processed_at) VALUES (?, ?, ?, ?)`,
+			c.ConversationID, c.ActivityID, c.Response, c.At.Unix())
+		if isConstraint(err) {
+			return ErrDuplicate
+		}
+		if err != nil {
+			return fmt.Errorf("store: commit activity: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, state, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+		c.ConversationID, c.State, c.At.Unix()); err != nil {
+		return fmt.Errorf("store: commit state: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// PruneActivities forgets processed activity ids older than before. Bot
+// Framework redelivers within minutes, so a day's memory is plenty.
+func (s *SQLite) PruneActivities(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM processed_activities WHERE processed_at < ?`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("store: prune activities: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// Ping checks that the database answers.
+func (s *SQLite) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *SQLite) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+func isConstraint(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}

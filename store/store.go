@@ -1,0 +1,35 @@
+// Package store persists what the bot must not forget between turns and
+// restarts: conversation state and the ids of activities already processed.
+// SQLite (pure Go, no cgo) is the embedded default; a PostgreSQL backend for
+// several replicas implements the same methods.
+package store
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrDuplicate reports that an activity was already processed: Bot Framework
+// redelivers activities, and a redelivery must not run the turn twice.
+var ErrDuplicate = errors.New("store: activity already processed")
+
+// Snapshot is what a turn starts from.
+type Snapshot struct {
+	// State is the conversation's saved state, nil for a new conversation.
+	State []byte
+	// Seen reports that the activity was already processed.
+	Seen bool
+	// Response is what the first processing answered over HTTP (an invoke
+	// response), so a redelivery can answer the same; nil if none.
+	Response []byte
+}
+
+// Commit is the outcome of one turn, written atomically: the new state and
+// the activity id, so that a crash can never keep one without the other.
+type Commit struct {
+	ConversationID string
+	ActivityID     string // empty: the channel gave none, nothing to dedupe
+	State          []byte
+	Response       []byte
+	At             time.Time
+}

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Start the Microsoft 365 Agents Playground (local Teams client) against the mfadesk bot.
+# Run via `npm --prefix tools/playground start` from the repo root (npm runs this with cwd =
+# tools/playground, where the playground reads .m365agentsplayground.yml), then open
+# http://localhost:${PLAYGROUND_PORT:-56150}/
+#   BOT_ENDPOINT     bot messaging endpoint   (default http://127.0.0.1:3978/api/messages)
+#   PLAYGROUND_PORT  port of the playground UI (default 56150)
+set -eu
+cd "$(dirname "$0")"
+export TEAMSAPPTESTER_BROWSER=none
+export APPLICATION_INSIGHTS_NO_STATSBEAT=true
+exec ./node_modules/.bin/agentsplayground start \
+  --app-endpoint "${BOT_ENDPOINT:-http://127.0.0.1:3978/api/messages}" \
+  --channel-id msteams \
+  --port "${PLAYGROUND_PORT:-56150}" \
+  --disable-telemetry
