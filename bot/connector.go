@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -153,12 +152,10 @@ func (c *Connector) do(ctx context.Context, method, u string, in, out any) error
 		return fmt.Errorf("connector: encode: %w", err)
 	}
 	for attempt := 1; ; attempt++ {
-		status, retryAfter, err := c.once(ctx, method, u, body, out)
+		retryAfter, transient, err := c.once(ctx, method, u, body, out)
 		if err == nil {
 			return nil
 		}
-		var ce *ConnectorError
-		transient := !errors.As(err, &ce) || retryable(status)
 		if !transient || attempt >= c.maxAttempts || ctx.Err() != nil {
 			return err
 		}
@@ -186,29 +183,31 @@ func (c *Connector) backoff(attempt int, retryAfter time.Duration) time.Duration
 	return c.baseDelay/2 + rand.N(ceiling)
 }
 
-// once makes one request. It returns the HTTP status and Retry-After (0 if
-// none) alongside any error.
-func (c *Connector) once(ctx context.Context, method, u string, body []byte, out any) (int, time.Duration, error) {
+// once makes one request. Alongside any error it returns the server's
+// Retry-After (0 if none) and whether trying again may help: yes for
+// transport errors and retryable statuses, no for a refused token request
+// (azidentity already retried that) or a request the connector rejected.
+func (c *Connector) once(ctx context.Context, method, u string, body []byte, out any) (time.Duration, bool, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
 	if err != nil {
-		return 0, 0, fmt.Errorf("connector: %s: %w", method, err)
+		return 0, false, fmt.Errorf("connector: %s: %w", method, err)
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	if c.tokens != nil {
 		tok, err := c.tokens.Token(ctx)
 		if err != nil {
-			return 0, 0, err
+			return 0, false, err
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return 0, 0, fmt.Errorf("connector: %s: %w", method, err)
+		return 0, true, fmt.Errorf("connector: %s: %w", method, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return resp.StatusCode, 0, fmt.Errorf("connector: %s: read answer: %w", method, err)
+		return 0, true, fmt.Errorf("connector: %s: read answer: %w", method, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		ce := &ConnectorError{Method: method, Status: resp.StatusCode}
@@ -220,14 +219,14 @@ func (c *Connector) once(ctx context.Context, method, u string, body []byte, out
 		if json.Unmarshal(data, &eb) == nil {
 			ce.Code = eb.Error.Code
 		}
-		return resp.StatusCode, parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), ce
+		return parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), retryable(resp.StatusCode), ce
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		// A missing or odd body is not a failure: the message was accepted
 		// (the playground answers 202 with no body for split messages).
 		_ = json.Unmarshal(data, out)
 	}
-	return resp.StatusCode, 0, nil
+	return 0, false, nil
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP date.

@@ -35,6 +35,8 @@ type CredentialConfig struct {
 	TenantID string
 	// AuthorityHost is the Entra authority, e.g. https://login.microsoftonline.com/.
 	AuthorityHost string
+	// Transport carries token requests; nil means azidentity's default.
+	Transport policy.Transporter
 }
 
 // microsoftAuthorities are Entra's own hosts. Any other authority is a private
@@ -57,7 +59,7 @@ func NewCredential(cfg CredentialConfig) (azcore.TokenCredential, error) {
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("authority host %q must be an https URL", host)
 	}
-	opts := policy.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: host}}
+	opts := policy.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: host}, Transport: cfg.Transport}
 	switch cfg.AppType {
 	case SingleTenant, MultiTenant:
 		tenant := cfg.TenantID

@@ -38,7 +38,6 @@ type keySet struct {
 
 	mu        sync.RWMutex
 	keys      map[string]signingKey
-	issuer    string    // the metadata's issuer
 	fetchedAt time.Time // last successful fetch
 	triedAt   time.Time // last attempt, successful or not
 
@@ -67,85 +66,69 @@ func (ks *keySet) key(ctx context.Context, kid string) (signingKey, error) {
 	ks.mu.RLock()
 	k, ok := ks.keys[kid]
 	fresh := ks.now().Sub(ks.fetchedAt) < ks.maxAge
-	sinceTry := ks.now().Sub(ks.triedAt)
-	never := ks.keys == nil
 	ks.mu.RUnlock()
-	// Until a first fetch succeeds, retry every few seconds: the bot cannot
-	// verify anything without keys.
-	mayRetry := sinceTry >= ks.minRefresh || (never && sinceTry >= 5*time.Second)
-	if ok && (fresh || !mayRetry) {
+	if ok && fresh {
 		return k, nil
 	}
-	if !mayRetry {
-		if never {
-			return signingKey{}, errKeysUnavailable
-		}
-		return signingKey{}, errUnknownKey
-	}
-	if err := ks.refresh(ctx); err != nil && !ok {
-		return signingKey{}, fmt.Errorf("%w: %w", errKeysUnavailable, err)
-	}
+	err := ks.refresh(ctx)
 	ks.mu.RLock()
-	defer ks.mu.RUnlock()
-	if k, ok := ks.keys[kid]; ok {
-		return k, nil
+	k, ok = ks.keys[kid]
+	have := ks.keys != nil
+	ks.mu.RUnlock()
+	switch {
+	case ok:
+		return k, nil // possibly a day old if the refresh failed: better than nothing
+	case !have:
+		return signingKey{}, fmt.Errorf("%w: %w", errKeysUnavailable, err)
 	}
 	return signingKey{}, errUnknownKey
 }
 
-// refresh fetches the metadata and keys once for all concurrent callers. The
-// fetch runs on its own deadline so that one caller giving up does not fail
-// the others.
+// refresh fetches the metadata and keys, once for all concurrent callers:
+// those arriving while a fetch runs wait for it. Fetches are spaced by
+// minRefresh (a few seconds while the bot has no keys at all). The fetch
+// runs on its own deadline so that one caller giving up does not fail the
+// others.
 func (ks *keySet) refresh(ctx context.Context) error {
 	_, err, _ := ks.flight.Do("refresh", func() (any, error) {
 		ks.mu.Lock()
-		if ks.keys != nil && ks.now().Sub(ks.triedAt) < ks.minRefresh {
+		gap, have := ks.minRefresh, ks.keys != nil
+		if !have {
+			gap = 5 * time.Second
+		}
+		if !ks.triedAt.IsZero() && ks.now().Sub(ks.triedAt) < gap {
 			ks.mu.Unlock()
-			return nil, nil // another caller refreshed just now
+			if !have {
+				return nil, errors.New("last fetch failed moments ago")
+			}
+			return nil, nil
 		}
 		ks.triedAt = ks.now()
 		ks.mu.Unlock()
 
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 		defer cancel()
-		issuer, keys, err := ks.fetch(fctx)
+		keys, err := ks.fetch(fctx)
 		if err != nil {
 			return nil, err
 		}
 		ks.mu.Lock()
-		ks.keys, ks.issuer, ks.fetchedAt = keys, issuer, ks.now()
+		ks.keys, ks.fetchedAt = keys, ks.now()
 		ks.mu.Unlock()
 		return nil, nil
 	})
 	return err
 }
 
-// Issuer returns the issuer named by the metadata, fetching it if needed.
-func (ks *keySet) Issuer(ctx context.Context) (string, error) {
-	ks.mu.RLock()
-	iss := ks.issuer
-	ks.mu.RUnlock()
-	if iss != "" {
-		return iss, nil
-	}
-	if err := ks.refresh(ctx); err != nil {
-		return "", err
-	}
-	ks.mu.RLock()
-	defer ks.mu.RUnlock()
-	return ks.issuer, nil
-}
-
-func (ks *keySet) fetch(ctx context.Context) (string, map[string]signingKey, error) {
+func (ks *keySet) fetch(ctx context.Context) (map[string]signingKey, error) {
 	var meta struct {
-		Issuer  string `json:"issuer"`
 		JWKSURI string `json:"jwks_uri"`
 	}
 	if err := getJSON(ctx, ks.client, ks.metadataURL, &meta); err != nil {
-		return "", nil, fmt.Errorf("openid metadata: %w", err)
+		return nil, fmt.Errorf("openid metadata: %w", err)
 	}
 	if meta.JWKSURI == "" {
-		return "", nil, fmt.Errorf("openid metadata %s has no jwks_uri", ks.metadataURL)
+		return nil, fmt.Errorf("openid metadata %s has no jwks_uri", ks.metadataURL)
 	}
 	var doc struct {
 		Keys []struct {
@@ -157,7 +140,7 @@ func (ks *keySet) fetch(ctx context.Context) (string, map[string]signingKey, err
 		} `json:"keys"`
 	}
 	if err := getJSON(ctx, ks.client, meta.JWKSURI, &doc); err != nil {
-		return "", nil, fmt.Errorf("signing keys: %w", err)
+		return nil, fmt.Errorf("signing keys: %w", err)
 	}
 	keys := make(map[string]signingKey, len(doc.Keys))
 	for _, k := range doc.Keys {
@@ -171,9 +154,9 @@ func (ks *keySet) fetch(ctx context.Context) (string, map[string]signingKey, err
 		keys[k.Kid] = signingKey{pub: pub, endorsements: k.Endorsements}
 	}
 	if len(keys) == 0 {
-		return "", nil, fmt.Errorf("signing keys at %s: no usable RSA key", meta.JWKSURI)
+		return nil, fmt.Errorf("signing keys at %s: no usable RSA key", meta.JWKSURI)
 	}
-	return meta.Issuer, keys, nil
+	return keys, nil
 }
 
 func rsaKey(n, e string) (*rsa.PublicKey, error) {

@@ -1,0 +1,442 @@
+package bot_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
+)
+
+func TestValidMessageGetsReplyAtServiceURL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1personal-valid"
+
+	cu := e.conversationUpdate(conv)
+	if rec := e.post(cu); rec.Code != http.StatusOK {
+		t.Fatalf("conversationUpdate: got HTTP %d, want 200 (%s)", rec.Code, rec.Body)
+	}
+	msg := e.message(conv, "SMSが届かない")
+	if rec := e.post(msg); rec.Code != http.StatusOK {
+		t.Fatalf("message: got HTTP %d, want 200 (%s)", rec.Code, rec.Body)
+	}
+
+	got := e.conn.sentTo(conv)
+	if len(got) != 2 {
+		t.Fatalf("got %d activities at the connector, want 2 (welcome, answer)", len(got))
+	}
+	welcome, answer := got[0], got[1]
+	if want := "/teams/v3/conversations/" + conv + "/activities/" + cu["id"].(string); welcome.Path != want {
+		t.Errorf("welcome posted to %s, want %s", welcome.Path, want)
+	}
+	if want := "/teams/v3/conversations/" + conv + "/activities/" + msg["id"].(string); answer.Path != want {
+		t.Errorf("answer posted to %s, want the reply endpoint %s", answer.Path, want)
+	}
+	if answer.Activity.ReplyToID != msg["id"] {
+		t.Errorf("replyToId = %q, want %q", answer.Activity.ReplyToID, msg["id"])
+	}
+	if !strings.Contains(welcome.cardText(), "MFA Desk へようこそ") {
+		t.Errorf("welcome is not the Japanese welcome card: %s", welcome.Raw)
+	}
+	if n := len(answer.Activity.Attachments); n != 1 || answer.Activity.Attachments[0].ContentType != cards.ContentType {
+		t.Errorf("answer has %d attachments, want one Adaptive Card: %s", n, answer.Raw)
+	}
+	tok, _ := e.authority.lastToken.Load().(string)
+	for _, s := range got {
+		if tok == "" || s.Auth != "Bearer "+tok {
+			t.Errorf("connector request carried %q, want the authority's token", s.Auth)
+		}
+		for _, bad := range []string{"0001-01-01", `{}`, `""`, "null"} {
+			if strings.Contains(string(s.Raw), bad) {
+				t.Errorf("outgoing activity contains %s: %s", bad, s.Raw)
+			}
+		}
+	}
+}
+
+func TestForgedTokensAreRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	svc := e.conn.serviceURL()
+	attacker := newRSAKey(t, e.idp.key.kid)
+	valid := func(mut func(jwt.MapClaims)) jwt.MapClaims {
+		c := e.idp.claims(svc)
+		if mut != nil {
+			mut(c)
+		}
+		return c
+	}
+	sign := func(c jwt.MapClaims) string { return e.idp.key.sign(t, jwt.SigningMethodRS256, e.idp.key.kid, c) }
+	pub, _ := json.Marshal(e.idp.key.jwk(nil))
+	hs := jwt.NewWithClaims(jwt.SigningMethodHS256, valid(nil))
+	hs.Header["kid"] = e.idp.key.kid
+	hsToken, _ := hs.SignedString(pub)
+	none := jwt.NewWithClaims(jwt.SigningMethodNone, valid(nil))
+	none.Header["kid"] = e.idp.key.kid
+	noneToken, _ := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
+
+	cases := []struct {
+		name  string
+		authz string
+	}{
+		{"no token", ""},
+		{"not bearer", "Basic dXNlcjpwYXNz"},
+		{"garbage", "Bearer abc.def.ghi"},
+		{"unknown key, known kid", "Bearer " + attacker.sign(t, jwt.SigningMethodRS256, e.idp.key.kid, valid(nil))},
+		{"unknown kid", "Bearer " + attacker.sign(t, jwt.SigningMethodRS256, "no-such-kid", valid(nil))},
+		{"alg none", "Bearer " + noneToken},
+		{"HS256 with the public key", "Bearer " + hsToken},
+		{"wrong aud", "Bearer " + sign(valid(func(c jwt.MapClaims) { c["aud"] = "99999999-9999-9999-9999-999999999999" }))},
+		{"wrong iss", "Bearer " + sign(valid(func(c jwt.MapClaims) { c["iss"] = "https://api.botframework.com.evil.example" }))},
+		{"expired", "Bearer " + sign(valid(func(c jwt.MapClaims) {
+			c["exp"] = time.Now().Add(-10 * time.Minute).Unix()
+			c["nbf"] = time.Now().Add(-70 * time.Minute).Unix()
+		}))},
+		{"nbf in the future", "Bearer " + sign(valid(func(c jwt.MapClaims) { c["nbf"] = time.Now().Add(10 * time.Minute).Unix() }))},
+		{"no exp", "Bearer " + sign(valid(func(c jwt.MapClaims) { delete(c, "exp") }))},
+		{"serviceurl mismatch", "Bearer " + sign(valid(func(c jwt.MapClaims) { c["serviceurl"] = "https://smba.trafficmanager.net/emea/" }))},
+		{"no serviceurl", "Bearer " + sign(valid(func(c jwt.MapClaims) { delete(c, "serviceurl") }))},
+		{"iss not a string", "Bearer " + sign(valid(func(c jwt.MapClaims) { c["iss"] = 42 }))},
+		{"serviceurl not a string", "Bearer " + sign(valid(func(c jwt.MapClaims) { c["serviceurl"] = []string{svc} }))},
+		{"aud an object", "Bearer " + sign(valid(func(c jwt.MapClaims) { c["aud"] = map[string]any{"x": testAppID} }))},
+		{"exp a string", "Bearer " + sign(valid(func(c jwt.MapClaims) { c["exp"] = "tomorrow" }))},
+		{"kid not a string", "Bearer " + e.idp.key.sign(t, jwt.SigningMethodRS256, "", valid(nil))},
+		{"Entra token of another tenant", "Bearer " + e.authority.key.sign(t, jwt.SigningMethodRS256, e.authority.key.kid, valid(func(c jwt.MapClaims) {
+			c["iss"] = "https://login.microsoftonline.com/" + otherTenant + "/v2.0"
+		}))},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			conv := fmt.Sprintf("a:1forged-%d", i)
+			rec := e.post(e.message(conv, "SMSが届かない"), tc.authz)
+			if tc.authz == "" {
+				rec = e.postRaw(mustJSON(t, e.message(conv, "x")), "")
+			}
+			if rec.Code != http.StatusUnauthorized {
+				t.Errorf("got HTTP %d, want 401 (%s)", rec.Code, rec.Body)
+			}
+			if got := e.conn.sentTo(conv); len(got) != 0 {
+				t.Errorf("connector got %d activities for a forged request, want none", len(got))
+			}
+			if snap, err := e.store.Load(t.Context(), conv, ""); err != nil || snap.State != nil {
+				t.Errorf("state was written for a forged request (err %v)", err)
+			}
+		})
+	}
+}
+
+func TestEndorsementAndTenant(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+
+	slack := e.message("a:1slack", "hi")
+	slack["channelId"] = "slack" // the key is endorsed for msteams and webchat only
+	if rec := e.post(slack); rec.Code != http.StatusUnauthorized {
+		t.Errorf("channel the key is not endorsed for: got HTTP %d, want 401", rec.Code)
+	}
+
+	foreign := e.message("a:1foreign", "hi")
+	foreign["channelData"] = map[string]any{"tenant": map[string]any{"id": otherTenant}}
+	if rec := e.post(foreign); rec.Code != http.StatusForbidden {
+		t.Errorf("other tenant: got HTTP %d, want 403", rec.Code)
+	}
+
+	// A single-tenant bot may also get tokens issued by its own Entra tenant.
+	entra := e.authority.key.sign(t, jwt.SigningMethodRS256, e.authority.key.kid, jwt.MapClaims{
+		"iss": e.authority.srv.URL + "/" + testTenant + "/v2.0", "aud": testAppID,
+		"exp": time.Now().Add(time.Hour).Unix(), "nbf": time.Now().Add(-time.Minute).Unix(),
+	})
+	if rec := e.post(e.message("a:1entra", "hi"), "Bearer "+entra); rec.Code != http.StatusOK {
+		t.Errorf("Entra-issued token of our tenant: got HTTP %d, want 200 (%s)", rec.Code, rec.Body)
+	}
+	for _, conv := range []string{"a:1slack", "a:1foreign"} {
+		if got := e.conn.sentTo(conv); len(got) != 0 {
+			t.Errorf("%s: connector got %d activities, want none", conv, len(got))
+		}
+	}
+	if got := e.conn.sentTo("a:1entra"); len(got) == 0 {
+		t.Error("Entra-issued token: no reply sent")
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	authz := "Bearer " + e.idp.token(t, e.conn.serviceURL())
+	huge := e.message("a:1huge", strings.Repeat("x", 300<<10))
+	noConv := e.message("a:1noconv", "hi")
+	noConv["conversation"] = map[string]any{"conversationType": "personal"}
+	wrongType := e.message("a:1wrongtype", "hi")
+	wrongType["from"] = "not an object"
+	badService := e.message("a:1badservice", "hi")
+	badService["serviceUrl"] = "javascript:alert(1)"
+
+	cases := []struct {
+		name string
+		body []byte
+		want int
+	}{
+		{"oversized body", mustJSON(t, huge), http.StatusRequestEntityTooLarge},
+		{"not JSON", []byte("this is {not json"), http.StatusBadRequest},
+		{"truncated JSON", mustJSON(t, e.message("a:1trunc", "hi"))[:40], http.StatusBadRequest},
+		{"JSON array", []byte(`[1,2,3]`), http.StatusBadRequest},
+		{"no type", []byte(`{"id":"1"}`), http.StatusBadRequest},
+		{"no conversation id", mustJSON(t, noConv), http.StatusBadRequest},
+		{"field of the wrong type", mustJSON(t, wrongType), http.StatusBadRequest},
+		{"bad serviceUrl", mustJSON(t, badService), http.StatusBadRequest},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := e.postRaw(tc.body, authz)
+			if rec.Code != tc.want {
+				t.Errorf("got HTTP %d, want %d (%s)", rec.Code, tc.want, rec.Body)
+			}
+			var eb struct {
+				Error struct{ Message string } `json:"error"`
+			}
+			if json.Unmarshal(rec.Body.Bytes(), &eb) != nil || eb.Error.Message == "" {
+				t.Errorf("error body %q has no reason", rec.Body)
+			}
+		})
+	}
+	if got := e.conn.all(); len(got) != 0 {
+		t.Errorf("connector got %d activities from bad input, want none", len(got))
+	}
+
+	t.Run("GET is not allowed", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, "/api/messages", nil)
+		rec := newRecorder(e, req)
+		if rec.Code != http.StatusMethodNotAllowed {
+			t.Errorf("got HTTP %d, want 405", rec.Code)
+		}
+	})
+	t.Run("unknown activity type is acknowledged and ignored", func(t *testing.T) {
+		typing := e.message("a:1typing", "")
+		typing["type"] = "typing"
+		if rec := e.post(typing); rec.Code != http.StatusOK {
+			t.Errorf("got HTTP %d, want 200", rec.Code)
+		}
+		if got := e.conn.sentTo("a:1typing"); len(got) != 0 {
+			t.Errorf("bot answered a typing activity")
+		}
+	})
+}
+
+func TestRedeliveredActivityIsProcessedOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	msg := e.message("a:1redeliver", "menu")
+	for i := 0; i < 3; i++ {
+		if rec := e.post(msg); rec.Code != http.StatusOK {
+			t.Fatalf("delivery %d: got HTTP %d", i+1, rec.Code)
+		}
+	}
+	if got := e.conn.sentTo("a:1redeliver"); len(got) != 1 {
+		t.Errorf("got %d replies to one activity delivered 3 times, want 1", len(got))
+	}
+}
+
+func TestWelcomeOncePerUser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1welcome"
+	install := e.message(conv, "")
+	install["type"], install["action"] = "installationUpdate", "add"
+	delete(install, "locale") // Teams sends no locale with these
+	for _, a := range []activity{install, e.conversationUpdate(conv), e.conversationUpdate(conv)} {
+		if rec := e.post(a); rec.Code != http.StatusOK {
+			t.Fatalf("got HTTP %d", rec.Code)
+		}
+	}
+	if got := e.conn.sentTo(conv); len(got) != 1 {
+		t.Errorf("got %d welcomes for one user, want 1", len(got))
+	}
+}
+
+func TestCardActionExecuteIsAnsweredInTheResponse(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1execute"
+	inv := e.message(conv, "")
+	delete(inv, "text")
+	inv["type"], inv["name"] = "invoke", "adaptiveCard/action"
+	inv["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": cards.VerbMenu, "data": map[string]any{}}, "trigger": "manual"}
+	rec := e.post(inv)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("got HTTP %d, want 200 (%s)", rec.Code, rec.Body)
+	}
+	var body struct {
+		StatusCode int    `json:"statusCode"`
+		Type       string `json:"type"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.StatusCode != 200 || body.Type == "" {
+		t.Errorf("invoke response %s is not the adaptiveCard/action envelope", rec.Body)
+	}
+	// A redelivered invoke gets the same answer and sends nothing new.
+	again := e.post(inv)
+	if again.Body.String() != rec.Body.String() {
+		t.Errorf("redelivered invoke answered %s, want %s", again.Body, rec.Body)
+	}
+	if got := e.conn.sentTo(conv); len(got) != 1 {
+		t.Errorf("got %d messages, want the menu once", len(got))
+	}
+}
+
+func TestSubmitAndLanguageSwitchAreRemembered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1lang"
+	e.post(e.submit(conv, map[string]any{cards.VerbKey: cards.VerbLanguage, cards.LangKey: "en"}))
+	e.restart()
+	e.post(e.message(conv, "menu")) // the message's locale is ja-JP; the choice wins
+	got := e.conn.sentTo(conv)
+	if len(got) == 0 || !strings.Contains(got[len(got)-1].cardText(), "What would you like to do?") {
+		t.Fatalf("after switching to English and a restart, the menu is not English: %v", got)
+	}
+}
+
+// askDialog asks for a word, then repeats it: just enough state to see that a
+// conversation survives a restart.
+type askDialog struct{ panicOn string }
+
+func (askDialog) ID() string   { return "test.ask" }
+func (askDialog) Version() int { return 1 }
+func (d askDialog) Next(st json.RawMessage, in dialogs.Input) dialogs.Turn {
+	if in.Text == d.panicOn && d.panicOn != "" {
+		panic("test panic")
+	}
+	if st == nil {
+		return dialogs.Turn{Status: dialogs.Waiting, State: json.RawMessage(`{"asked":true}`),
+			Replies: []cards.Message{{Text: "Which word?"}}}
+	}
+	return dialogs.Turn{Status: dialogs.Complete, Replies: []cards.Message{{Text: "You said " + in.Text}}}
+}
+
+func TestDialogContinuesAfterRestart(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.ask": askDialog{}}))
+	conv := "a:1restart"
+	e.post(e.submit(conv, map[string]any{cards.VerbKey: "test.ask"}))
+	e.restart()
+	e.post(e.message(conv, "hydrangea"))
+	got := e.conn.sentTo(conv)
+	if len(got) != 2 || got[1].Activity.Text != "You said hydrangea" {
+		t.Fatalf("after a restart the dialog did not continue: %+v", got)
+	}
+}
+
+func TestPanicInTurnIs500AndServerStaysUp(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.ask": askDialog{panicOn: "boom"}}))
+	conv := "a:1panic"
+	e.post(e.submit(conv, map[string]any{cards.VerbKey: "test.ask"}))
+	if rec := e.post(e.message(conv, "boom")); rec.Code != http.StatusInternalServerError {
+		t.Errorf("panicking turn: got HTTP %d, want 500", rec.Code)
+	}
+	if rec := e.post(e.message(conv, "calm")); rec.Code != http.StatusOK {
+		t.Errorf("after a panic: got HTTP %d, want 200", rec.Code)
+	}
+	if got := e.conn.sentTo(conv); len(got) != 2 || got[1].Activity.Text != "You said calm" {
+		t.Errorf("after a panic the conversation did not go on: %+v", got)
+	}
+}
+
+func TestConcurrentConversations(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withLogger(zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))))
+	const n = 100
+	var wg sync.WaitGroup
+	codes := make([]int, n)
+	for i := range n {
+		wg.Go(func() {
+			codes[i] = e.post(e.message(fmt.Sprintf("a:1concurrent-%d", i), "SMSが届かない")).Code
+		})
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusOK {
+			t.Errorf("conversation %d: HTTP %d", i, c)
+		}
+		if got := e.conn.sentTo(fmt.Sprintf("a:1concurrent-%d", i)); len(got) != 1 {
+			t.Errorf("conversation %d: %d replies, want 1", i, len(got))
+		}
+	}
+	if h := e.authority.tokenHits.Load(); h != 1 {
+		t.Errorf("connector token fetched %d times for %d concurrent turns, want 1", h, n)
+	}
+	if m, k := e.idp.metadataHits.Load(), e.idp.jwksHits.Load(); m != 1 || k != 1 {
+		t.Errorf("Bot Framework metadata fetched %d times and keys %d times, want 1 and 1", m, k)
+	}
+}
+
+func TestUnknownKidRefreshesKeysAtMostOncePerMinute(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.post(e.message("a:1warm", "hi")) // first fetch
+	attacker := newRSAKey(t, "x")
+	for i := range 20 {
+		tok := attacker.sign(t, jwt.SigningMethodRS256, fmt.Sprintf("random-kid-%d", i), e.idp.claims(e.conn.serviceURL()))
+		if rec := e.post(e.message("a:1kids", "hi"), "Bearer "+tok); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("got HTTP %d, want 401", rec.Code)
+		}
+	}
+	if k := e.idp.jwksHits.Load(); k > 2 {
+		t.Errorf("20 tokens with unknown kids caused %d key fetches, want at most 2", k)
+	}
+}
+
+func TestLogsCarryNoMessageTextTokensOrNumbers(t *testing.T) {
+	t.Parallel()
+	core, logs := observer.New(zap.DebugLevel)
+	e := newEnv(t, withLogger(zap.New(core)), withDialogs(map[string]dialogs.Dialog{"test.ask": askDialog{panicOn: "爆発 090-1234-5678"}}))
+	token := e.idp.token(t, e.conn.serviceURL())
+	conv := "a:1logs"
+	e.post(e.message(conv, "秘密の質問 090-1234-5678"), "Bearer "+token)
+	e.post(e.message(conv, "x"), "Bearer "+token+"tampered")
+	e.post(e.submit(conv, map[string]any{cards.VerbKey: "test.ask"}))
+	e.post(e.message(conv, "爆発 090-1234-5678")) // panics: the stack is logged, the text must not be
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged; the test would prove nothing")
+	}
+	for _, entry := range logs.All() {
+		line := entry.Message
+		for k, v := range entry.ContextMap() {
+			line += fmt.Sprintf(" %s=%v", k, v)
+		}
+		for _, secret := range []string{"秘密", "爆発", "090-1234-5678", "1234-5678", token[:40], testSecret} {
+			if strings.Contains(line, secret) {
+				t.Errorf("log entry %q contains %q", entry.Message, secret)
+			}
+		}
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		req, _ := http.NewRequest(http.MethodGet, path, nil)
+		if rec := newRecorder(e, req); rec.Code != http.StatusOK {
+			t.Errorf("%s: got HTTP %d, want 200", path, rec.Code)
+		}
+	}
+	e.store.Close()
+	req, _ := http.NewRequest(http.MethodGet, "/readyz", nil)
+	if rec := newRecorder(e, req); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the store closed: got HTTP %d, want 503", rec.Code)
+	}
+	if rec := e.post(e.message("a:1closed", "hi")); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("turn with the store closed: got HTTP %d, want 503 so the connector retries", rec.Code)
+	}
+}

@@ -1,0 +1,385 @@
+package bot_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"go.uber.org/zap"
+
+	"github.com/mfadesk/mfadesk/bot"
+	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/store"
+)
+
+// The fake cloud: a Bot Framework identity provider (OpenID metadata + JWKS,
+// plain HTTP), an Entra authority over TLS (metadata, keys, client-credentials
+// token endpoint) and a Bot Connector that records what the bot sends. All
+// are real HTTP servers so that the bot's real clients run against them.
+
+const (
+	testAppID    = "5d6a8a3e-7f4b-4c1d-9a3e-2b1c0d9e8f7a"
+	testTenant   = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	testSecret   = "s3cr3t-client-secret-value"
+	otherTenant  = "11111111-2222-3333-4444-555555555555"
+	channelTeams = "msteams"
+)
+
+type rsaKey struct {
+	priv *rsa.PrivateKey
+	kid  string
+}
+
+func newRSAKey(t testing.TB, kid string) *rsaKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rsaKey{priv: k, kid: kid}
+}
+
+func (k *rsaKey) jwk(endorsements []string) map[string]any {
+	m := map[string]any{
+		"kty": "RSA", "use": "sig", "kid": k.kid,
+		"n": base64.RawURLEncoding.EncodeToString(k.priv.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(k.priv.E)).Bytes()),
+	}
+	if endorsements != nil {
+		m["endorsements"] = endorsements
+	}
+	return m
+}
+
+func (k *rsaKey) sign(t testing.TB, method jwt.SigningMethod, kid string, claims jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(method, claims)
+	tok.Header["kid"] = kid
+	s, err := tok.SignedString(k.priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// idp is the Bot Framework identity provider.
+type idp struct {
+	srv          *httptest.Server
+	key          *rsaKey
+	metadataHits atomic.Int64
+	jwksHits     atomic.Int64
+	endorsedFor  []string
+}
+
+func newIDP(t testing.TB) *idp {
+	p := &idp{key: newRSAKey(t, "bf-key-1"), endorsedFor: []string{channelTeams, "webchat"}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/.well-known/openidconfiguration", func(w http.ResponseWriter, r *http.Request) {
+		p.metadataHits.Add(1)
+		writeTestJSON(w, 200, map[string]any{"issuer": bot.BotFrameworkIssuer, "jwks_uri": p.srv.URL + "/v1/.well-known/keys"})
+	})
+	mux.HandleFunc("GET /v1/.well-known/keys", func(w http.ResponseWriter, r *http.Request) {
+		p.jwksHits.Add(1)
+		writeTestJSON(w, 200, map[string]any{"keys": []any{p.key.jwk(p.endorsedFor)}})
+	})
+	p.srv = httptest.NewServer(mux)
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *idp) metadataURL() string { return p.srv.URL + "/v1/.well-known/openidconfiguration" }
+
+// claims are those of a valid channel token for serviceURL.
+func (p *idp) claims(serviceURL string) jwt.MapClaims {
+	now := time.Now()
+	return jwt.MapClaims{
+		"iss": bot.BotFrameworkIssuer, "aud": testAppID, "serviceurl": serviceURL,
+		"nbf": now.Add(-5 * time.Second).Unix(), "iat": now.Add(-5 * time.Second).Unix(), "exp": now.Add(time.Hour).Unix(),
+	}
+}
+
+func (p *idp) token(t testing.TB, serviceURL string) string {
+	return p.key.sign(t, jwt.SigningMethodRS256, p.key.kid, p.claims(serviceURL))
+}
+
+// authority is the Entra token authority (TLS, like the real one).
+type authority struct {
+	srv       *httptest.Server
+	key       *rsaKey
+	tokenHits atomic.Int64
+	lastToken atomic.Value // string
+}
+
+func newAuthority(t testing.TB) *authority {
+	a := &authority{key: newRSAKey(t, "entra-key-1")}
+	mux := http.NewServeMux()
+	oidc := func(w http.ResponseWriter, r *http.Request) {
+		base := a.srv.URL + "/" + r.PathValue("tenant")
+		writeTestJSON(w, 200, map[string]any{
+			"issuer":                 base + "/v2.0",
+			"token_endpoint":         base + "/oauth2/v2.0/token",
+			"authorization_endpoint": base + "/oauth2/v2.0/authorize",
+			"jwks_uri":               base + "/discovery/v2.0/keys",
+		})
+	}
+	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", oidc)
+	mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", func(w http.ResponseWriter, r *http.Request) {
+		writeTestJSON(w, 200, map[string]any{"keys": []any{a.key.jwk(nil)}})
+	})
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) {
+		a.tokenHits.Add(1)
+		r.ParseForm()
+		if r.PathValue("tenant") != testTenant || r.Form.Get("client_id") != testAppID || r.Form.Get("client_secret") != testSecret ||
+			!slices.Contains(strings.Fields(r.Form.Get("scope")), bot.ConnectorScope) {
+			writeTestJSON(w, 400, map[string]any{"error": "invalid_client"})
+			return
+		}
+		tok := a.key.sign(t, jwt.SigningMethodRS256, a.key.kid, jwt.MapClaims{
+			"aud": "https://api.botframework.com", "iss": a.srv.URL + "/" + testTenant + "/v2.0",
+			"exp": time.Now().Add(time.Hour).Unix(), "appid": testAppID,
+		})
+		a.lastToken.Store(tok)
+		writeTestJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600, "access_token": tok})
+	})
+	a.srv = httptest.NewTLSServer(mux)
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+// sent is one activity the connector received.
+type sent struct {
+	Method, Path string
+	Auth         string
+	Raw          []byte
+	Activity     struct {
+		Type        string `json:"type"`
+		Text        string `json:"text"`
+		ReplyToID   string `json:"replyToId"`
+		Attachments []struct {
+			ContentType string          `json:"contentType"`
+			Content     json.RawMessage `json:"content"`
+		} `json:"attachments"`
+	}
+}
+
+// cardText is the card's visible text, for assertions.
+func (s sent) cardText() string {
+	var b strings.Builder
+	for _, a := range s.Activity.Attachments {
+		b.Write(a.Content)
+	}
+	return s.Activity.Text + b.String()
+}
+
+// connector is the fake Bot Connector.
+type connector struct {
+	srv *httptest.Server
+	mu  sync.Mutex
+	got []sent
+	seq atomic.Int64
+	// fail, when set, answers instead of accepting (for retry tests).
+	fail func(n int64) (status int, retryAfter string)
+	hits atomic.Int64
+}
+
+func newConnector(t testing.TB) *connector {
+	c := &connector{}
+	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := c.hits.Add(1)
+		if c.fail != nil {
+			if status, ra := c.fail(n); status != 0 {
+				if ra != "" {
+					w.Header().Set("Retry-After", ra)
+				}
+				writeTestJSON(w, status, map[string]any{"error": map[string]string{"code": "Throttled"}})
+				return
+			}
+		}
+		body, _ := io.ReadAll(r.Body)
+		s := sent{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Raw: body}
+		json.Unmarshal(body, &s.Activity)
+		c.mu.Lock()
+		c.got = append(c.got, s)
+		c.mu.Unlock()
+		writeTestJSON(w, 201, map[string]string{"id": fmt.Sprintf("bot-msg-%d", c.seq.Add(1))})
+	}))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func (c *connector) serviceURL() string { return c.srv.URL + "/teams/" }
+
+// sentTo returns what was sent into one conversation.
+func (c *connector) sentTo(conversationID string) []sent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []sent
+	for _, s := range c.got {
+		if strings.Contains(s.Path, "/v3/conversations/"+conversationID+"/") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (c *connector) all() []sent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]sent(nil), c.got...)
+}
+
+// env is a bot wired as main wires it, against the fake cloud.
+type env struct {
+	t         testing.TB
+	idp       *idp
+	authority *authority
+	conn      *connector
+	dbPath    string
+	store     *store.SQLite
+	handler   http.Handler
+	log       *zap.Logger
+	dialogs   map[string]dialogs.Dialog
+}
+
+type envOption func(*env)
+
+func withLogger(l *zap.Logger) envOption                { return func(e *env) { e.log = l } }
+func withDialogs(d map[string]dialogs.Dialog) envOption { return func(e *env) { e.dialogs = d } }
+
+func newEnv(t testing.TB, opts ...envOption) *env {
+	t.Helper()
+	e := &env{t: t, idp: newIDP(t), authority: newAuthority(t), conn: newConnector(t), log: zap.NewNop(),
+		dbPath: filepath.Join(t.TempDir(), "mfadesk.db")}
+	for _, o := range opts {
+		o(e)
+	}
+	e.start()
+	return e
+}
+
+// start (re)builds the bot on the same database file, as a restart would.
+func (e *env) start() {
+	t := e.t
+	st, err := store.OpenSQLite(t.Context(), e.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.store = st
+	t.Cleanup(func() { st.Close() })
+	client := e.authority.srv.Client() // trusts the authority's certificate
+	auth := bot.NewAuthenticator(bot.AuthConfig{
+		AppID: testAppID, TenantID: testTenant, OpenIDMetadataURL: e.idp.metadataURL(),
+		AuthorityHost: e.authority.srv.URL + "/", HTTPClient: client,
+	})
+	cred, err := bot.NewCredential(bot.CredentialConfig{
+		AppType: bot.SingleTenant, AppID: testAppID, Password: testSecret, TenantID: testTenant,
+		AuthorityHost: e.authority.srv.URL + "/", Transport: client,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := bot.NewConnector(&http.Client{Timeout: 5 * time.Second}, bot.NewTokenCache(cred))
+	runner := bot.NewRunner(st, dialogs.NewRouter(e.dialogs), conn, nil, e.log)
+	e.handler = bot.Routes(bot.NewHandler(auth, []string{testTenant}, runner, e.log), st.Ping, e.log)
+}
+
+// restart closes the store and starts a new bot on the same file.
+func (e *env) restart() {
+	e.store.Close()
+	e.start()
+}
+
+type activity map[string]any
+
+var seq atomic.Int64
+
+func nextID() string { return fmt.Sprintf("1732%09d", seq.Add(1)) }
+
+// message is a Teams personal-chat message from user n of the test tenant.
+func (e *env) message(conv string, text string) activity {
+	return activity{
+		"type": "message", "id": nextID(), "timestamp": "2026-11-21T10:00:00.1234567Z",
+		"serviceUrl": e.conn.serviceURL(), "channelId": channelTeams,
+		"from":         map[string]any{"id": "29:1user-" + conv, "name": "山田 花子", "aadObjectId": "aaaaaaaa-0000-0000-0000-000000000001"},
+		"conversation": map[string]any{"id": conv, "conversationType": "personal", "tenantId": testTenant},
+		"recipient":    map[string]any{"id": "28:" + testAppID, "name": "MFA Desk"},
+		"channelData":  map[string]any{"tenant": map[string]any{"id": testTenant}},
+		"locale":       "ja-JP", "text": text, "textFormat": "plain",
+	}
+}
+
+func (e *env) conversationUpdate(conv string) activity {
+	a := e.message(conv, "")
+	delete(a, "text")
+	a["type"] = "conversationUpdate"
+	a["membersAdded"] = []any{map[string]any{"id": "29:1user-" + conv}, map[string]any{"id": "28:" + testAppID}}
+	return a
+}
+
+func (e *env) submit(conv string, data map[string]any) activity {
+	a := e.message(conv, "")
+	delete(a, "text")
+	a["value"] = data
+	return a
+}
+
+// post sends an activity with a valid token, or with authz when given.
+func (e *env) post(a activity, authz ...string) *httptest.ResponseRecorder {
+	e.t.Helper()
+	body, err := json.Marshal(a)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	h := "Bearer " + e.idp.token(e.t, e.conn.serviceURL())
+	if len(authz) > 0 {
+		h = authz[0]
+	}
+	return e.postRaw(body, h)
+}
+
+func (e *env) postRaw(body []byte, authz string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/api/messages", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	return rec
+}
+
+func writeTestJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func newRecorder(e *env, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	return rec
+}
