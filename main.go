@@ -188,7 +188,7 @@ func newLogger(cfg config) (*zap.Logger, error) {
 	zc := zap.NewProductionConfig()
 	if cfg.LogFormat == "console" {
 		zc = zap.NewDevelopmentConfig()
-		zc.EncoderConfig.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		zc.EncoderConfig.EncodeLevel = zapcore.CapitalLevelEncoder
 		zc.DisableStacktrace = true
 	}
 	zc.Level = zap.NewAtomicLevelAt(cfg.LogLevel)

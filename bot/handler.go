@@ -37,7 +37,10 @@ func NewHandler(auth *Authenticator, tenants []string, runner *Runner, log *zap.
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	log := h.log.With(zap.String("request_id", requestID(r)))
+	log := h.log
+	if id := requestID(r); id != "" {
+		log = log.With(zap.String("request_id", id))
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
