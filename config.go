@@ -111,7 +111,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.local() {
 		return c, c.checkLocal()
 	}
-	return c, c.checkAzure()
+	// checkAzure fills in defaults (AppType), so call it before c is read:
+	// in "return c, c.checkAzure()" the order is unspecified by the spec.
+	err = c.checkAzure()
+	return c, err
 }
 
 // checkLocal validates local mode: no credentials at all, and loopback only

@@ -24,7 +24,7 @@ var (
 		"I help with multi-factor authentication (MFA). Tell me what is wrong in your own words, in English or Japanese.",
 	}
 	txtCanDo = Text{
-		"- よくある質問に答えます（SMS が届かない、海外で使いたい など）\n- 電話番号や Authenticator のスマホの変更を一緒に進めます\n- 解決しないときはヘルプデスクの担当者につなぎます",
+		"- よくある質問に答えます（SMSが届かない、海外で使いたい など）\n- 電話番号や Authenticator のスマホの変更を一緒に進めます\n- 解決しないときはヘルプデスクの担当者につなぎます",
 		"- Answer common questions (the SMS code never arrives, travelling abroad, ...)\n- Walk you through changing your phone number or your Authenticator phone\n- Hand you over to a person at the helpdesk when I can't solve it",
 	}
 	txtExample = Text{

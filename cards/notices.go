@@ -8,7 +8,7 @@ var (
 	}
 	txtAskExamples = Text{
 		"例：「SMSが届かない」「海外でコードが受け取れない」「電話の # を押しても認証されない」",
-		"For example: \"The SMS never arrives\", \"I'm abroad and can't get the code\", \"The call hangs up after I press #\"",
+		"For example: \"The SMS never arrives\", \"I'm abroad and can't get the code\", \"I pressed # on the call but it didn't sign me in\"",
 	}
 
 	txtQuestionTitle = Text{"自動回答は準備中です", "Automatic answers are coming soon"}

@@ -2,6 +2,7 @@ package dialogs
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -50,6 +51,9 @@ func NewRouter(starts map[string]Dialog) *Router {
 // Step runs one input against the session and returns the new session and
 // what to send. The runner persists the session before sending anything.
 func (r *Router) Step(s Session, in Input) (Session, Turn) {
+	// The stack is written below (push, save state); copy it so that the
+	// caller's session, which shares the backing array, stays untouched.
+	s.Stack = slices.Clone(s.Stack)
 	in.Lang = s.Lang
 	if in.Lang == "" {
 		in.Lang = cards.LangFromLocale(in.Locale)

@@ -1,0 +1,288 @@
+package cards_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mfadesk/mfadesk/cards"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// constructors are every exported card constructor, by golden-file name.
+var constructors = []struct {
+	name string
+	fn   func(cards.Lang) *cards.Card
+}{
+	{"welcome", cards.Welcome},
+	{"menu", cards.Menu},
+	{"ask-prompt", cards.AskPrompt},
+	{"question-not-ready", cards.QuestionNotReady},
+	{"change-not-ready", cards.ChangeNotReady},
+	{"human-not-ready", cards.HumanNotReady},
+}
+
+var langs = []cards.Lang{cards.Japanese, cards.English}
+
+// eachCard runs f as a subtest for every constructor in every language.
+func eachCard(t *testing.T, f func(t *testing.T, name string, c *cards.Card)) {
+	t.Helper()
+	for _, ctor := range constructors {
+		for _, l := range langs {
+			name := ctor.name + "-" + string(l)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				f(t, name, ctor.fn(l))
+			})
+		}
+	}
+}
+
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	eachCard(t, func(t *testing.T, name string, c *cards.Card) {
+		got, err := json.MarshalIndent(c, "", "  ")
+		if err != nil {
+			t.Fatalf("MarshalIndent: %v", err)
+		}
+		got = append(got, '\n')
+		path := filepath.Join("testdata", name+".json")
+		if *update {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatalf("write golden file: %v", err)
+			}
+			return
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("read golden file (run go test -update to create it): %v", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s (run go test -update if the change is intended)\ngot:\n%s\nwant:\n%s", name, path, got, want)
+		}
+	})
+}
+
+func TestCardEnvelope(t *testing.T) {
+	t.Parallel()
+	eachCard(t, func(t *testing.T, name string, c *cards.Card) {
+		b, err := c.JSON()
+		if err != nil {
+			t.Fatalf("JSON: %v", err)
+		}
+		if len(b) >= cards.MaxBytes {
+			t.Errorf("card is %d bytes, want under %d", len(b), cards.MaxBytes)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("unmarshal own JSON: %v", err)
+		}
+		if got, want := m["type"], "AdaptiveCard"; got != want {
+			t.Errorf("type = %v, want %q", got, want)
+		}
+		if got, want := m["version"], "1.5"; got != want {
+			t.Errorf("version = %v, want %q", got, want)
+		}
+		if body, _ := m["body"].([]any); len(body) == 0 {
+			t.Errorf("body is empty, want at least a heading")
+		}
+	})
+}
+
+func TestCardLanguage(t *testing.T) {
+	t.Parallel()
+	for _, ctor := range constructors {
+		t.Run(ctor.name, func(t *testing.T) {
+			t.Parallel()
+			ja, en := ctor.fn(cards.Japanese), ctor.fn(cards.English)
+			if got, want := ja.Lang, "ja-JP"; got != want {
+				t.Errorf("Japanese card lang = %q, want %q", got, want)
+			}
+			if got, want := en.Lang, "en-US"; got != want {
+				t.Errorf("English card lang = %q, want %q", got, want)
+			}
+			jaHead, enHead := firstText(ja), firstText(en)
+			if jaHead == "" || enHead == "" || jaHead == enHead {
+				t.Errorf("headings: ja %q, en %q; want two different non-empty texts", jaHead, enHead)
+			}
+			if !hasJapanese(jaHead) {
+				t.Errorf("Japanese heading %q has no Japanese characters", jaHead)
+			}
+			if hasJapanese(enHead) {
+				t.Errorf("English heading %q has Japanese characters", enHead)
+			}
+		})
+	}
+}
+
+func TestSubmitActionsHaveVerb(t *testing.T) {
+	t.Parallel()
+	eachCard(t, func(t *testing.T, name string, c *cards.Card) {
+		b, err := c.JSON()
+		if err != nil {
+			t.Fatalf("JSON: %v", err)
+		}
+		var m any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("unmarshal own JSON: %v", err)
+		}
+		actions := 0
+		walkActions(m, func(a map[string]any) {
+			actions++
+			switch a["type"] {
+			case "Action.Submit":
+				data, _ := a["data"].(map[string]any)
+				if verb, _ := data[cards.VerbKey].(string); verb == "" {
+					t.Errorf("Action.Submit %q has data %v, want a non-empty %q", a["title"], a["data"], cards.VerbKey)
+				}
+			case "Action.Execute":
+				if verb, _ := a["verb"].(string); verb == "" {
+					t.Errorf("Action.Execute %q has no verb", a["title"])
+				}
+			case "Action.OpenUrl":
+				if url, _ := a["url"].(string); url == "" {
+					t.Errorf("Action.OpenUrl %q has no url", a["title"])
+				}
+			}
+			if title, _ := a["title"].(string); title == "" {
+				t.Errorf("action %v has no title", a)
+			}
+		})
+		if name != "ask-prompt-ja" && name != "ask-prompt-en" && actions == 0 {
+			t.Errorf("card has no actions, want at least a way back to the menu")
+		}
+	})
+}
+
+func TestMenuLanguageSwitch(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		lang      cards.Lang
+		wantTitle string
+		wantLang  string
+	}{
+		{cards.Japanese, "English", "en"},
+		{cards.English, "日本語", "ja"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			t.Parallel()
+			for _, c := range []*cards.Card{cards.Menu(tt.lang), cards.Welcome(tt.lang)} {
+				last := c.Actions[len(c.Actions)-1]
+				if last.Title != tt.wantTitle || last.Data[cards.VerbKey] != cards.VerbLanguage || last.Data[cards.LangKey] != tt.wantLang {
+					t.Errorf("last action = %+v, want %q with verb %q and lang %q", last, tt.wantTitle, cards.VerbLanguage, tt.wantLang)
+				}
+			}
+		})
+	}
+}
+
+func TestLangFromLocale(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		locale string
+		want   cards.Lang
+	}{
+		{"ja-JP", cards.Japanese},
+		{"ja", cards.Japanese},
+		{"JA-jp", cards.Japanese},
+		{" ja-JP ", cards.Japanese},
+		{"ja_JP", cards.Japanese},
+		{"en-US", cards.English},
+		{"", cards.English},
+		{"fr-FR", cards.English},
+		{"jax", cards.English},
+		{"jv-ID", cards.English},
+	}
+	for _, tt := range tests {
+		t.Run(tt.locale, func(t *testing.T) {
+			t.Parallel()
+			if got := cards.LangFromLocale(tt.locale); got != tt.want {
+				t.Errorf("LangFromLocale(%q) = %q, want %q", tt.locale, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseLang(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in     string
+		want   cards.Lang
+		wantOK bool
+	}{
+		{"ja", cards.Japanese, true},
+		{"en", cards.English, true},
+		{"", "", false},
+		{"fr", "", false},
+		{"JA", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := cards.ParseLang(tt.in)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("ParseLang(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestMessages(t *testing.T) {
+	t.Parallel()
+	for _, m := range []struct {
+		name string
+		fn   func(cards.Lang) cards.Message
+	}{
+		{"LanguageSet", cards.LanguageSet},
+		{"Restarted", cards.Restarted},
+		{"ChannelHello", cards.ChannelHello},
+	} {
+		ja, en := m.fn(cards.Japanese), m.fn(cards.English)
+		if !hasJapanese(ja.Text) || hasJapanese(en.Text) {
+			t.Errorf("%s: ja %q, en %q; want Japanese then English text", m.name, ja.Text, en.Text)
+		}
+		if ja.Card != nil || en.Card != nil {
+			t.Errorf("%s: has a card, want text only", m.name)
+		}
+	}
+}
+
+// firstText is the text of the card's first TextBlock.
+func firstText(c *cards.Card) string {
+	for _, e := range c.Body {
+		if tb, ok := e.(cards.TextBlock); ok {
+			return tb.Text
+		}
+	}
+	return ""
+}
+
+// hasJapanese reports whether s has kana or CJK ideographs.
+func hasJapanese(s string) bool {
+	for _, r := range s {
+		if (r >= 0x3040 && r <= 0x30ff) || (r >= 0x4e00 && r <= 0x9fff) {
+			return true
+		}
+	}
+	return false
+}
+
+// walkActions calls f for every action object anywhere in a decoded card:
+// the card's actions and those of ActionSets in the body.
+func walkActions(v any, f func(map[string]any)) {
+	switch v := v.(type) {
+	case map[string]any:
+		if typ, _ := v["type"].(string); len(typ) > len("Action.") && typ[:len("Action.")] == "Action." {
+			f(v)
+		}
+		for _, child := range v {
+			walkActions(child, f)
+		}
+	case []any:
+		for _, child := range v {
+			walkActions(child, f)
+		}
+	}
+}

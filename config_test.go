@@ -1,0 +1,260 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.uber.org/zap/zapcore"
+)
+
+const (
+	testAppID    = "11111111-2222-3333-4444-555555555555"
+	testTenant   = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+	testTenant2  = "99999999-8888-7777-6666-555555555555"
+	testPassword = "s3cr3t~PaSsWoRd.value"
+)
+
+// env turns a map into the getenv loadConfig takes; unset names read as "".
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// azureEnv is a valid SingleTenant registration, changed by each case.
+func azureEnv(kv ...string) map[string]string {
+	m := map[string]string{
+		"MicrosoftAppId":       testAppID,
+		"MicrosoftAppPassword": testPassword,
+		"MicrosoftAppTenantId": testTenant,
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+func TestLoadConfigLocalDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatalf("loadConfig(empty): %v", err)
+	}
+	if !c.local() {
+		t.Errorf("local() = false, want true without MicrosoftAppId")
+	}
+	for _, tt := range []struct{ name, got, want string }{
+		{"listenAddr()", c.listenAddr(), "127.0.0.1:3978"},
+		{"LogFormat", c.LogFormat, "console"},
+		{"OpenIDMetadata", c.OpenIDMetadata, "https://login.botframework.com/v1/.well-known/openidconfiguration"},
+		{"AuthorityHost", c.AuthorityHost, "https://login.microsoftonline.com/"},
+		{"DataDir", c.DataDir, "./data"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+	if c.Port != 3978 {
+		t.Errorf("Port = %d, want 3978", c.Port)
+	}
+	if c.LogLevel != zapcore.InfoLevel {
+		t.Errorf("LogLevel = %v, want info", c.LogLevel)
+	}
+	if c.AllowAnonymous {
+		t.Errorf("AllowAnonymous = true, want false")
+	}
+	if got := c.tenants(); len(got) != 0 {
+		t.Errorf("tenants() = %q, want none", got)
+	}
+}
+
+func TestLoadConfigValid(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		env         map[string]string
+		wantListen  string
+		wantType    string
+		wantTenants []string
+		wantFormat  string
+	}{
+		{
+			name:       "local on another port",
+			env:        map[string]string{"PORT": "8080"},
+			wantListen: "127.0.0.1:8080", wantFormat: "console",
+		},
+		{
+			name:       "local anonymous on all interfaces",
+			env:        map[string]string{"BIND_ADDRESS": "0.0.0.0", "BOT_ALLOW_ANONYMOUS": "true"},
+			wantListen: "0.0.0.0:3978", wantFormat: "console",
+		},
+		{
+			name:       "local on IPv6 loopback",
+			env:        map[string]string{"BIND_ADDRESS": "::1"},
+			wantListen: "[::1]:3978", wantFormat: "console",
+		},
+		{
+			name:       "local with http OpenID metadata on loopback",
+			env:        map[string]string{"BotOpenIdMetadata": "http://127.0.0.1:9999/openid"},
+			wantListen: "127.0.0.1:3978", wantFormat: "console",
+		},
+		{
+			name:       "SingleTenant by default",
+			env:        azureEnv("ALLOWED_TENANTS", " "+testTenant2+" ,"),
+			wantListen: ":3978", wantType: "SingleTenant", wantFormat: "json",
+			wantTenants: []string{testTenant, testTenant2},
+		},
+		{
+			name:       "SingleTenant explicit",
+			env:        azureEnv("MicrosoftAppType", "SingleTenant", "ALLOWED_TENANTS", testTenant2),
+			wantListen: ":3978", wantType: "SingleTenant", wantFormat: "json",
+			wantTenants: []string{testTenant, testTenant2},
+		},
+		{
+			name: "UserAssignedMSI",
+			env: azureEnv("MicrosoftAppType", "UserAssignedMSI", "MicrosoftAppPassword", "",
+				"BIND_ADDRESS", "10.0.0.4", "LOG_FORMAT", "Console"),
+			wantListen: "10.0.0.4:3978", wantType: "UserAssignedMSI", wantFormat: "console",
+			wantTenants: []string{testTenant},
+		},
+		{
+			name:       "MultiTenant without tenant allows any",
+			env:        azureEnv("MicrosoftAppType", "MultiTenant", "MicrosoftAppTenantId", ""),
+			wantListen: ":3978", wantType: "MultiTenant", wantFormat: "json",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := loadConfig(env(tt.env))
+			if err != nil {
+				t.Fatalf("loadConfig: %v", err)
+			}
+			if got := c.listenAddr(); got != tt.wantListen {
+				t.Errorf("listenAddr() = %q, want %q", got, tt.wantListen)
+			}
+			if c.AppType != tt.wantType {
+				t.Errorf("AppType = %q, want %q", c.AppType, tt.wantType)
+			}
+			if got := c.tenants(); !slices.Equal(got, tt.wantTenants) {
+				t.Errorf("tenants() = %q, want %q", got, tt.wantTenants)
+			}
+			if c.LogFormat != tt.wantFormat {
+				t.Errorf("LogFormat = %q, want %q", c.LogFormat, tt.wantFormat)
+			}
+		})
+	}
+}
+
+func TestLoadConfigInvalid(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantVar string // the error must name it
+	}{
+		{"PORT not a number", map[string]string{"PORT": "abc"}, "PORT"},
+		{"PORT out of range", map[string]string{"PORT": "70000"}, "PORT"},
+		{"PORT zero", map[string]string{"PORT": "0"}, "PORT"},
+		{"app id not a GUID", azureEnv("MicrosoftAppId", "my-bot"), "MicrosoftAppId"},
+		{"SingleTenant without tenant", azureEnv("MicrosoftAppTenantId", ""), "MicrosoftAppTenantId"},
+		{"SingleTenant tenant not a GUID", azureEnv("MicrosoftAppTenantId", "contoso.onmicrosoft.com"), "MicrosoftAppTenantId"},
+		{"UserAssignedMSI without tenant", azureEnv("MicrosoftAppType", "UserAssignedMSI", "MicrosoftAppPassword", "", "MicrosoftAppTenantId", ""), "MicrosoftAppTenantId"},
+		{"missing password", azureEnv("MicrosoftAppPassword", ""), "MicrosoftAppPassword"},
+		{"UserAssignedMSI with password", azureEnv("MicrosoftAppType", "UserAssignedMSI"), "MicrosoftAppPassword"},
+		{"unknown app type", azureEnv("MicrosoftAppType", "Foo"), "MicrosoftAppType"},
+		{"OpenID metadata http on a public host", map[string]string{"BotOpenIdMetadata": "http://login.botframework.com/v1/.well-known/openidconfiguration"}, "BotOpenIdMetadata"},
+		{"OpenID metadata not a URL", map[string]string{"BotOpenIdMetadata": "login.botframework.com"}, "BotOpenIdMetadata"},
+		{"authority host http", map[string]string{"AZURE_AUTHORITY_HOST": "http://login.microsoftonline.com/"}, "AZURE_AUTHORITY_HOST"},
+		{"authority host http on loopback", azureEnv("AZURE_AUTHORITY_HOST", "http://127.0.0.1:8443/"), "AZURE_AUTHORITY_HOST"},
+		{"allowed tenant not a GUID", azureEnv("ALLOWED_TENANTS", testTenant2+",contoso"), "ALLOWED_TENANTS"},
+		{"local mode on all interfaces", map[string]string{"BIND_ADDRESS": "0.0.0.0"}, "BIND_ADDRESS"},
+		{"anonymous with an app id", azureEnv("BOT_ALLOW_ANONYMOUS", "true"), "BOT_ALLOW_ANONYMOUS"},
+		{"anonymous not a bool", map[string]string{"BOT_ALLOW_ANONYMOUS": "yes please"}, "BOT_ALLOW_ANONYMOUS"},
+		{"password without app id", map[string]string{"MicrosoftAppPassword": testPassword}, "MicrosoftAppPassword"},
+		{"tenant without app id", map[string]string{"MicrosoftAppTenantId": testTenant}, "MicrosoftAppTenantId"},
+		{"unknown log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"unknown log format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := loadConfig(env(tt.env))
+			if err == nil {
+				t.Fatalf("loadConfig(%v): got nil error, want one naming %s", tt.env, tt.wantVar)
+			}
+			if !strings.Contains(err.Error(), tt.wantVar) {
+				t.Errorf("loadConfig error = %q, want it to name %s", err, tt.wantVar)
+			}
+			if strings.Contains(err.Error(), testPassword) {
+				t.Errorf("loadConfig error = %q, contains the password", err)
+			}
+		})
+	}
+}
+
+func TestSecretRedacted(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(azureEnv()))
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	if got := string(c.AppPassword); got != testPassword {
+		t.Fatalf("AppPassword = %q, want the configured password", got)
+	}
+	for _, verb := range []string{"%v", "%s", "%+v", "%#v", "%q", "%x", "%X"} {
+		for _, what := range []struct {
+			name string
+			arg  any
+		}{
+			{"config", c},
+			{"*config", &c},
+			{"secret", c.AppPassword},
+		} {
+			out := fmt.Sprintf(verb, what.arg)
+			if strings.Contains(out, testPassword) || strings.Contains(out, fmt.Sprintf("%x", testPassword)) ||
+				strings.Contains(out, fmt.Sprintf("%X", testPassword)) {
+				t.Errorf("Sprintf(%q, %s) = %s, shows the password", verb, what.name, out)
+			}
+			if (verb == "%v" || verb == "%s" || verb == "%+v" || verb == "%#v") && !strings.Contains(out, "[redacted]") {
+				t.Errorf("Sprintf(%q, %s) = %s, want it to contain [redacted]", verb, what.name, out)
+			}
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	u := usage()
+	want := []string{"serve", "help", "version"}
+	for _, v := range envVars {
+		want = append(want, v.name)
+	}
+	for _, w := range want {
+		if !strings.Contains(u, w) {
+			t.Errorf("usage() does not mention %q", w)
+		}
+	}
+}
+
+// TestEnvVarsComplete checks that envVars documents every variable
+// loadConfig reads, and nothing it does not.
+func TestEnvVarsComplete(t *testing.T) {
+	t.Parallel()
+	read := map[string]bool{}
+	getenv := func(k string) string {
+		read[k] = true
+		return azureEnv()[k]
+	}
+	if _, err := loadConfig(getenv); err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	documented := map[string]bool{}
+	for _, v := range envVars {
+		documented[v.name] = true
+	}
+	if got, want := slices.Sorted(maps.Keys(read)), slices.Sorted(maps.Keys(documented)); !slices.Equal(got, want) {
+		t.Errorf("loadConfig reads %q, envVars documents %q; want the same names", got, want)
+	}
+}
