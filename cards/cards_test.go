@@ -286,3 +286,29 @@ func walkActions(v any, f func(map[string]any)) {
 		}
 	}
 }
+
+func TestDetectLang(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text   string
+		want   cards.Lang
+		wantOK bool
+	}{
+		{"SMSが届かない", cards.Japanese, true},
+		{"ショートメール", cards.Japanese, true},
+		{"機種変更", cards.Japanese, true},
+		{"I'm abroad and can't get the code", cards.English, true},
+		{"sms not arriving", cards.English, true},
+		{"SMS", "", false},
+		{"OK!", "", false},
+		{"090-1234-5678", "", false},
+		{"", "", false},
+		{"👍", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := cards.DetectLang(tt.text)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("DetectLang(%q) = %q, %v; want %q, %v", tt.text, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package cards
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Lang is a language the bot answers in.
 type Lang string
@@ -20,6 +23,30 @@ func LangFromLocale(locale string) Lang {
 		return Japanese
 	}
 	return English
+}
+
+// DetectLang tells the language a message is written in, when that is
+// clear: any kana or kanji means Japanese; otherwise two or more words of
+// Latin letters mean English. "SMS" or "OK" alone says nothing.
+func DetectLang(text string) (Lang, bool) {
+	latinWords, inWord := 0, false
+	for _, r := range text {
+		switch {
+		case unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han):
+			return Japanese, true
+		case r < unicode.MaxASCII && unicode.IsLetter(r):
+			if !inWord {
+				latinWords++
+			}
+			inWord = true
+		default:
+			inWord = false
+		}
+	}
+	if latinWords >= 2 {
+		return English, true
+	}
+	return "", false
 }
 
 // ParseLang accepts "ja" or "en" and reports whether it was one of them.

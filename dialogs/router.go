@@ -16,6 +16,11 @@ type Session struct {
 	// Lang is the language the user chose explicitly; empty means "follow the
 	// client's locale".
 	Lang cards.Lang `json:"lang,omitempty"`
+	// WrittenLang is the language the user last wrote in, when it was clear.
+	// People often write Japanese from an English-locale client (or the
+	// other way round); answering in the language they write is what they
+	// expect, and button clicks, which carry no text, keep that language.
+	WrittenLang cards.Lang `json:"writtenLang,omitempty"`
 	// Welcomed is set once the welcome card went out, so that Teams'
 	// repeated install and join events do not repeat it.
 	Welcomed bool `json:"welcomed,omitempty"`
@@ -54,8 +59,17 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 	// The stack is written below (push, save state); copy it so that the
 	// caller's session, which shares the backing array, stays untouched.
 	s.Stack = slices.Clone(s.Stack)
-	in.Lang = s.Lang
-	if in.Lang == "" {
+	if in.Kind == TextInput {
+		if l, ok := cards.DetectLang(in.Text); ok {
+			s.WrittenLang = l
+		}
+	}
+	switch {
+	case s.Lang != "":
+		in.Lang = s.Lang
+	case s.WrittenLang != "":
+		in.Lang = s.WrittenLang
+	default:
 		in.Lang = cards.LangFromLocale(in.Locale)
 	}
 	var out Turn

@@ -151,7 +151,7 @@ func TestRouterTranscripts(t *testing.T) {
 				{name: "katakana", in: text("メニュー"), want: []string{card(cards.Menu, ja)}},
 				{name: "case and punctuation", in: text("  Menu! "), want: []string{card(cards.Menu, ja)}},
 				{name: "help", in: text("ヘルプ"), want: []string{card(cards.Menu, ja)}},
-				{name: "menu inside a sentence is a question", in: text("the menu button does nothing"), want: []string{card(cards.QuestionNotReady, ja)}},
+				{name: "menu inside an English sentence is a question, answered in English", in: text("the menu button does nothing"), want: []string{card(cards.QuestionNotReady, en)}},
 			},
 		},
 		{
@@ -181,6 +181,17 @@ func TestRouterTranscripts(t *testing.T) {
 				{name: "en-US client", in: withLocale(text("menu"), "en-US"), want: []string{card(cards.Menu, en)}, check: wantLang("")},
 				{name: "ja-JP client", in: text("menu"), want: []string{card(cards.Menu, ja)}, check: wantLang("")},
 				{name: "no locale", in: withLocale(text("menu"), ""), want: []string{card(cards.Menu, en)}},
+			},
+		},
+		{
+			name: "answers in the language the user writes",
+			turns: []turn{
+				{name: "Japanese from an en-US client", in: withLocale(text("SMSが届かない"), "en-US"), want: []string{card(cards.QuestionNotReady, ja)}},
+				{name: "a button keeps Japanese", in: withLocale(submit(cards.VerbMenu), "en-US"), want: []string{card(cards.Menu, ja)}},
+				{name: "a lone acronym says nothing", in: withLocale(text("SMS"), "en-US"), want: []string{card(cards.QuestionNotReady, ja)}},
+				{name: "English from a ja-JP client", in: text("I'm abroad and can't get the code"), want: []string{card(cards.QuestionNotReady, en)}},
+				{name: "an explicit choice wins over writing", in: text("日本語"), want: []string{"text: " + cards.LanguageSet(ja).Text, card(cards.Menu, ja)}},
+				{name: "English text after choosing Japanese", in: text("the code never arrives"), want: []string{card(cards.QuestionNotReady, ja)}},
 			},
 		},
 		{
