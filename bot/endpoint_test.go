@@ -440,3 +440,19 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Errorf("turn with the store closed: got HTTP %d, want 503 so the connector retries", rec.Code)
 	}
 }
+
+func TestGroupChatMentionIsStripped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "19:groupchat@thread.v2"
+	msg := e.message(conv, "<at>MFA Desk</at> menu")
+	msg["conversation"] = map[string]any{"id": conv, "conversationType": "groupChat", "isGroup": true, "tenantId": testTenant}
+	msg["locale"] = "en-US"
+	if rec := e.post(msg); rec.Code != http.StatusOK {
+		t.Fatalf("got HTTP %d", rec.Code)
+	}
+	got := e.conn.sentTo(conv)
+	if len(got) != 1 || !strings.Contains(got[0].cardText(), "What would you like to do?") {
+		t.Errorf("\"<at>MFA Desk</at> menu\" did not show the menu: %+v", got)
+	}
+}
