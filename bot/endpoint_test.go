@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -454,5 +455,63 @@ func TestGroupChatMentionIsStripped(t *testing.T) {
 	got := e.conn.sentTo(conv)
 	if len(got) != 1 || !strings.Contains(got[0].cardText(), "What would you like to do?") {
 		t.Errorf("\"<at>MFA Desk</at> menu\" did not show the menu: %+v", got)
+	}
+}
+
+// lookupEffect asks the runner to look something up; lookupDialog shows the
+// result. Together they exercise the effect loop: effect → result → reply.
+type lookupEffect struct{ key string }
+
+func (lookupEffect) EffectName() string { return "test.lookup" }
+
+type lookupDialog struct{}
+
+func (lookupDialog) ID() string   { return "test.lookup" }
+func (lookupDialog) Version() int { return 1 }
+func (lookupDialog) Next(st json.RawMessage, in dialogs.Input) dialogs.Turn {
+	if in.Kind == dialogs.ResultInput {
+		if in.Result.Err != nil {
+			return dialogs.Turn{Status: dialogs.Complete, Replies: []cards.Message{{Text: "lookup failed"}}}
+		}
+		return dialogs.Turn{Status: dialogs.Complete, Replies: []cards.Message{{Text: fmt.Sprint("found ", in.Result.Value)}}}
+	}
+	return dialogs.Turn{Status: dialogs.Waiting, State: json.RawMessage(`{}`),
+		Replies: []cards.Message{{Text: "looking..."}}, Effects: []dialogs.Effect{lookupEffect{key: "k1"}}}
+}
+
+type fakeEffects struct {
+	mu  sync.Mutex
+	ran []string
+}
+
+func (f *fakeEffects) RunEffect(_ context.Context, e dialogs.Effect, _ dialogs.Input) dialogs.Result {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	le := e.(lookupEffect)
+	f.ran = append(f.ran, le.key)
+	return dialogs.Result{Effect: e.EffectName(), Value: "value-of-" + le.key}
+}
+
+func TestEffectsRunAfterTheStateIsSavedAndResultsFeedBack(t *testing.T) {
+	t.Parallel()
+	fx := &fakeEffects{}
+	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(fx))
+	conv := "a:1effects"
+	if rec := e.post(e.submit(conv, map[string]any{cards.VerbKey: "test.lookup"})); rec.Code != http.StatusOK {
+		t.Fatalf("got HTTP %d", rec.Code)
+	}
+	var texts []string
+	for _, s := range e.conn.sentTo(conv) {
+		texts = append(texts, s.Activity.Text)
+	}
+	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
+		t.Errorf("replies = %q, want %q", texts, want)
+	}
+	if len(fx.ran) != 1 {
+		t.Errorf("effect ran %d times, want once", len(fx.ran))
+	}
+	snap, err := e.store.Load(t.Context(), conv, "")
+	if err != nil || strings.Contains(string(snap.State), "test.lookup") {
+		t.Errorf("after the result the dialog should have completed; saved state %s (err %v)", snap.State, err)
 	}
 }

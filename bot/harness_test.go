@@ -254,12 +254,14 @@ type env struct {
 	handler   http.Handler
 	log       *zap.Logger
 	dialogs   map[string]dialogs.Dialog
+	effects   bot.EffectRunner
 }
 
 type envOption func(*env)
 
 func withLogger(l *zap.Logger) envOption                { return func(e *env) { e.log = l } }
 func withDialogs(d map[string]dialogs.Dialog) envOption { return func(e *env) { e.dialogs = d } }
+func withEffects(r bot.EffectRunner) envOption          { return func(e *env) { e.effects = r } }
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
@@ -294,7 +296,7 @@ func (e *env) start() {
 		t.Fatal(err)
 	}
 	conn := bot.NewConnector(&http.Client{Timeout: 5 * time.Second}, bot.NewTokenCache(cred))
-	runner := bot.NewRunner(st, dialogs.NewRouter(e.dialogs), conn, nil, e.log)
+	runner := bot.NewRunner(st, dialogs.NewRouter(e.dialogs), conn, e.effects, e.log)
 	e.handler = bot.Routes(bot.NewHandler(auth, []string{testTenant}, runner, e.log), st.Ping, e.log)
 }
 

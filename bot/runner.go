@@ -70,9 +70,9 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 	}
 }
 
-// maxEffectRounds bounds how often effect results may lead to new effects
-// within one turn, so a dialog bug cannot loop forever.
-const maxEffectRounds = 8
+// maxEffects bounds the effects one turn may run, counting those asked for
+// by effect results, so a dialog bug cannot loop forever.
+const maxEffects = 8
 
 // Run processes one activity. For invokes it returns the HTTP answer.
 func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*InvokeResponse, error) {
@@ -110,23 +110,27 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	defer cancel()
 	r.deliver(sendCtx, a, turn.Replies)
 
-	for round := 0; len(turn.Effects) > 0; round++ {
-		if round == maxEffectRounds || r.effects == nil {
-			r.log.Error("effects not run", zap.Int("effects", len(turn.Effects)), zap.Int("round", round))
+	// Effects run one at a time, in order; each result goes back to the
+	// dialogs, whose answer is saved and delivered before the next effect.
+	pending := turn.Effects
+	for run := 0; len(pending) > 0; run++ {
+		if run == maxEffects || r.effects == nil {
+			r.log.Error("effects not run", zap.Int("effects", len(pending)))
 			break
 		}
-		for _, e := range turn.Effects {
-			start := time.Now()
-			res := r.effects.RunEffect(sendCtx, e, in)
-			r.log.Info("effect", zap.String("effect", e.EffectName()), zap.Duration("duration", time.Since(start)), zap.Error(res.Err))
-			next := in
-			next.Kind, next.Result, next.Now = dialogs.ResultInput, &res, r.now()
-			sess, turn = r.router.Step(sess, next)
-			if err := r.commit(sendCtx, a.Conversation.ID, "", sess, nil); err != nil {
-				return resp, err
-			}
-			r.deliver(sendCtx, a, turn.Replies)
+		e := pending[0]
+		start := time.Now()
+		res := r.effects.RunEffect(sendCtx, e, in)
+		r.log.Info("effect", zap.String("effect", e.EffectName()), zap.Duration("duration", time.Since(start)), zap.Error(res.Err))
+		sess, turn = r.router.Step(sess, dialogs.Input{
+			Kind: dialogs.ResultInput, Result: &res,
+			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(),
+		})
+		if err := r.commit(sendCtx, a.Conversation.ID, "", sess, nil); err != nil {
+			return resp, err
 		}
+		r.deliver(sendCtx, a, turn.Replies)
+		pending = append(pending[1:], turn.Effects...)
 	}
 	return resp, nil
 }

@@ -83,10 +83,12 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 		}
 	}
 
-	verb := in.Verb
+	var verb string
 	switch in.Kind {
 	case EventInput:
 		return r.event(s, in, out)
+	case SubmitInput:
+		verb = in.Verb
 	case TextInput:
 		if v, data := textCommand(in.Text); v != "" {
 			verb, in.Data = v, data
