@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -513,5 +514,37 @@ func TestEffectsRunAfterTheStateIsSavedAndResultsFeedBack(t *testing.T) {
 	snap, err := e.store.Load(t.Context(), conv, "")
 	if err != nil || strings.Contains(string(snap.State), "test.lookup") {
 		t.Errorf("after the result the dialog should have completed; saved state %s (err %v)", snap.State, err)
+	}
+}
+
+func TestUndeliveredRepliesAreSentOnRedelivery(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var down atomic.Bool
+	down.Store(true)
+	e.conn.fail = func(int64) (int, string) {
+		if down.Load() {
+			return http.StatusServiceUnavailable, ""
+		}
+		return 0, ""
+	}
+	conv := "a:1undelivered"
+	msg := e.message(conv, "menu")
+	if rec := e.post(msg); rec.Code != http.StatusBadGateway {
+		t.Fatalf("connector down: got HTTP %d, want 502 so the activity is redelivered", rec.Code)
+	}
+	if got := e.conn.sentTo(conv); len(got) != 0 {
+		t.Fatalf("connector stored %d activities while down", len(got))
+	}
+	down.Store(false)
+	if rec := e.post(msg); rec.Code != http.StatusOK {
+		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
+	}
+	if rec := e.post(msg); rec.Code != http.StatusOK {
+		t.Fatalf("second redelivery: got HTTP %d, want 200", rec.Code)
+	}
+	got := e.conn.sentTo(conv)
+	if len(got) != 1 || !strings.Contains(got[0].cardText(), "何をしますか") {
+		t.Errorf("after redelivery got %d replies, want the menu exactly once", len(got))
 	}
 }

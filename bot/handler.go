@@ -95,14 +95,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := h.runner.Run(r.Context(), a, in)
 	if err != nil {
-		status := http.StatusInternalServerError
+		status, reason := http.StatusInternalServerError, "turn failed"
 		var se errStore
-		if errors.As(err, &se) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		switch {
+		case errors.Is(err, errUndelivered):
+			// The turn happened but its replies did not reach the channel;
+			// a redelivery sends them.
+			status, reason = http.StatusBadGateway, "replies not delivered yet; redeliver the activity"
+		case errors.As(err, &se) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 			// Retryable by the sender: the turn did not happen.
-			status = http.StatusServiceUnavailable
+			status, reason = http.StatusServiceUnavailable, "temporarily unavailable; try again"
 		}
 		log.Error("turn failed", zap.Int("status", status), zap.Duration("duration", time.Since(start)), zap.Error(err))
-		writeError(w, status, "turn failed, try again")
+		writeError(w, status, reason)
 		return
 	}
 	log.Info("turn", zap.Duration("duration", time.Since(start)))

@@ -19,6 +19,7 @@ import (
 type Store interface {
 	Load(ctx context.Context, conversationID, activityID string) (store.Snapshot, error)
 	Commit(ctx context.Context, c store.Commit) error
+	SetUndelivered(ctx context.Context, conversationID, activityID string, undelivered []byte) error
 	Ping(ctx context.Context) error
 }
 
@@ -37,6 +38,12 @@ type InvokeResponse struct {
 	Status int `json:"status"`
 	Body   any `json:"body,omitempty"`
 }
+
+// errUndelivered reports replies that could not be delivered even after the
+// connector client's retries. They are kept with the activity, and the
+// handler answers 502 so that the Bot Connector redelivers the activity;
+// the redelivery sends them instead of running the turn again.
+var errUndelivered = errors.New("replies not delivered")
 
 // errStore wraps store failures: the handler answers 503 so that the Bot
 // Connector redelivers the activity once the database is back.
@@ -87,8 +94,8 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		return nil, errStore{err}
 	}
 	if snap.Seen {
-		r.log.Info("duplicate activity ignored")
-		return decodeInvokeResponse(snap.Response), nil
+		r.log.Info("duplicate activity: not processed again")
+		return decodeInvokeResponse(snap.Response), r.redeliver(ctx, a, snap.Undelivered)
 	}
 	sess := r.decodeSession(snap.State)
 
@@ -108,7 +115,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
 	defer cancel()
-	r.deliver(sendCtx, a, turn.Replies)
+	undelivered := r.deliver(sendCtx, a, outgoing(a, turn.Replies))
 
 	// Effects run one at a time, in order; each result goes back to the
 	// dialogs, whose answer is saved and delivered before the next effect.
@@ -129,10 +136,55 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		if err := r.commit(sendCtx, a.Conversation.ID, "", sess, nil); err != nil {
 			return resp, err
 		}
-		r.deliver(sendCtx, a, turn.Replies)
+		undelivered = append(undelivered, r.deliver(sendCtx, a, outgoing(a, turn.Replies))...)
 		pending = append(pending[1:], turn.Effects...)
 	}
-	return resp, nil
+	return resp, r.keepUndelivered(sendCtx, a, undelivered)
+}
+
+// keepUndelivered stores replies that did not go out with the activity, so
+// that its redelivery can send them, and reports errUndelivered.
+func (r *Runner) keepUndelivered(ctx context.Context, a *Activity, acts []*OutgoingActivity) error {
+	if len(acts) == 0 {
+		return nil
+	}
+	if a.ID == "" {
+		return errUndelivered // nothing to attach them to; they are logged
+	}
+	b, err := json.Marshal(acts)
+	if err != nil {
+		return fmt.Errorf("encode undelivered replies: %w", err)
+	}
+	if err := r.store.SetUndelivered(ctx, a.Conversation.ID, a.ID, b); err != nil {
+		return errStore{err}
+	}
+	return errUndelivered
+}
+
+// redeliver sends the replies a first processing could not deliver.
+func (r *Runner) redeliver(ctx context.Context, a *Activity, undelivered []byte) error {
+	if len(undelivered) == 0 {
+		return nil
+	}
+	var acts []*OutgoingActivity
+	if err := json.Unmarshal(undelivered, &acts); err != nil {
+		return fmt.Errorf("decode undelivered replies: %w", err)
+	}
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
+	defer cancel()
+	left := r.deliver(sendCtx, a, acts)
+	var keep []byte
+	if len(left) > 0 {
+		keep, _ = json.Marshal(left)
+	}
+	if err := r.store.SetUndelivered(sendCtx, a.Conversation.ID, a.ID, keep); err != nil {
+		return errStore{err}
+	}
+	if len(left) > 0 {
+		return errUndelivered
+	}
+	r.log.Info("undelivered replies sent on redelivery", zap.Int("replies", len(acts)))
+	return nil
 }
 
 func (r *Runner) replay(ctx context.Context, a *Activity) (*InvokeResponse, error) {
@@ -174,24 +226,26 @@ func (r *Runner) decodeSession(state []byte) dialogs.Session {
 	return s
 }
 
-// deliver sends replies in order as answers to a. A reply that cannot be
-// delivered after the connector client's retries is logged with its
-// conversation; the rest are still tried.
-func (r *Runner) deliver(ctx context.Context, a *Activity, replies []cards.Message) {
-	for _, m := range replies {
-		for _, out := range outgoing(a, m) {
-			start := time.Now()
-			if _, err := r.sender.Reply(ctx, a.ServiceURL, a.Conversation.ID, a.ID, out); err != nil {
-				r.log.Error("reply not delivered", zap.String("conversation", a.Conversation.ID), zap.Duration("duration", time.Since(start)), zap.Error(err))
-			}
+// deliver sends activities in order as answers to a and returns those that
+// could not be delivered after the connector client's retries. Each failure
+// is logged with its conversation. Once one fails the rest are kept back
+// rather than sent out of order.
+func (r *Runner) deliver(ctx context.Context, a *Activity, acts []*OutgoingActivity) []*OutgoingActivity {
+	for i, out := range acts {
+		start := time.Now()
+		if _, err := r.sender.Reply(ctx, a.ServiceURL, a.Conversation.ID, a.ID, out); err != nil {
+			r.log.Error("reply not delivered", zap.String("conversation", a.Conversation.ID),
+				zap.Int("kept_back", len(acts)-i), zap.Duration("duration", time.Since(start)), zap.Error(err))
+			return acts[i:]
 		}
 	}
+	return nil
 }
 
-// outgoing turns one reply into activities. Text and card go separately:
+// outgoing turns replies into activities. Text and card go separately:
 // Teams clients split such messages anyway, and a card sent alone gets an
 // activity id of its own that later updates can target.
-func outgoing(a *Activity, m cards.Message) []*OutgoingActivity {
+func outgoing(a *Activity, replies []cards.Message) []*OutgoingActivity {
 	base := func() *OutgoingActivity {
 		return &OutgoingActivity{
 			Type:         typeMessage,
@@ -202,15 +256,17 @@ func outgoing(a *Activity, m cards.Message) []*OutgoingActivity {
 		}
 	}
 	var acts []*OutgoingActivity
-	if m.Text != "" {
-		t := base()
-		t.Text, t.TextFormat = m.Text, "plain"
-		acts = append(acts, t)
-	}
-	if m.Card != nil {
-		c := base()
-		c.Attachments = []schema.Attachment{{ContentType: cards.ContentType, Content: m.Card}}
-		acts = append(acts, c)
+	for _, m := range replies {
+		if m.Text != "" {
+			t := base()
+			t.Text, t.TextFormat = m.Text, "plain"
+			acts = append(acts, t)
+		}
+		if m.Card != nil {
+			c := base()
+			c.Attachments = []schema.Attachment{{ContentType: cards.ContentType, Content: m.Card}}
+			acts = append(acts, c)
+		}
 	}
 	return acts
 }

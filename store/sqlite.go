@@ -61,6 +61,7 @@ var migrations = []string{
 		conversation_id TEXT NOT NULL,
 		activity_id     TEXT NOT NULL,
 		response        BLOB,
+		undelivered     BLOB,
 		processed_at    INTEGER NOT NULL,
 		PRIMARY KEY (conversation_id, activity_id)
 	);
@@ -106,8 +107,8 @@ func (s *SQLite) Load(ctx context.Context, conversationID, activityID string) (S
 	if activityID == "" {
 		return snap, nil
 	}
-	err = s.read.QueryRowContext(ctx, `SELECT response FROM processed_activities WHERE conversation_id = ? AND activity_id = ?`,
-		conversationID, activityID).Scan(&snap.Response)
+	err = s.read.QueryRowContext(ctx, `SELECT response, undelivered FROM processed_activities WHERE conversation_id = ? AND activity_id = ?`,
+		conversationID, activityID).Scan(&snap.Response, &snap.Undelivered)
 	switch {
 	case err == nil:
 		snap.Seen = true
@@ -142,6 +143,16 @@ func (s *SQLite) Commit(ctx context.Context, c Commit) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// SetUndelivered records the replies of a processed activity that could not
+// be delivered (nil: none are left).
+func (s *SQLite) SetUndelivered(ctx context.Context, conversationID, activityID string, undelivered []byte) error {
+	if _, err := s.write.ExecContext(ctx, `UPDATE processed_activities SET undelivered = ? WHERE conversation_id = ? AND activity_id = ?`,
+		undelivered, conversationID, activityID); err != nil {
+		return fmt.Errorf("store: set undelivered: %w", err)
 	}
 	return nil
 }

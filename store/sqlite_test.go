@@ -363,3 +363,24 @@ func BenchmarkCommit(b *testing.B) {
 		}
 	}
 }
+
+func TestSetUndelivered(t *testing.T) {
+	t.Parallel()
+	s, _ := openTemp(t)
+	mustCommit(t, s, store.Commit{ConversationID: "a:1", ActivityID: "act-1", State: []byte(`{}`), At: time.Now()})
+	if snap := mustLoad(t, s, "a:1", "act-1"); snap.Undelivered != nil {
+		t.Fatalf("Undelivered = %q before any was set, want nil", snap.Undelivered)
+	}
+	if err := s.SetUndelivered(t.Context(), "a:1", "act-1", []byte(`[{"type":"message"}]`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustLoad(t, s, "a:1", "act-1").Undelivered; string(got) != `[{"type":"message"}]` {
+		t.Errorf("Undelivered = %q, want the saved replies", got)
+	}
+	if err := s.SetUndelivered(t.Context(), "a:1", "act-1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustLoad(t, s, "a:1", "act-1").Undelivered; got != nil {
+		t.Errorf("Undelivered = %q after clearing, want nil", got)
+	}
+}

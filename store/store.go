@@ -22,6 +22,10 @@ type Snapshot struct {
 	// Response is what the first processing answered over HTTP (an invoke
 	// response), so a redelivery can answer the same; nil if none.
 	Response []byte
+	// Undelivered holds replies of the first processing that could not be
+	// delivered, so that a redelivery of the activity can send them; nil if
+	// all went out.
+	Undelivered []byte
 }
 
 // Commit is the outcome of one turn, written atomically: the new state and
