@@ -34,6 +34,7 @@ type config struct {
 	DataDir        string
 	LogLevel       zapcore.Level
 	LogFormat      string
+	FAQFile        string
 }
 
 // envVar documents one environment variable for --help and the README.
@@ -52,6 +53,7 @@ var envVars = []envVar{
 	{"ALLOWED_TENANTS", "", "comma-separated tenant ids accepted besides MicrosoftAppTenantId"},
 	{"BOT_ALLOW_ANONYMOUS", "false", "true allows local mode (no authentication) on a non-loopback address"},
 	{"DATA_DIR", "./data", "directory of the embedded SQLite database (mfadesk.db)"},
+	{"FAQ_FILE", "(built in)", "an edited copy of faq/knowledge.yaml to answer from; reloaded on SIGHUP"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "json; console in local mode", "json or console"},
 }
@@ -72,6 +74,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AuthorityHost:  orDefault(getenv("AZURE_AUTHORITY_HOST"), bot.DefaultAuthorityHost),
 		DataDir:        orDefault(getenv("DATA_DIR"), "./data"),
 		LogFormat:      strings.ToLower(strings.TrimSpace(getenv("LOG_FORMAT"))),
+		FAQFile:        strings.TrimSpace(getenv("FAQ_FILE")),
 	}
 	var err error
 	if c.Port, err = strconv.Atoi(orDefault(getenv("PORT"), "3978")); err != nil || c.Port < 1 || c.Port > 65535 {
@@ -224,6 +227,8 @@ and hands the hard cases to their helpdesk.
 
 Usage:
   mfadesk [serve]     start the bot (the default)
+  mfadesk faq ...     match questions, evaluate the matcher, check the knowledge base
+                      (mfadesk faq for details)
   mfadesk help        show this help
   mfadesk version     print the version
 

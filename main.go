@@ -20,6 +20,7 @@ import (
 
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/faq"
 	"github.com/mfadesk/mfadesk/store"
 )
 
@@ -38,6 +39,8 @@ func run(args []string) int {
 	switch cmd {
 	case "serve":
 		return serveCommand()
+	case "faq":
+		return faqCommand(args[1:], os.Stdin, os.Stdout, os.Stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage())
 		return 0
@@ -119,7 +122,14 @@ func serve(ctx context.Context, cfg config, log *zap.Logger) error {
 		}()
 	}
 
-	runner := bot.NewRunner(st, dialogs.NewRouter(nil), connector, nil, log)
+	kb, err := faq.Load(cfg.FAQFile)
+	if err != nil {
+		return err
+	}
+	router := dialogs.NewRouter(kb, nil)
+	go reloadOnHangup(ctx, cfg.FAQFile, router, log)
+
+	runner := bot.NewRunner(st, router, connector, &bot.Effects{Feedback: st}, log)
 	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)
 	srv := &http.Server{
 		Addr:              cfg.listenAddr(),
@@ -162,6 +172,29 @@ func serve(ctx context.Context, cfg config, log *zap.Logger) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// reloadOnHangup reloads the knowledge base on SIGHUP. A file with mistakes
+// is refused with the same message as at start, and the bot keeps answering
+// from the last good one.
+func reloadOnHangup(ctx context.Context, path string, router *dialogs.Router, log *zap.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			kb, err := faq.Load(path)
+			if err != nil {
+				log.Error("knowledge base not reloaded; still answering from the previous one", zap.Error(err))
+				continue
+			}
+			router.SetKnowledge(kb)
+			log.Info("knowledge base reloaded", zap.String("source", kb.Source), zap.Int("topics", len(kb.Entries)))
+		}
+	}
 }
 
 // pruneActivities forgets old processed-activity ids once an hour.

@@ -24,6 +24,7 @@ import (
 
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/faq"
 	"github.com/mfadesk/mfadesk/store"
 )
 
@@ -296,7 +297,7 @@ func (e *env) start() {
 		t.Fatal(err)
 	}
 	conn := bot.NewConnector(&http.Client{Timeout: 5 * time.Second}, bot.NewTokenCache(cred))
-	runner := bot.NewRunner(st, dialogs.NewRouter(e.dialogs), conn, e.effects, e.log)
+	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, e.effects, e.log)
 	e.handler = bot.Routes(bot.NewHandler(auth, []string{testTenant}, runner, e.log), st.Ping, e.log)
 }
 
@@ -384,4 +385,14 @@ func newRecorder(e *env, req *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	e.handler.ServeHTTP(rec, req)
 	return rec
+}
+
+// testKB is the built-in knowledge base.
+func testKB(t testing.TB) *faq.KB {
+	t.Helper()
+	kb, err := faq.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kb
 }

@@ -21,7 +21,6 @@ var constructors = []struct {
 	{"welcome", cards.Welcome},
 	{"menu", cards.Menu},
 	{"ask-prompt", cards.AskPrompt},
-	{"question-not-ready", cards.QuestionNotReady},
 	{"change-not-ready", cards.ChangeNotReady},
 	{"human-not-ready", cards.HumanNotReady},
 }

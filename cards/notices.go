@@ -11,12 +11,6 @@ var (
 		"For example: \"The SMS never arrives\", \"I'm abroad and can't get the code\", \"I pressed # on the call but it didn't sign me in\"",
 	}
 
-	txtQuestionTitle = Text{"自動回答は準備中です", "Automatic answers are coming soon"}
-	txtQuestionBody  = Text{
-		"ご質問は受け取りましたが、質問に自動で答える機能はまだ準備中です。サインイン方法は自分で " + MySecurityInfoURL + " から確認・変更できます。",
-		"I got your question, but answering questions automatically is not ready yet. You can check and change your sign-in methods yourself at " + MySecurityInfoURL + ".",
-	}
-
 	txtChangeTitle = Text{"サインイン方法の変更は準備中です", "Changing sign-in methods is coming soon"}
 	txtChangeBody  = Text{
 		"このボットで電話番号や Authenticator を変更する機能はまだ使えません。今すぐ変更するときは " + MySecurityInfoURL + " にサインインして「セキュリティ情報」から変更してください。",
@@ -60,12 +54,6 @@ func notice(l Lang, title, body Text, actions ...Action) *Card {
 	c := newCard(l, heading(title.In(l)), para(body.In(l)))
 	c.Actions = append(actions, submit(txtBackToMenu.In(l), VerbMenu))
 	return c
-}
-
-// QuestionNotReady answers a free-text question while automatic answers are
-// not built yet: honest, with the self-service page as the way forward.
-func QuestionNotReady(l Lang) *Card {
-	return notice(l, txtQuestionTitle, txtQuestionBody, openURL(txtOpenSecurityInfo.In(l), MySecurityInfoURL))
 }
 
 // ChangeNotReady answers "change my sign-in method" until guided changes exist.

@@ -61,6 +61,9 @@ type Input struct {
 	Text   string            // TextInput: the message, @mention removed
 	Verb   string            // SubmitInput: the button's verb
 	Data   map[string]string // SubmitInput: the button's data and the card's inputs
+	// Execute is set when the button was an Action.Execute: a Turn.Update
+	// then replaces the clicked card in place.
+	Execute bool
 	Event  Event             // EventInput
 	Result *Result           // ResultInput
 	Locale string            // the client's locale, e.g. "ja-JP"; may be empty
@@ -103,6 +106,9 @@ type Turn struct {
 	Replies []cards.Message // new messages, in order
 	Update  *cards.Card     // replaces the card whose Action.Execute started the turn
 	Effects []Effect
+	// Pass means the dialog did not take the input (say, text typed while
+	// it waited for a button): the router handles it as if no dialog ran.
+	Pass bool
 }
 
 // Dialog is one conversation flow.

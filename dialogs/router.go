@@ -2,12 +2,15 @@ package dialogs
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/faq"
 )
 
 // Session is everything the bot remembers about one conversation. It is
@@ -24,6 +27,11 @@ type Session struct {
 	// Welcomed is set once the welcome card went out, so that Teams'
 	// repeated install and join events do not repeat it.
 	Welcomed bool `json:"welcomed,omitempty"`
+	// Unhelpful counts turns in a row that did not help (no confident
+	// answer, a 👎); at maxUnhelpful the bot offers a person.
+	Unhelpful int `json:"unhelpful,omitempty"`
+	// LastTopic is the last topic answered, for the helpdesk's context.
+	LastTopic string `json:"lastTopic,omitempty"`
 	// Stack holds the running dialogs, innermost last. A dialog that
 	// interrupts another ("talk to a person") is pushed on top of it.
 	Stack []Frame `json:"stack,omitempty"`
@@ -36,22 +44,35 @@ type Frame struct {
 	State   json.RawMessage `json:"state,omitempty"`
 }
 
-// Router owns the main menu and global commands and passes everything else to
-// the dialog on top of the stack. Like the dialogs it drives, it is pure.
+// Router owns the main menu, global commands and free-text questions, and
+// passes everything else to the dialog on top of the stack. Like the
+// dialogs it drives, each step is pure: the knowledge base it answers from
+// is an immutable snapshot, swapped whole when it is reloaded.
 type Router struct {
+	kb      atomic.Pointer[faq.KB]
 	dialogs map[string]Dialog // by ID, to resume saved frames
 	starts  map[string]Dialog // by the verb that starts them
 }
 
-// NewRouter returns a router that starts each dialog when a button or typed
-// command carries its verb (the map key), and resumes saved frames of them.
-func NewRouter(starts map[string]Dialog) *Router {
-	r := &Router{dialogs: make(map[string]Dialog, len(starts)), starts: starts}
-	for _, d := range starts {
+// NewRouter returns a router answering from kb. It runs the built-in
+// dialogs (the troubleshooters) plus extra ones, each started when a button
+// or typed command carries its verb (the map key).
+func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
+	r := &Router{dialogs: map[string]Dialog{}, starts: map[string]Dialog{
+		cards.VerbTroubleshoot: Troubleshooter{},
+		cards.VerbTSAnswer:     Troubleshooter{},
+	}}
+	maps.Copy(r.starts, extra)
+	for _, d := range r.starts {
 		r.dialogs[d.ID()] = d
 	}
+	r.kb.Store(kb)
 	return r
 }
+
+// SetKnowledge replaces the knowledge base; turns already running keep the
+// one they started with.
+func (r *Router) SetKnowledge(kb *faq.KB) { r.kb.Store(kb) }
 
 // Step runs one input against the session and returns the new session and
 // what to send. The runner persists the session before sending anything.
@@ -104,14 +125,21 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 	}
 
 	if top, ok := s.top(); ok {
-		return r.deliver(s, r.dialogs[top.Dialog], top.State, in, out)
+		var pass bool
+		s, out, pass = r.deliver(s, r.dialogs[top.Dialog], top.State, in, out)
+		if !pass {
+			return s, out
+		}
 	}
+	return r.fallback(s, in, out)
+}
 
+// fallback handles input no dialog took.
+func (r *Router) fallback(s Session, in Input, out Turn) (Session, Turn) {
 	switch in.Kind {
 	case TextInput:
-		// Free text outside a flow is a question. Automatic answers arrive
-		// with the FAQ; until then say so honestly.
-		out.Replies = append(out.Replies, cards.Message{Card: cards.QuestionNotReady(in.Lang)})
+		// Free text outside a flow is a question.
+		answerQuestion(r.kb.Load(), &s, in, &out)
 	case SubmitInput:
 		// A button from a flow that has ended, or from an older card.
 		out.Replies = append(out.Replies, cards.Message{Card: cards.Menu(in.Lang)})
@@ -119,14 +147,23 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 	return s, out
 }
 
-// start pushes a dialog on top of any running one and runs its first step.
+// start runs the first step of a dialog and, if it waits, pushes it on
+// top of any running one (or replaces a running instance of itself).
 func (r *Router) start(s Session, d Dialog, in Input, out Turn) (Session, Turn) {
+	if top, ok := s.top(); ok && top.Dialog == d.ID() {
+		s.Stack = s.Stack[:len(s.Stack)-1]
+	}
 	s.Stack = append(s.Stack, Frame{Dialog: d.ID(), Version: d.Version()})
-	return r.deliver(s, d, nil, in, out)
+	s, out, pass := r.deliver(s, d, nil, in, out)
+	if pass {
+		return r.fallback(s, in, out)
+	}
+	return s, out
 }
 
-// deliver runs one step of the top dialog d and applies its status.
-func (r *Router) deliver(s Session, d Dialog, st json.RawMessage, in Input, out Turn) (Session, Turn) {
+// deliver runs one step of the top dialog d and applies its status. pass
+// reports that the dialog left the input to the router.
+func (r *Router) deliver(s Session, d Dialog, st json.RawMessage, in Input, out Turn) (Session, Turn, bool) {
 	t := d.Next(st, in)
 	out.Replies = append(out.Replies, t.Replies...)
 	out.Effects = append(out.Effects, t.Effects...)
@@ -139,7 +176,7 @@ func (r *Router) deliver(s Session, d Dialog, st json.RawMessage, in Input, out 
 	} else {
 		s.Stack = s.Stack[:top]
 	}
-	return s, out
+	return s, out, t.Pass
 }
 
 // event handles conversation events.
@@ -176,6 +213,17 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 		reply(cards.Menu(l))
 	case cards.VerbAsk:
 		reply(cards.AskPrompt(in.Lang))
+	case cards.VerbTopic:
+		kb := r.kb.Load()
+		e, ok := kb.Entry(in.Data[cards.TopicKey])
+		if !ok {
+			reply(cards.Menu(in.Lang))
+			break
+		}
+		reply(answerCard(kb, e, in.Lang, cards.FeedbackAsk))
+		s.Unhelpful, s.LastTopic = 0, e.ID
+	case cards.VerbFeedback:
+		r.feedback(s, in, out)
 	case cards.VerbChange:
 		reply(cards.ChangeNotReady(in.Lang))
 	case cards.VerbHuman:
@@ -184,6 +232,28 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 		return false
 	}
 	return true
+}
+
+// feedback records a 👍 or 👎. With Action.Execute the answer card is
+// replaced by one without the buttons; a 👎 also offers a person.
+func (r *Router) feedback(s *Session, in Input, out *Turn) {
+	kb := r.kb.Load()
+	e, ok := kb.Entry(in.Data[cards.TopicKey])
+	if !ok {
+		return // a card from a knowledge base that no longer has the topic
+	}
+	helpful := in.Data[cards.HelpfulKey] == "yes"
+	out.Effects = append(out.Effects, RecordFeedback{Topic: e.ID, Helpful: helpful})
+	if in.Execute {
+		out.Update = answerCard(kb, e, in.Lang, cards.FeedbackGiven)
+	} else {
+		out.Replies = append(out.Replies, cards.FeedbackThanks(in.Lang))
+	}
+	if helpful {
+		s.Unhelpful = 0
+		return
+	}
+	unhelpful(s, in.Lang, out, true)
 }
 
 func (s Session) top() (Frame, bool) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/faq"
 )
 
 const (
@@ -64,6 +65,26 @@ func summaries(ms []cards.Message) []string {
 	}
 	return out
 }
+
+// testKB is the built-in knowledge base.
+var testKB = func() *faq.KB {
+	kb, err := faq.Load("")
+	if err != nil {
+		panic(err)
+	}
+	return kb
+}()
+
+// answer is the summary of the answer card of a topic.
+func answer(id string, l cards.Lang) string {
+	e, _ := testKB.Entry(id)
+	return "card: " + cards.Text{JA: e.Title.JA, EN: e.Title.EN}.In(l)
+}
+
+var human = cards.Button{Verb: cards.VerbHuman}
+
+func oos(l cards.Lang) string   { return summary(cards.Message{Card: cards.OutOfScope(l, human)}) }
+func offer(l cards.Lang) string { return summary(cards.Message{Card: cards.HumanOffer(l, human)}) }
 
 // card and msg give the summary of a reply built by the cards package, so
 // that the transcripts follow rewording of the cards (pinned by their golden
@@ -151,17 +172,17 @@ func TestRouterTranscripts(t *testing.T) {
 				{name: "katakana", in: text("メニュー"), want: []string{card(cards.Menu, ja)}},
 				{name: "case and punctuation", in: text("  Menu! "), want: []string{card(cards.Menu, ja)}},
 				{name: "help", in: text("ヘルプ"), want: []string{card(cards.Menu, ja)}},
-				{name: "menu inside an English sentence is a question, answered in English", in: text("the menu button does nothing"), want: []string{card(cards.QuestionNotReady, en)}},
+				{name: "menu inside an English sentence is a question, answered in English", in: text("the menu button does nothing"), want: []string{oos(en)}},
 			},
 		},
 		{
 			name: "typed language switch",
 			turns: []turn{
 				{name: "English", in: text("English"), want: []string{msg(cards.LanguageSet, en), card(cards.Menu, en)}, check: wantLang(en)},
-				{name: "question stays English on a ja-JP client", in: text("SMSが届かない"), want: []string{card(cards.QuestionNotReady, en)}, check: wantLang(en)},
+				{name: "question stays English on a ja-JP client", in: text("SMSが届かない"), want: []string{answer("sms-not-arriving", en)}, check: wantLang(en)},
 				{name: "menu stays English", in: text("メニュー"), want: []string{card(cards.Menu, en)}},
 				{name: "日本語", in: text("日本語"), want: []string{msg(cards.LanguageSet, ja), card(cards.Menu, ja)}, check: wantLang(ja)},
-				{name: "question in Japanese on an en-US client", in: withLocale(text("SMS never arrives"), "en-US"), want: []string{card(cards.QuestionNotReady, ja)}},
+				{name: "question in Japanese on an en-US client", in: withLocale(text("SMS never arrives"), "en-US"), want: []string{answer("sms-not-arriving", ja)}},
 				{name: "英語で", in: text("英語で"), want: []string{msg(cards.LanguageSet, en), card(cards.Menu, en)}, check: wantLang(en)},
 			},
 		},
@@ -186,18 +207,18 @@ func TestRouterTranscripts(t *testing.T) {
 		{
 			name: "answers in the language the user writes",
 			turns: []turn{
-				{name: "Japanese from an en-US client", in: withLocale(text("SMSが届かない"), "en-US"), want: []string{card(cards.QuestionNotReady, ja)}},
+				{name: "Japanese from an en-US client", in: withLocale(text("SMSが届かない"), "en-US"), want: []string{answer("sms-not-arriving", ja)}},
 				{name: "a button keeps Japanese", in: withLocale(submit(cards.VerbMenu), "en-US"), want: []string{card(cards.Menu, ja)}},
-				{name: "a lone acronym says nothing", in: withLocale(text("SMS"), "en-US"), want: []string{card(cards.QuestionNotReady, ja)}},
-				{name: "English from a ja-JP client", in: text("I'm abroad and can't get the code"), want: []string{card(cards.QuestionNotReady, en)}},
+				{name: "a lone acronym says nothing", in: withLocale(text("SMS"), "en-US"), want: []string{answer("sms-not-arriving", ja)}},
+				{name: "English from a ja-JP client", in: text("I'm abroad and can't get the code"), want: []string{answer("roaming-abroad", en)}},
 				{name: "an explicit choice wins over writing", in: text("日本語"), want: []string{"text: " + cards.LanguageSet(ja).Text, card(cards.Menu, ja)}},
-				{name: "English text after choosing Japanese", in: text("the code never arrives"), want: []string{card(cards.QuestionNotReady, ja)}},
+				{name: "English text after choosing Japanese", in: text("the code never arrives"), want: []string{answer("sms-not-arriving", ja)}},
 			},
 		},
 		{
 			name: "menu buttons and free text",
 			turns: []turn{
-				{name: "free text", in: text("海外でコードが受け取れない"), want: []string{card(cards.QuestionNotReady, ja)}},
+				{name: "free text", in: text("海外でコードが受け取れない"), want: []string{answer("roaming-abroad", ja)}},
 				{name: "ask", in: submit(cards.VerbAsk), want: []string{card(cards.AskPrompt, ja)}},
 				{name: "change", in: submit(cards.VerbChange), want: []string{card(cards.ChangeNotReady, ja)}},
 				{name: "human", in: submit(cards.VerbHuman), want: []string{card(cards.HumanNotReady, ja)}},
@@ -208,7 +229,7 @@ func TestRouterTranscripts(t *testing.T) {
 			},
 		},
 	}
-	r := dialogs.NewRouter(nil)
+	r := dialogs.NewRouter(testKB, nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -266,7 +287,7 @@ func mustJSON(v any) json.RawMessage {
 }
 
 func echoRouter() *dialogs.Router {
-	return dialogs.NewRouter(map[string]dialogs.Dialog{echoVerb: echo{version: 2}})
+	return dialogs.NewRouter(testKB, map[string]dialogs.Dialog{echoVerb: echo{version: 2}})
 }
 
 // wantStack checks the session's dialog stack. Empty and nil (stack or
@@ -321,7 +342,7 @@ func TestRouterDialog(t *testing.T) {
 						})},
 				{name: "answer", in: text("banana"), want: []string{"text: echo: banana (tries: 0)"},
 					check: all(wantStatus(dialogs.Complete), wantStack())},
-				{name: "free text after it ended", in: text("banana"), want: []string{card(cards.QuestionNotReady, ja)},
+				{name: "free text after it ended", in: text("banana"), want: []string{oos(ja)},
 					check: wantStack()},
 			},
 		},
@@ -352,22 +373,22 @@ func TestRouterDialog(t *testing.T) {
 			name: "start again while running pushes another frame",
 			turns: []turn{
 				{name: "start", in: submit(echoVerb), want: []string{summary(askWord)}},
-				{name: "start again", in: submit(echoVerb), want: []string{summary(askWord)}, check: wantStack(frame(0), frame(0))},
-				{name: "answer the inner one", in: text("x"), want: []string{"text: echo: x (tries: 0)"}, check: wantStack(frame(0))},
-				{name: "answer the outer one", in: text("y"), want: []string{"text: echo: y (tries: 0)"}, check: wantStack()},
+				{name: "start", in: submit(echoVerb), want: []string{summary(askWord)}, check: wantStack(frame(0))},
+				{name: "starting it again replaces it", in: submit(echoVerb), want: []string{summary(askWord)}, check: wantStack(frame(0))},
+				{name: "answer", in: text("x"), want: []string{"text: echo: x (tries: 0)"}, check: wantStack()},
 			},
 		},
 		{
 			name:  "stale version is dropped and the input handled afresh",
 			start: dialogs.Session{Welcomed: true, Stack: []dialogs.Frame{{Dialog: echoID, Version: 1, State: json.RawMessage(`{"tries":5}`)}}},
 			turns: []turn{
-				{name: "text after deploy", in: text("banana"), want: []string{msg(cards.Restarted, ja), card(cards.QuestionNotReady, ja)},
+				{name: "text after deploy", in: text("banana"), want: []string{msg(cards.Restarted, ja), oos(ja)},
 					check: all(wantStack(), func(t *testing.T, s dialogs.Session, _ dialogs.Turn) {
 						if !s.Welcomed {
 							t.Errorf("Welcomed = false after a restart, want the rest of the session kept")
 						}
 					})},
-				{name: "nothing more to apologise for", in: text("banana"), want: []string{card(cards.QuestionNotReady, ja)}},
+				{name: "nothing more to apologise for, but a person is offered", in: text("banana"), want: []string{oos(ja), offer(ja)}},
 			},
 		},
 		{
@@ -384,7 +405,7 @@ func TestRouterDialog(t *testing.T) {
 			turns: []turn{
 				{name: "answer the top", in: text("x"), want: []string{"text: echo: x (tries: 0)"},
 					check: wantStack(dialogs.Frame{Dialog: echoID, Version: 1})},
-				{name: "next turn", in: text("y"), want: []string{msg(cards.Restarted, ja), card(cards.QuestionNotReady, ja)}, check: wantStack()},
+				{name: "next turn", in: text("y"), want: []string{msg(cards.Restarted, ja), oos(ja)}, check: wantStack()},
 			},
 		},
 		{
@@ -455,7 +476,7 @@ func TestStepPure(t *testing.T) {
 // one do not share storage: one step must not rewrite another's result.
 func TestStepResultsIndependent(t *testing.T) {
 	t.Parallel()
-	r := dialogs.NewRouter(map[string]dialogs.Dialog{echoVerb: echo{version: 2}, "other.start": other{}})
+	r := dialogs.NewRouter(testKB, map[string]dialogs.Dialog{echoVerb: echo{version: 2}, "other.start": other{}})
 	base := dialogs.Session{Stack: append(make([]dialogs.Frame, 0, 4), frame(0))}
 
 	s1, _ := r.Step(base, submit(echoVerb))

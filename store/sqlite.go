@@ -66,6 +66,13 @@ var migrations = []string{
 		PRIMARY KEY (conversation_id, activity_id)
 	);
 	CREATE INDEX processed_activities_at ON processed_activities (processed_at);`,
+	`CREATE TABLE feedback (
+		id      INTEGER PRIMARY KEY,
+		topic   TEXT NOT NULL,
+		helpful INTEGER NOT NULL,
+		at      INTEGER NOT NULL
+	);
+	CREATE INDEX feedback_topic ON feedback (topic);`,
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
@@ -155,6 +162,36 @@ func (s *SQLite) SetUndelivered(ctx context.Context, conversationID, activityID 
 		return fmt.Errorf("store: set undelivered: %w", err)
 	}
 	return nil
+}
+
+// RecordFeedback stores one 👍 (helpful) or 👎 on a topic's answer. Only
+// the topic and the vote are kept: nothing that identifies the person.
+func (s *SQLite) RecordFeedback(ctx context.Context, topic string, helpful bool, at time.Time) error {
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO feedback (topic, helpful, at) VALUES (?, ?, ?)`, topic, helpful, at.Unix()); err != nil {
+		return fmt.Errorf("store: record feedback: %w", err)
+	}
+	return nil
+}
+
+// FeedbackStats returns the votes per topic, most voted first.
+func (s *SQLite) FeedbackStats(ctx context.Context) ([]TopicFeedback, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT topic, SUM(helpful), SUM(1 - helpful), MAX(at) FROM feedback
+		GROUP BY topic ORDER BY COUNT(*) DESC, topic`)
+	if err != nil {
+		return nil, fmt.Errorf("store: feedback stats: %w", err)
+	}
+	defer rows.Close()
+	var out []TopicFeedback
+	for rows.Next() {
+		var f TopicFeedback
+		var last int64
+		if err := rows.Scan(&f.Topic, &f.Helpful, &f.NotHelpful, &last); err != nil {
+			return nil, fmt.Errorf("store: feedback stats: %w", err)
+		}
+		f.Last = time.Unix(last, 0).UTC()
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }
 
 // PruneActivities forgets processed activity ids older than before. Bot

@@ -37,3 +37,11 @@ type Commit struct {
 	Response       []byte
 	At             time.Time
 }
+
+// TopicFeedback counts the votes on one topic's answer.
+type TopicFeedback struct {
+	Topic      string
+	Helpful    int
+	NotHelpful int
+	Last       time.Time // the latest vote
+}

@@ -1,0 +1,192 @@
+package cards
+
+import (
+	"fmt"
+	"strings"
+)
+
+// More verbs, for answers and troubleshooters.
+const (
+	VerbTopic        = "faq.topic"    // show one topic's answer; data: topic
+	VerbFeedback     = "faq.feedback" // 👍/👎 on an answer; data: topic, helpful
+	VerbTroubleshoot = "ts.start"     // start a troubleshooter; data: ts
+	VerbTSAnswer     = "ts.answer"    // answer a troubleshooter question; data: ts, node, next
+)
+
+// Data keys of those verbs.
+const (
+	TopicKey   = "topic"
+	HelpfulKey = "helpful"
+	TSKey      = "ts"
+	NodeKey    = "node"
+	NextKey    = "next"
+	KindKey    = "kind"
+)
+
+// Button is a button that sends a verb with data back to the bot.
+type Button struct {
+	Title string
+	Verb  string
+	Data  map[string]string
+}
+
+func (b Button) action() Action {
+	a := submit(b.Title, b.Verb)
+	for k, v := range b.Data {
+		a.Data[k] = v
+	}
+	return a
+}
+
+// Link is a web page to open.
+type Link struct {
+	Title string
+	URL   string
+}
+
+// FeedbackState is where the "was this helpful?" row stands.
+type FeedbackState int
+
+// Feedback states.
+const (
+	FeedbackAsk   FeedbackState = iota // show 👍 / 👎
+	FeedbackGiven                      // say thanks; buttons gone
+	FeedbackNone                       // no row (e.g. inside a troubleshooter)
+)
+
+// AnswerView is what an answer card shows.
+type AnswerView struct {
+	TopicID   string
+	Title     string
+	Body      string
+	Steps     []string
+	Links     []Link
+	FollowUps []Button // actions first, then "talk to a person"
+	Related   []Button
+	Feedback  FeedbackState
+}
+
+var (
+	txtStepsHeading = Text{"手順", "What to do"}
+	txtRelated      = Text{"関連する質問", "Related questions"}
+	txtHelpfulQ     = Text{"この回答は役に立ちましたか？", "Was this answer helpful?"}
+	txtHelpfulYes   = Text{"👍 はい", "👍 Yes"}
+	txtHelpfulNo    = Text{"👎 いいえ", "👎 No"}
+	txtThanks       = Text{"フィードバックありがとうございました。", "Thanks for your feedback."}
+)
+
+// Answer renders a knowledge-base answer.
+func Answer(l Lang, v AnswerView) *Card {
+	c := newCard(l, heading(v.Title), para(strings.TrimSpace(v.Body)))
+	if len(v.Steps) > 0 {
+		var b strings.Builder
+		for i, s := range v.Steps {
+			fmt.Fprintf(&b, "%d. %s\n", i+1, s)
+		}
+		c.Body = append(c.Body,
+			TextBlock{Type: "TextBlock", Text: txtStepsHeading.In(l), Weight: "Bolder", Wrap: true, Spacing: "Medium"},
+			para(strings.TrimRight(b.String(), "\n")))
+	}
+	if len(v.Related) > 0 {
+		rel := ActionSet{Type: "ActionSet"}
+		for _, r := range v.Related {
+			rel.Actions = append(rel.Actions, r.action())
+		}
+		c.Body = append(c.Body, subtle(txtRelated.In(l)), rel)
+	}
+	c.Body = append(c.Body, feedbackRow(l, v.TopicID, v.Feedback)...)
+	for _, li := range v.Links {
+		c.Actions = append(c.Actions, openURL(li.Title, li.URL))
+	}
+	for _, f := range v.FollowUps {
+		c.Actions = append(c.Actions, f.action())
+	}
+	return c
+}
+
+// feedbackRow asks whether the answer helped. Its buttons are Action.Execute:
+// the answer card is replaced in place by one that says thanks, so nobody
+// can vote twice from the same card.
+func feedbackRow(l Lang, topic string, st FeedbackState) []any {
+	switch st {
+	case FeedbackAsk:
+		return []any{
+			Container{Type: "Container", Spacing: "Large", Items: []any{subtle(txtHelpfulQ.In(l))}},
+			ActionSet{Type: "ActionSet", Actions: []Action{
+				execute(txtHelpfulYes.In(l), VerbFeedback, TopicKey, topic, HelpfulKey, "yes"),
+				execute(txtHelpfulNo.In(l), VerbFeedback, TopicKey, topic, HelpfulKey, "no"),
+			}},
+		}
+	case FeedbackGiven:
+		return []any{Container{Type: "Container", Spacing: "Large", Items: []any{subtle(txtThanks.In(l))}}}
+	}
+	return nil
+}
+
+var (
+	txtSuggestTitle = Text{"こちらのことでしょうか？", "Is it one of these?"}
+	txtSuggestBody  = Text{
+		"はっきりとは分かりませんでした。近いものを選んでください。違う場合は、言い方を変えて書くか、担当者にご相談ください。",
+		"I'm not sure I understood. Pick the closest one, say it in other words, or talk to a person.",
+	}
+	txtOutTitle = Text{"その質問にはお答えできません", "I can't help with that one"}
+	txtOutBody  = Text{
+		"私がお手伝いできるのは、多要素認証（MFA）のことだけです。たとえば、SMSや電話のコードが届かない、海外での認証、機種変更、認証アプリ（Microsoft Authenticator）のことなどです。",
+		"I can only help with multi-factor authentication (MFA): codes by SMS or phone call that don't arrive, signing in abroad, changing phones, the Microsoft Authenticator app and the like.",
+	}
+	txtOfferTitle = Text{"担当者におつなぎしましょうか？", "Shall I get you a person?"}
+	txtOfferBody  = Text{
+		"うまくお役に立てていないようです。ヘルプデスクの担当者に相談できます。",
+		"It looks like I'm not helping. A person at the helpdesk can take over.",
+	}
+	txtKeepAsking = Text{"自分で続ける", "I'll keep trying"}
+)
+
+// Suggestions offers the closest topics when the matcher is unsure.
+func Suggestions(l Lang, topics []Button, human Button) *Card {
+	c := newCard(l, heading(txtSuggestTitle.In(l)), para(txtSuggestBody.In(l)))
+	set := ActionSet{Type: "ActionSet"}
+	for _, t := range topics {
+		set.Actions = append(set.Actions, t.action())
+	}
+	c.Body = append(c.Body, set)
+	c.Actions = []Action{human.action()}
+	return c
+}
+
+// OutOfScope says what the bot covers and offers a person.
+func OutOfScope(l Lang, human Button) *Card {
+	c := newCard(l, heading(txtOutTitle.In(l)), para(txtOutBody.In(l)))
+	c.Actions = []Action{human.action(), submit(txtBackToMenu.In(l), VerbMenu)}
+	return c
+}
+
+// HumanOffer follows two unhelpful turns in a row.
+func HumanOffer(l Lang, human Button) *Card {
+	c := newCard(l, heading(txtOfferTitle.In(l)), para(txtOfferBody.In(l)))
+	c.Actions = []Action{human.action(), submit(txtKeepAsking.In(l), VerbAsk)}
+	return c
+}
+
+// FeedbackThanks answers feedback sent without Action.Execute (a client
+// that only knows Action.Submit), where the card cannot be updated.
+func FeedbackThanks(l Lang) Message { return Message{Text: txtThanks.In(l)} }
+
+var txtStepOf = Text{"質問 %d", "Question %d"}
+
+// TroubleshooterQuestion is one question of a troubleshooter. Its options
+// are Action.Submit buttons, so the conversation reads top to bottom.
+func TroubleshooterQuestion(l Lang, title string, number int, question string, options []Button, human Button) *Card {
+	c := newCard(l,
+		TextBlock{Type: "TextBlock", Text: title, Wrap: true, Weight: "Bolder", IsSubtle: true, Size: "Small"},
+		TextBlock{Type: "TextBlock", Text: fmt.Sprintf(txtStepOf.In(l), number), Wrap: true, Size: "Small", IsSubtle: true},
+		TextBlock{Type: "TextBlock", Text: question, Wrap: true, Size: "Medium", Weight: "Bolder"},
+	)
+	set := ActionSet{Type: "ActionSet"}
+	for _, o := range options {
+		set.Actions = append(set.Actions, o.action())
+	}
+	c.Body = append(c.Body, set)
+	c.Actions = []Action{human.action()}
+	return c
+}

@@ -1,0 +1,121 @@
+package dialogs
+
+import (
+	"strings"
+
+	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/faq"
+)
+
+// maxUnhelpful is how many unhelpful turns in a row make the bot offer a
+// person on its own.
+const maxUnhelpful = 2
+
+// answerQuestion matches free text against the knowledge base and answers:
+// the topic's card when confident, the closest topics when unsure, and what
+// the bot covers when the question is about something else.
+func answerQuestion(kb *faq.KB, s *Session, in Input, out *Turn) {
+	l := in.Lang
+	res := kb.Match(in.Text)
+	human := humanButton(l)
+	switch res.Confidence {
+	case faq.Confident:
+		e, _ := kb.Entry(res.Best())
+		out.Replies = append(out.Replies, cards.Message{Card: answerCard(kb, e, l, cards.FeedbackAsk)})
+		s.Unhelpful = 0
+		s.LastTopic = e.ID
+		return
+	case faq.Unsure:
+		var topics []cards.Button
+		for _, c := range res.Candidates {
+			if e, ok := kb.Entry(c.ID); ok {
+				topics = append(topics, topicButton(e, l))
+			}
+		}
+		out.Replies = append(out.Replies, cards.Message{Card: cards.Suggestions(l, topics, human)})
+	default:
+		out.Replies = append(out.Replies, cards.Message{Card: cards.OutOfScope(l, human)})
+	}
+	unhelpful(s, l, out, false)
+}
+
+// unhelpful counts a turn that did not help and, after maxUnhelpful in a
+// row, offers a person. offerNow offers one at once (a 👎).
+func unhelpful(s *Session, l cards.Lang, out *Turn, offerNow bool) {
+	s.Unhelpful++
+	if offerNow || s.Unhelpful >= maxUnhelpful {
+		out.Replies = append(out.Replies, cards.Message{Card: cards.HumanOffer(l, humanButton(l))})
+		s.Unhelpful = 0
+	}
+}
+
+// answerCard renders a knowledge-base entry in l.
+func answerCard(kb *faq.KB, e *faq.Entry, l cards.Lang, fb cards.FeedbackState) *cards.Card {
+	v := cards.AnswerView{
+		TopicID:   e.ID,
+		Title:     pick(l, e.Title.JA, e.Title.EN),
+		Body:      pick(l, e.Answer.JA, e.Answer.EN),
+		Steps:     pickLines(l, e.Steps),
+		FollowUps: followUps(l, e.Actions),
+		Feedback:  fb,
+	}
+	for _, li := range e.Links {
+		v.Links = append(v.Links, cards.Link{Title: pick(l, li.Title.JA, li.Title.EN), URL: li.URL})
+	}
+	for _, id := range e.Related {
+		if r, ok := kb.Entry(id); ok {
+			v.Related = append(v.Related, topicButton(r, l))
+		}
+	}
+	return cards.Answer(l, v)
+}
+
+func topicButton(e *faq.Entry, l cards.Lang) cards.Button {
+	return cards.Button{Title: pick(l, e.Title.JA, e.Title.EN), Verb: cards.VerbTopic, Data: map[string]string{cards.TopicKey: e.ID}}
+}
+
+var txtActions = map[string]cards.Text{
+	faq.ActionTroubleshootSMS:     {JA: "SMSの確認を始める", EN: "Troubleshoot the SMS"},
+	faq.ActionTroubleshootVoice:   {JA: "電話認証の確認を始める", EN: "Troubleshoot the call"},
+	faq.ActionTroubleshootRoaming: {JA: "海外での認証を確認する", EN: "Check what works abroad"},
+	faq.ActionChangePhone:         {JA: "電話番号を変更する", EN: "Change my phone number"},
+	faq.ActionChangeAuthenticator: {JA: "Authenticatorを新しいスマホへ", EN: "Move Authenticator to a new phone"},
+	faq.ActionAddMethod:           {JA: "認証方法を追加する", EN: "Add a sign-in method"},
+	faq.ActionRemoveMethod:        {JA: "認証方法を削除する", EN: "Remove a sign-in method"},
+}
+
+var txtHuman = cards.Text{JA: "担当者と話す", EN: "Talk to a person"}
+
+func humanButton(l cards.Lang) cards.Button {
+	return cards.Button{Title: txtHuman.In(l), Verb: cards.VerbHuman}
+}
+
+// followUps turns knowledge-base actions into buttons. "Talk to a person"
+// is always offered, last.
+func followUps(l cards.Lang, actions []string) []cards.Button {
+	var bs []cards.Button
+	for _, a := range actions {
+		b := cards.Button{Title: txtActions[a].In(l)}
+		switch a {
+		case faq.ActionHuman:
+			continue
+		case faq.ActionTroubleshootSMS, faq.ActionTroubleshootVoice, faq.ActionTroubleshootRoaming:
+			b.Verb, b.Data = cards.VerbTroubleshoot, map[string]string{cards.TSKey: strings.TrimPrefix(a, "troubleshoot-")}
+		default:
+			b.Verb, b.Data = cards.VerbChange, map[string]string{cards.KindKey: a}
+		}
+		bs = append(bs, b)
+	}
+	return append(bs, humanButton(l))
+}
+
+func pick(l cards.Lang, ja, en string) string {
+	return cards.Text{JA: ja, EN: en}.In(l)
+}
+
+func pickLines(l cards.Lang, ls faq.Lines) []string {
+	if l == cards.Japanese {
+		return ls.JA
+	}
+	return ls.EN
+}

@@ -1,0 +1,201 @@
+// Package faq is the bot's knowledge of MFA problems: a bilingual knowledge
+// base (YAML, embedded in the binary, replaceable by a file a helpdesk edits)
+// and a matcher that maps how people phrase a problem to its topic.
+package faq
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed knowledge.yaml
+var embedded []byte
+
+// outOfScope holds questions about other things, the matcher's "none of
+// these" class. It is not part of the editable knowledge base.
+//
+//go:embed outofscope.yaml
+var outOfScope []byte
+
+// EmbeddedName names the built-in knowledge base in error messages.
+const EmbeddedName = "faq/knowledge.yaml (built in)"
+
+// Text is one piece of text in both languages.
+type Text struct {
+	JA string `yaml:"ja"`
+	EN string `yaml:"en"`
+}
+
+// Lines is a list of lines in both languages, e.g. steps.
+type Lines struct {
+	JA []string `yaml:"ja"`
+	EN []string `yaml:"en"`
+}
+
+// Link is a web page an answer points to.
+type Link struct {
+	Title Text   `yaml:"title"`
+	URL   string `yaml:"url"`
+}
+
+// Entry is one topic of the knowledge base.
+type Entry struct {
+	ID       string   `yaml:"id"`
+	Title    Text     `yaml:"title"`
+	Answer   Text     `yaml:"answer"`
+	Steps    Lines    `yaml:"steps"`
+	Links    []Link   `yaml:"links"`
+	Actions  []string `yaml:"actions"`
+	Related  []string `yaml:"related"`
+	Examples Lines    `yaml:"examples"`
+}
+
+// The follow-up actions an entry may offer. Each becomes a button on the
+// answer card.
+const (
+	ActionHuman               = "human"                 // talk to a person
+	ActionTroubleshootSMS     = "troubleshoot-sms"      // the SMS troubleshooter
+	ActionTroubleshootVoice   = "troubleshoot-voice"    // the voice call troubleshooter
+	ActionTroubleshootRoaming = "troubleshoot-roaming"  // the travel / roaming troubleshooter
+	ActionChangePhone         = "change-phone"          // guided phone number change
+	ActionChangeAuthenticator = "change-authenticator"  // Authenticator on a new device
+	ActionAddMethod           = "add-method"            // add a backup method
+	ActionRemoveMethod        = "remove-method"         // remove a lost or unknown method
+)
+
+// Actions lists every valid action.
+var Actions = []string{
+	ActionHuman, ActionTroubleshootSMS, ActionTroubleshootVoice, ActionTroubleshootRoaming,
+	ActionChangePhone, ActionChangeAuthenticator, ActionAddMethod, ActionRemoveMethod,
+}
+
+// TopicIDs are the topics the knowledge base must cover, exactly. Tests,
+// the evaluation set and other parts of the bot refer to them.
+var TopicIDs = []string{
+	"sms-not-arriving", "sms-robot-check", "voice-call-failed", "roaming-abroad", "costs", "registration-limits",
+	"forgot-phone", "lost-phone", "no-smartphone", "privacy-phone-number", "phone-banned-at-work",
+	"which-method", "default-method-ignored", "unknown-app-code", "deleted-authenticator", "add-method",
+	"when-to-register", "missed-deadline", "no-pc", "mail-app-signin", "password-forgotten", "what-is-mfa",
+	"phone-change", "authenticator-device-change", "number-matching", "contact-verification", "why-sms-first",
+}
+
+// KB is a validated knowledge base with its matcher. It is immutable and
+// safe for concurrent use; a reload builds a new one.
+type KB struct {
+	Source  string // where it was loaded from, for messages
+	Entries []Entry
+	byID    map[string]*Entry
+	matcher *matcher
+}
+
+// Match ranks the topics for one question.
+func (kb *KB) Match(text string) Result { return kb.matcher.match(text) }
+
+// Entry returns the entry with the given id.
+func (kb *KB) Entry(id string) (*Entry, bool) {
+	e, ok := kb.byID[id]
+	return e, ok
+}
+
+// Load reads the knowledge base from path, or the built-in one when path is
+// empty.
+func Load(path string) (*KB, error) {
+	if path == "" {
+		return Parse(EmbeddedName, embedded)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("faq: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a knowledge base. Errors name the source, the
+// entry and the field, so whoever edited the file can find the mistake.
+func Parse(source string, data []byte) (*KB, error) {
+	var entries []Entry
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true) // a misspelt field is a mistake, not an extension
+	if err := dec.Decode(&entries); err != nil {
+		return nil, fmt.Errorf("faq: %s: %w", source, err)
+	}
+	kb := &KB{Source: source, Entries: entries, byID: make(map[string]*Entry, len(entries))}
+	var errs []error
+	fail := func(i int, id, field, msg string, args ...any) {
+		if id == "" {
+			id = fmt.Sprintf("#%d", i+1)
+		}
+		errs = append(errs, fmt.Errorf("faq: %s: entry %s: %s: %s", source, id, field, fmt.Sprintf(msg, args...)))
+	}
+	for i := range entries {
+		e := &entries[i]
+		if e.ID == "" {
+			fail(i, "", "id", "missing")
+			continue
+		}
+		if _, dup := kb.byID[e.ID]; dup {
+			fail(i, e.ID, "id", "used by another entry too")
+			continue
+		}
+		kb.byID[e.ID] = e
+		if !slices.Contains(TopicIDs, e.ID) {
+			fail(i, e.ID, "id", "not a known topic (known: %s)", strings.Join(TopicIDs, ", "))
+		}
+		for field, t := range map[string]Text{"title": e.Title, "answer": e.Answer} {
+			if strings.TrimSpace(t.JA) == "" {
+				fail(i, e.ID, field+".ja", "missing")
+			}
+			if strings.TrimSpace(t.EN) == "" {
+				fail(i, e.ID, field+".en", "missing")
+			}
+		}
+		if len(e.Steps.JA) != len(e.Steps.EN) {
+			fail(i, e.ID, "steps", "%d Japanese steps but %d English ones", len(e.Steps.JA), len(e.Steps.EN))
+		}
+		for j, l := range e.Links {
+			field := fmt.Sprintf("links[%d]", j)
+			if u, err := url.Parse(l.URL); err != nil || u.Scheme != "https" || u.Host == "" {
+				fail(i, e.ID, field+".url", "%q is not an https URL", l.URL)
+			}
+			if l.Title.JA == "" || l.Title.EN == "" {
+				fail(i, e.ID, field+".title", "needs both ja and en")
+			}
+		}
+		for j, a := range e.Actions {
+			if !slices.Contains(Actions, a) {
+				fail(i, e.ID, fmt.Sprintf("actions[%d]", j), "unknown action %q (known: %s)", a, strings.Join(Actions, ", "))
+			}
+		}
+		if len(e.Examples.JA) == 0 {
+			fail(i, e.ID, "examples.ja", "needs example questions")
+		}
+		if len(e.Examples.EN) == 0 {
+			fail(i, e.ID, "examples.en", "needs example questions")
+		}
+	}
+	for i := range entries {
+		for j, r := range entries[i].Related {
+			if _, ok := kb.byID[r]; !ok {
+				fail(i, entries[i].ID, fmt.Sprintf("related[%d]", j), "no entry with id %q", r)
+			}
+		}
+	}
+	for _, id := range TopicIDs {
+		if _, ok := kb.byID[id]; !ok {
+			errs = append(errs, fmt.Errorf("faq: %s: topic %s: missing", source, id))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	kb.matcher = newMatcher(kb)
+	return kb, nil
+}

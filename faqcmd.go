@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mfadesk/mfadesk/faq"
+)
+
+// faqCommand runs "mfadesk faq ...": match questions from stdin, evaluate
+// the matcher on a file, or (with the store) show feedback counts.
+func faqCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, faqUsage)
+		return 2
+	}
+	kb, err := faq.Load(os.Getenv("FAQ_FILE"))
+	if err != nil {
+		fmt.Fprintln(stderr, "mfadesk:", err)
+		return 1
+	}
+	switch args[0] {
+	case "match":
+		return faqMatch(kb, stdin, stdout, stderr)
+	case "eval":
+		if len(args) != 2 {
+			fmt.Fprint(stderr, faqUsage)
+			return 2
+		}
+		return faqEval(kb, args[1], stdout, stderr)
+	case "check":
+		fmt.Fprintf(stdout, "%s: %d topics, valid\n", kb.Source, len(kb.Entries))
+		return 0
+	}
+	fmt.Fprintf(stderr, "mfadesk faq: unknown command %q\n\n%s", args[0], faqUsage)
+	return 2
+}
+
+const faqUsage = `Usage:
+  mfadesk faq match         read questions (one per line) on stdin, write one JSON result per line
+  mfadesk faq eval FILE     top-1, top-3 and out-of-scope rejection for a JSONL file of {"text","ids"}
+  mfadesk faq check         validate the knowledge base (FAQ_FILE, or the built-in one)
+  mfadesk faq stats         helpful / not helpful clicks per topic
+`
+
+// matchLine is one line of "mfadesk faq match" output.
+type matchLine struct {
+	Text       string   `json:"text"`
+	ID         string   `json:"id"`
+	Candidates []string `json:"candidates"`
+	Score      float64  `json:"score"`
+	Confidence string   `json:"confidence"`
+}
+
+func faqMatch(kb *faq.KB, stdin io.Reader, stdout, stderr io.Writer) int {
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	for sc.Scan() {
+		text := strings.TrimRight(sc.Text(), "\r")
+		r := kb.Match(text)
+		line := matchLine{Text: text, ID: r.Best(), Candidates: []string{}, Score: round3(r.Score()), Confidence: r.Confidence.String()}
+		for _, c := range r.Candidates {
+			line.Candidates = append(line.Candidates, c.ID)
+		}
+		if err := enc.Encode(line); err != nil {
+			fmt.Fprintln(stderr, "mfadesk:", err)
+			return 1
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintln(stderr, "mfadesk:", err)
+		return 1
+	}
+	return 0
+}
+
+func faqEval(kb *faq.KB, path string, stdout, stderr io.Writer) int {
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "mfadesk:", err)
+		return 1
+	}
+	defer f.Close()
+	cases, err := faq.ReadCases(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "mfadesk: %s: %v\n", path, err)
+		return 1
+	}
+	if len(cases) == 0 {
+		fmt.Fprintln(stderr, "mfadesk:", errors.New(path+": no cases"))
+		return 1
+	}
+	r := faq.Evaluate(kb, cases)
+	top1, top3, rej := r.Rates()
+	fmt.Fprintf(stdout, "in scope:     %d questions\n", r.InScope)
+	fmt.Fprintf(stdout, "top-1:        %.1f%% (%d)\n", 100*top1, r.Top1)
+	fmt.Fprintf(stdout, "top-3:        %.1f%% (%d)\n", 100*top3, r.Top3)
+	fmt.Fprintf(stdout, "out of scope: %d questions, %.1f%% rejected (%d)\n", r.OutOfScope, 100*rej, r.Rejected)
+	for _, miss := range r.Misses {
+		var got []string
+		for _, c := range miss.Got.Candidates {
+			got = append(got, fmt.Sprintf("%s %.2f", c.ID, c.Score))
+		}
+		want := strings.Join(miss.IDs, "|")
+		if want == "" {
+			want = "(out of scope)"
+		}
+		fmt.Fprintf(stdout, "miss: %q want %s, got [%s] %s\n", miss.Text, want, strings.Join(got, ", "), miss.Got.Confidence)
+	}
+	return 0
+}
+
+func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
