@@ -57,20 +57,20 @@ type User struct {
 // Input is everything a step may look at. Time arrives here so that steps
 // stay pure.
 type Input struct {
-	Kind   InputKind
-	Text   string            // TextInput: the message, @mention removed
-	Verb   string            // SubmitInput: the button's verb
-	Data   map[string]string // SubmitInput: the button's data and the card's inputs
+	Kind InputKind
+	Text string            // TextInput: the message, @mention removed
+	Verb string            // SubmitInput: the button's verb
+	Data map[string]string // SubmitInput: the button's data and the card's inputs
 	// Execute is set when the button was an Action.Execute: a Turn.Update
 	// then replaces the clicked card in place.
 	Execute bool
-	Event  Event             // EventInput
-	Result *Result           // ResultInput
-	Locale string            // the client's locale, e.g. "ja-JP"; may be empty
-	Lang   cards.Lang        // the language to answer in, set by the Router
-	User   User
-	Scope  Scope
-	Now    time.Time
+	Event   Event      // EventInput
+	Result  *Result    // ResultInput
+	Locale  string     // the client's locale, e.g. "ja-JP"; may be empty
+	Lang    cards.Lang // the language to answer in, set by the Router
+	User    User
+	Scope   Scope
+	Now     time.Time
 }
 
 // Status is where a dialog stands after a step.

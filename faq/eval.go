@@ -35,7 +35,7 @@ func ReadCases(r io.Reader) ([]Case, error) {
 
 // Report summarises an evaluation.
 type Report struct {
-	InScope, Top1, Top3 int
+	InScope, Top1, Top3  int
 	OutOfScope, Rejected int
 	Misses               []Miss
 }

@@ -61,14 +61,14 @@ type Entry struct {
 // The follow-up actions an entry may offer. Each becomes a button on the
 // answer card.
 const (
-	ActionHuman               = "human"                 // talk to a person
-	ActionTroubleshootSMS     = "troubleshoot-sms"      // the SMS troubleshooter
-	ActionTroubleshootVoice   = "troubleshoot-voice"    // the voice call troubleshooter
-	ActionTroubleshootRoaming = "troubleshoot-roaming"  // the travel / roaming troubleshooter
-	ActionChangePhone         = "change-phone"          // guided phone number change
-	ActionChangeAuthenticator = "change-authenticator"  // Authenticator on a new device
-	ActionAddMethod           = "add-method"            // add a backup method
-	ActionRemoveMethod        = "remove-method"         // remove a lost or unknown method
+	ActionHuman               = "human"                // talk to a person
+	ActionTroubleshootSMS     = "troubleshoot-sms"     // the SMS troubleshooter
+	ActionTroubleshootVoice   = "troubleshoot-voice"   // the voice call troubleshooter
+	ActionTroubleshootRoaming = "troubleshoot-roaming" // the travel / roaming troubleshooter
+	ActionChangePhone         = "change-phone"         // guided phone number change
+	ActionChangeAuthenticator = "change-authenticator" // Authenticator on a new device
+	ActionAddMethod           = "add-method"           // add a backup method
+	ActionRemoveMethod        = "remove-method"        // remove a lost or unknown method
 )
 
 // Actions lists every valid action.

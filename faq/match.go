@@ -68,7 +68,7 @@ const (
 	inScopeScore   = 0.15 // below: not about MFA as far as we can tell
 	confidentScore = 0.45 // at or above, with the margin below: answer directly
 	confidentGap   = 0.06 // lead of the best topic over the second
-	exampleWeight  = 0.6 // nearest example vs. the topic as a whole
+	exampleWeight  = 0.6  // nearest example vs. the topic as a whole
 )
 
 // matcher ranks knowledge-base topics for free-text questions. It is

@@ -38,15 +38,15 @@ var synonyms = map[string][]string{
 		"two factor authentication", "two-step verification", "2-step verification", "multi-factor", "two-factor"},
 	"code": {"ワンタイムパスワード", "ワンタイムパス", "ワンタイム", "確認コード", "認証コード", "認証番号", "セキュリティコード", "コード", "otp",
 		"one-time password", "one time password", "passcode", "verification code", "security code", "code", "codes"},
-	"signin": {"サインイン", "ログイン", "ログオン", "sign-in", "sign in", "signin", "signing in", "log in", "login", "logging in", "log on", "logon"},
-	"call": {"音声通話", "音声電話", "音声認証", "電話認証", "音声", "通話", "voice call", "phone call", "voice", "call", "calls", "calling"},
+	"signin":   {"サインイン", "ログイン", "ログオン", "sign-in", "sign in", "signin", "signing in", "log in", "login", "logging in", "log on", "logon"},
+	"call":     {"音声通話", "音声電話", "音声認証", "電話認証", "音声", "通話", "voice call", "phone call", "voice", "call", "calls", "calling"},
 	"landline": {"固定電話", "家電", "家の電話", "自宅の電話", "landline", "land line", "home phone"},
-	"office": {"職場の電話", "会社の電話", "会社電話", "内線電話", "研究室の電話", "office phone", "work phone", "desk phone"},
-	"pc": {"パソコン", "pc", "ノートpc", "computer", "laptop", "desktop"},
+	"office":   {"職場の電話", "会社の電話", "会社電話", "内線電話", "研究室の電話", "office phone", "work phone", "desk phone"},
+	"pc":       {"パソコン", "pc", "ノートpc", "computer", "laptop", "desktop"},
 	"password": {"パスワード", "パスワ", "pw", "password", "passwd"},
 	"change-device": {"機種変更", "機種変", "きしゅへん", "機変", "端末変更", "スマホを替え", "スマホを変え", "買い替え", "買い換え", "買替",
 		"new phone", "new device", "switch phones", "switching phones", "upgrade my phone", "replace my phone", "replacing my phone"},
-	"mail": {"outlook", "アウトルック", "メールアプリ", "メールソフト", "メーラー", "mail app", "email app", "mail client", "メール", "email", "e-mail", "mail"},
+	"mail":     {"outlook", "アウトルック", "メールアプリ", "メールソフト", "メーラー", "mail app", "email app", "mail client", "メール", "email", "e-mail", "mail"},
 	"register": {"登録", "設定", "セットアップ", "set up", "setup", "register", "registering", "registration", "enroll", "enrol"},
 }
 
@@ -120,7 +120,7 @@ const (
 	wWord     = 1.0
 	wBigram   = 0.5
 	wJapanese = 0.3
-	wKanaOnly = 0.3 // grammar (が, を, ない) more than meaning
+	wKanaOnly = 0.3  // grammar (が, を, ない) more than meaning
 	wCharGram = 0.25 // English character trigrams, for typos
 )
 
