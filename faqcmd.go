@@ -2,14 +2,18 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/mfadesk/mfadesk/faq"
+	"github.com/mfadesk/mfadesk/store"
 )
 
 // faqCommand runs "mfadesk faq ...": match questions from stdin, evaluate
@@ -18,6 +22,9 @@ func faqCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, faqUsage)
 		return 2
+	}
+	if args[0] == "stats" {
+		return faqStats(stdout, stderr)
 	}
 	kb, err := faq.Load(os.Getenv("FAQ_FILE"))
 	if err != nil {
@@ -117,6 +124,48 @@ func faqEval(kb *faq.KB, path string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "miss: %q want %s, got [%s] %s\n", miss.Text, want, strings.Join(got, ", "), miss.Got.Confidence)
 	}
 	return 0
+}
+
+// faqStats prints the 👍/👎 counts per topic from the bot's database.
+func faqStats(stdout, stderr io.Writer) int {
+	dir := os.Getenv("DATA_DIR")
+	if dir == "" {
+		dir = "./data"
+	}
+	path := filepath.Join(dir, "mfadesk.db")
+	if _, err := os.Stat(path); err != nil {
+		fmt.Fprintf(stderr, "mfadesk: no database at %s (set DATA_DIR to the bot's data directory)\n", path)
+		return 1
+	}
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, path)
+	if err != nil {
+		fmt.Fprintln(stderr, "mfadesk:", err)
+		return 1
+	}
+	defer st.Close()
+	stats, err := st.FeedbackStats(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "mfadesk:", err)
+		return 1
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "topic\thelpful\tnot helpful\thelpful %\tlast vote (UTC)")
+	for _, f := range stats {
+		total := f.Helpful + f.NotHelpful
+		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f%%\t%s\n", f.Topic, f.Helpful, f.NotHelpful, 100*float64(f.Helpful)/float64(total), f.Last.Format("2006-01-02 15:04"))
+	}
+	if len(stats) == 0 {
+		fmt.Fprintln(w, "(no feedback yet)")
+	}
+	return boolExit(w.Flush() == nil)
+}
+
+func boolExit(ok bool) int {
+	if ok {
+		return 0
+	}
+	return 1
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

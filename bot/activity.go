@@ -181,7 +181,7 @@ func (a *Activity) input() (in dialogs.Input, ok bool) {
 			return in, false
 		}
 		_, data, _ := submitValue(v.Action.Data)
-		in.Kind, in.Verb, in.Data = dialogs.SubmitInput, v.Action.Verb, data
+		in.Kind, in.Verb, in.Data, in.Execute = dialogs.SubmitInput, v.Action.Verb, data, true
 		return in, true
 	case typeConversationUpdate:
 		return a.membersInput(in)

@@ -548,3 +548,65 @@ func TestUndeliveredRepliesAreSentOnRedelivery(t *testing.T) {
 		t.Errorf("after redelivery got %d replies, want the menu exactly once", len(got))
 	}
 }
+
+func TestTroubleshooterWalksToTheFix(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1troubleshoot"
+	click := func(data map[string]any) {
+		t.Helper()
+		if rec := e.post(e.submit(conv, data)); rec.Code != http.StatusOK {
+			t.Fatalf("got HTTP %d", rec.Code)
+		}
+	}
+	click(map[string]any{cards.VerbKey: cards.VerbTroubleshoot, cards.TSKey: "sms"})
+	click(map[string]any{cards.VerbKey: cards.VerbTSAnswer, cards.TSKey: "sms", cards.NodeKey: "other-sms", cards.NextKey: "number"})
+	click(map[string]any{cards.VerbKey: cards.VerbTSAnswer, cards.TSKey: "sms", cards.NodeKey: "number", cards.NextKey: "abroad"})
+	click(map[string]any{cards.VerbKey: cards.VerbTSAnswer, cards.TSKey: "sms", cards.NodeKey: "abroad", cards.NextKey: "fix-overseas-block"})
+	got := e.conn.sentTo(conv)
+	if len(got) != 4 {
+		t.Fatalf("got %d cards, want 3 questions and the fix", len(got))
+	}
+	for i, want := range []string{"ほかのSMS", "今のあなたの番号", "今、海外にいますか", "海外の番号から送られます"} {
+		if !strings.Contains(got[i].cardText(), want) {
+			t.Errorf("card %d does not say %q", i+1, want)
+		}
+	}
+	if snap, _ := e.store.Load(t.Context(), conv, ""); strings.Contains(string(snap.State), "troubleshoot") {
+		t.Errorf("the troubleshooter is still on the stack after the fix: %s", snap.State)
+	}
+}
+
+func TestFeedbackIsStoredOnceAndTheCardUpdated(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1feedback"
+	inv := e.message(conv, "")
+	delete(inv, "text")
+	inv["type"], inv["name"] = "invoke", "adaptiveCard/action"
+	inv["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": cards.VerbFeedback,
+		"data": map[string]any{cards.TopicKey: "sms-not-arriving", cards.HelpfulKey: "yes"}}, "trigger": "manual"}
+	for i := 0; i < 2; i++ { // the second is a redelivery
+		rec := e.post(inv)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("got HTTP %d", rec.Code)
+		}
+		var body struct {
+			Type  string          `json:"type"`
+			Value json.RawMessage `json:"value"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Type != cards.ContentType {
+			t.Fatalf("invoke response %s is not a card", rec.Body)
+		}
+		if !strings.Contains(string(body.Value), "フィードバックありがとうございました") || strings.Contains(string(body.Value), cards.VerbFeedback) {
+			t.Errorf("the updated card should thank and have no feedback buttons: %s", body.Value)
+		}
+	}
+	stats, err := e.store.FeedbackStats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stats) != 1 || stats[0].Topic != "sms-not-arriving" || stats[0].Helpful != 1 || stats[0].NotHelpful != 0 {
+		t.Errorf("feedback stored = %+v, want one helpful vote on sms-not-arriving", stats)
+	}
+}

@@ -297,7 +297,11 @@ func (e *env) start() {
 		t.Fatal(err)
 	}
 	conn := bot.NewConnector(&http.Client{Timeout: 5 * time.Second}, bot.NewTokenCache(cred))
-	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, e.effects, e.log)
+	effects := e.effects
+	if effects == nil {
+		effects = &bot.Effects{Feedback: st}
+	}
+	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
 	e.handler = bot.Routes(bot.NewHandler(auth, []string{testTenant}, runner, e.log), st.Ping, e.log)
 }
 

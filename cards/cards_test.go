@@ -23,6 +23,39 @@ var constructors = []struct {
 	{"ask-prompt", cards.AskPrompt},
 	{"change-not-ready", cards.ChangeNotReady},
 	{"human-not-ready", cards.HumanNotReady},
+	{"answer", sampleAnswer(cards.FeedbackAsk)},
+	{"answer-feedback-given", sampleAnswer(cards.FeedbackGiven)},
+	{"suggestions", func(l cards.Lang) *cards.Card {
+		return cards.Suggestions(l, []cards.Button{
+			{Title: "SMS", Verb: cards.VerbTopic, Data: map[string]string{cards.TopicKey: "sms-not-arriving"}},
+			{Title: "Roaming", Verb: cards.VerbTopic, Data: map[string]string{cards.TopicKey: "roaming-abroad"}},
+		}, sampleHuman)
+	}},
+	{"out-of-scope", func(l cards.Lang) *cards.Card { return cards.OutOfScope(l, sampleHuman) }},
+	{"human-offer", func(l cards.Lang) *cards.Card { return cards.HumanOffer(l, sampleHuman) }},
+	{"troubleshooter-question", func(l cards.Lang) *cards.Card {
+		return cards.TroubleshooterQuestion(l, cards.Text{JA: "SMSの確認", EN: "Checking the SMS"}.In(l), 2, "Is the number right?", []cards.Button{
+			{Title: "Yes", Verb: cards.VerbTSAnswer, Data: map[string]string{cards.TSKey: "sms", cards.NodeKey: "number", cards.NextKey: "abroad"}},
+			{Title: "No", Verb: cards.VerbTSAnswer, Data: map[string]string{cards.TSKey: "sms", cards.NodeKey: "number", cards.NextKey: "fix-number"}},
+		}, sampleHuman)
+	}},
+}
+
+var sampleHuman = cards.Button{Title: "Talk to a person", Verb: cards.VerbHuman}
+
+// sampleAnswer is an answer card with every part filled in. The texts are
+// placeholders: the knowledge base's own texts are tested in dialogs.
+func sampleAnswer(fb cards.FeedbackState) func(cards.Lang) *cards.Card {
+	return func(l cards.Lang) *cards.Card {
+		return cards.Answer(l, cards.AnswerView{
+			TopicID: "sms-not-arriving", Title: cards.Text{JA: "SMSが届かない", EN: "The SMS doesn't arrive"}.In(l), Body: "Body text.",
+			Steps:     []string{"First", "Second"},
+			Links:     []cards.Link{{Title: "Open Security info", URL: cards.MySecurityInfoURL}},
+			FollowUps: []cards.Button{{Title: "Troubleshoot", Verb: cards.VerbTroubleshoot, Data: map[string]string{cards.TSKey: "sms"}}, sampleHuman},
+			Related:   []cards.Button{{Title: "Roaming", Verb: cards.VerbTopic, Data: map[string]string{cards.TopicKey: "roaming-abroad"}}},
+			Feedback:  fb,
+		})
+	}
 }
 
 var langs = []cards.Lang{cards.Japanese, cards.English}

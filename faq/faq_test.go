@@ -1,0 +1,196 @@
+package faq_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfadesk/mfadesk/faq"
+)
+
+func builtIn(t testing.TB) *faq.KB {
+	t.Helper()
+	kb, err := faq.Load("")
+	if err != nil {
+		t.Fatalf("the built-in knowledge base does not load: %v", err)
+	}
+	return kb
+}
+
+func TestBuiltInKnowledgeBaseCoversExactlyTheTopics(t *testing.T) {
+	t.Parallel()
+	kb := builtIn(t)
+	var ids []string
+	for _, e := range kb.Entries {
+		ids = append(ids, e.ID)
+		if n := len(e.Examples.JA); n < 15 {
+			t.Errorf("%s: %d Japanese examples, want at least 15", e.ID, n)
+		}
+		if n := len(e.Examples.EN); n < 10 {
+			t.Errorf("%s: %d English examples, want at least 10", e.ID, n)
+		}
+	}
+	slices.Sort(ids)
+	want := slices.Clone(faq.TopicIDs)
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Errorf("topics = %v, want %v", ids, want)
+	}
+}
+
+func TestParseErrorsNameFileEntryAndField(t *testing.T) {
+	t.Parallel()
+	good, err := os.ReadFile("knowledge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		edit  func(string) string
+		wants []string
+	}{
+		{"missing English answer", func(s string) string {
+			i := strings.Index(s, "      Most missing codes come down to signal")
+			j := i + strings.Index(s[i:], "\n") + 1
+			return s[:i] + s[j:]
+		}, []string{"edited.yaml", "entry sms-not-arriving", "answer.en", "missing"}},
+		{"unknown action", func(s string) string {
+			return strings.Replace(s, "actions: [troubleshoot-sms, human]", "actions: [troubleshoot-sms, fax-it]", 1)
+		}, []string{"entry sms-not-arriving", "actions[1]", `"fax-it"`}},
+		{"bad link", func(s string) string {
+			return strings.Replace(s, "- url: https://aka.ms/mysecurityinfo", "- url: aka.ms/mysecurityinfo", 1)
+		}, []string{"entry sms-not-arriving", "links[0].url", "not an https URL"}},
+		{"duplicate id", func(s string) string {
+			return strings.Replace(s, "- id: costs", "- id: sms-not-arriving", 1)
+		}, []string{"entry sms-not-arriving", "id", "used by another entry", "topic costs: missing"}},
+		{"misspelt field", func(s string) string {
+			return strings.Replace(s, "  related: [roaming-abroad", "  relatd: [roaming-abroad", 1)
+		}, []string{"edited.yaml", "relatd"}},
+		{"related topic that does not exist", func(s string) string {
+			return strings.Replace(s, "related: [roaming-abroad, voice-call-failed]", "related: [roaming-abroad, fax-machine]", 1)
+		}, []string{"entry sms-not-arriving", "related[1]", `"fax-machine"`}},
+		{"not YAML", func(string) string { return "- id: [unclosed" }, []string{"edited.yaml"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			edited := tc.edit(string(good))
+			if edited == string(good) {
+				t.Fatal("the edit changed nothing; the test would prove nothing")
+			}
+			path := filepath.Join(t.TempDir(), "edited.yaml")
+			if err := os.WriteFile(path, []byte(edited), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := faq.Load(path)
+			if err == nil {
+				t.Fatal("got no error, want one")
+			}
+			for _, w := range tc.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadFileThatIsNotThere(t *testing.T) {
+	t.Parallel()
+	if _, err := faq.Load(filepath.Join(t.TempDir(), "nope.yaml")); err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Errorf("got %v, want an error naming the file", err)
+	}
+}
+
+// TestMatcherOnHeldOutQuestions guards the matcher's quality on questions
+// written apart from the knowledge base (testdata/heldout.jsonl). The floors
+// sit a little under today's figures, so that a real regression fails.
+func TestMatcherOnHeldOutQuestions(t *testing.T) {
+	t.Parallel()
+	f, err := os.Open("testdata/heldout.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cases, err := faq.ReadCases(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := faq.Evaluate(builtIn(t), cases)
+	top1, top3, rejected := r.Rates()
+	t.Logf("held out: top-1 %.1f%%, top-3 %.1f%%, out of scope rejected %.1f%% (%d in scope, %d out)", 100*top1, 100*top3, 100*rejected, r.InScope, r.OutOfScope)
+	if top1 < 0.94 || top3 < 0.98 || rejected < 0.90 {
+		for _, m := range r.Misses {
+			t.Logf("miss: %q want %v, got %v", m.Text, m.IDs, m.Got.Candidates)
+		}
+		t.Errorf("top-1 %.3f (want ≥ 0.94), top-3 %.3f (want ≥ 0.98), rejected %.3f (want ≥ 0.90)", top1, top3, rejected)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	t.Parallel()
+	kb := builtIn(t)
+	cases := []struct {
+		text string
+		want string // "" = out of scope
+	}{
+		{"ＳＭＳが届かない", "sms-not-arriving"}, // full width
+		{"しょーとめーるがこない", "sms-not-arriving"},
+		{"ｽﾏﾎを家に忘れた", "forgot-phone"}, // half-width katakana
+		{"スマホなくした", "lost-phone"},
+		{"I lost my phone on the train", "lost-phone"},
+		{"機種変で番号が変わります", "phone-change"},
+		{"press # but the call fails", "voice-call-failed"},
+		{"プリンターが動かない", ""},
+		{"", ""},
+		{"!!!", ""},
+	}
+	for _, tc := range cases {
+		if got := kb.Match(tc.text).Best(); got != tc.want {
+			t.Errorf("Match(%q) = %q, want %q (%v)", tc.text, got, tc.want, kb.Match(tc.text).Candidates)
+		}
+	}
+}
+
+// BenchmarkMatch matches every example question of the knowledge base in
+// turn and reports the 50th and 99th percentile of one match as well.
+func BenchmarkMatch(b *testing.B) {
+	kb := builtIn(b)
+	var questions []string
+	for _, e := range kb.Entries {
+		questions = append(append(questions, e.Examples.JA...), e.Examples.EN...)
+	}
+	kb.Match("warm up") // the dictionary loads on first use
+	took := make([]time.Duration, 0, 1<<16)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		kb.Match(questions[i%len(questions)])
+		took = append(took, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+}
+
+func FuzzMatch(f *testing.F) {
+	for _, s := range []string{"SMSが届かない", "I'm abroad", "", "\x00\xff", "ｽﾏﾎ", "@sms @@", strings.Repeat("あ", 500)} {
+		f.Add(s)
+	}
+	kb := builtIn(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		r := kb.Match(s)
+		if len(r.Candidates) > 3 {
+			t.Errorf("%d candidates, want at most 3", len(r.Candidates))
+		}
+		if id := r.Best(); id != "" {
+			if _, ok := kb.Entry(id); !ok {
+				t.Errorf("best %q is not a topic", id)
+			}
+		}
+	})
+}
