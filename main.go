@@ -58,6 +58,11 @@ func serveCommand() int {
 		fmt.Fprintln(os.Stderr, "mfadesk: configuration:", err)
 		return 2
 	}
+	kb, err := faq.Load(cfg.FAQFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mfadesk: knowledge base (FAQ_FILE):", err)
+		return 2
+	}
 	log, err := newLogger(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mfadesk: logger:", err)
@@ -67,7 +72,7 @@ func serveCommand() int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, cfg, log); err != nil {
+	if err := serve(ctx, cfg, kb, log); err != nil {
 		log.Error("stopped", zap.Error(err))
 		return 1
 	}
@@ -76,7 +81,7 @@ func serveCommand() int {
 
 // serve runs the bot until ctx ends, then shuts down gracefully: it stops
 // accepting requests, lets in-flight turns finish, then closes the store.
-func serve(ctx context.Context, cfg config, log *zap.Logger) error {
+func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	st, err := store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "mfadesk.db"))
 	if err != nil {
 		return err
@@ -122,10 +127,6 @@ func serve(ctx context.Context, cfg config, log *zap.Logger) error {
 		}()
 	}
 
-	kb, err := faq.Load(cfg.FAQFile)
-	if err != nil {
-		return err
-	}
 	router := dialogs.NewRouter(kb, nil)
 	go reloadOnHangup(ctx, cfg.FAQFile, router, log)
 

@@ -1,0 +1,82 @@
+package dialogs_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
+)
+
+func wantEffects(want ...dialogs.Effect) func(*testing.T, dialogs.Session, dialogs.Turn) {
+	return func(t *testing.T, _ dialogs.Session, out dialogs.Turn) {
+		t.Helper()
+		if diff := cmp.Diff(want, out.Effects); diff != "" {
+			t.Errorf("effects (-want +got):\n%s", diff)
+		}
+	}
+}
+
+func TestFAQTranscripts(t *testing.T) {
+	t.Parallel()
+	feedback := func(helpful string) dialogs.Input {
+		return submit(cards.VerbFeedback, cards.TopicKey, "sms-not-arriving", cards.HelpfulKey, helpful)
+	}
+	tests := []struct {
+		name  string
+		turns []turn
+	}{
+		{"a confident answer", []turn{
+			{name: "question", in: text("SMSが届かない"), want: []string{answer("sms-not-arriving", ja)}, check: wantEffects()},
+		}},
+		{"two unhelpful turns offer a person", []turn{
+			{name: "out of scope", in: text("プリンターが動かない"), want: []string{oos(ja)}},
+			{name: "again", in: text("学食のメニューは？"), want: []string{oos(ja), offer(ja)}},
+			{name: "the count starts over", in: text("図書館の開館時間"), want: []string{oos(ja)}},
+			{name: "a good answer resets it", in: text("スマホをなくした"), want: []string{answer("lost-phone", ja)}},
+			{name: "so one miss is just a miss", in: text("図書館の開館時間"), want: []string{oos(ja)}},
+		}},
+		{"a topic button", []turn{
+			{name: "click", in: submit(cards.VerbTopic, cards.TopicKey, "roaming-abroad"), want: []string{answer("roaming-abroad", ja)}},
+			{name: "a topic that is gone", in: submit(cards.VerbTopic, cards.TopicKey, "fax"), want: []string{card(cards.Menu, ja)}},
+		}},
+		{"feedback by Action.Submit", []turn{
+			{name: "helpful", in: feedback("yes"), want: []string{"text: " + cards.FeedbackThanks(ja).Text},
+				check: wantEffects(dialogs.RecordFeedback{Topic: "sms-not-arriving", Helpful: true})},
+			{name: "not helpful offers a person", in: feedback("no"), want: []string{"text: " + cards.FeedbackThanks(ja).Text, offer(ja)},
+				check: wantEffects(dialogs.RecordFeedback{Topic: "sms-not-arriving", Helpful: false})},
+			{name: "unknown topic records nothing", in: submit(cards.VerbFeedback, cards.TopicKey, "fax", cards.HelpfulKey, "yes"), want: nil,
+				check: wantEffects()},
+		}},
+		{"feedback by Action.Execute updates the card", []turn{
+			{name: "helpful", in: func() dialogs.Input { in := feedback("yes"); in.Execute = true; return in }(), want: nil,
+				check: func(t *testing.T, _ dialogs.Session, out dialogs.Turn) {
+					if out.Update == nil {
+						t.Fatal("no card update for an Action.Execute")
+					}
+					for _, e := range out.Update.Body {
+						if as, ok := e.(cards.ActionSet); ok {
+							for _, a := range as.Actions {
+								if a.Verb == cards.VerbFeedback {
+									t.Error("the updated card still has feedback buttons")
+								}
+							}
+						}
+					}
+				}},
+		}},
+		{"a troubleshooter gives way to a typed question", []turn{
+			{name: "start", in: submit(cards.VerbTroubleshoot, cards.TSKey, "voice"), want: []string{"card: 電話（音声通話）で認証できないときの確認"},
+				check: wantStack(dialogs.Frame{Dialog: "troubleshoot", Version: 1, State: []byte(`{"tree":"voice","node":"rang"}`)})},
+			{name: "typed instead", in: text("海外でコードが受け取れない"), want: []string{answer("roaming-abroad", ja)}, check: wantStack()},
+		}},
+	}
+	r := dialogs.NewRouter(testKB, nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			play(t, r, dialogs.Session{}, tt.turns)
+		})
+	}
+}

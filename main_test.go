@@ -1,0 +1,92 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/faq"
+)
+
+// TestReloadOnHangup edits FAQ_FILE under a running router: a broken edit is
+// refused with the entry and field named and the last good knowledge base
+// stays; a good edit is picked up.
+func TestReloadOnHangup(t *testing.T) {
+	good, err := os.ReadFile("faq/knowledge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "faq.yaml")
+	write := func(s string) {
+		if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(string(good))
+	kb, err := faq.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := dialogs.NewRouter(kb, nil)
+	core, logs := observer.New(zap.InfoLevel)
+	ctx := t.Context()
+	go reloadOnHangup(ctx, path, router, zap.New(core))
+	time.Sleep(50 * time.Millisecond) // let it subscribe to SIGHUP
+
+	hangup := func(wantLog string) {
+		t.Helper()
+		n := logs.Len()
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for logs.Len() == n {
+			if time.Now().After(deadline) {
+				t.Fatalf("nothing logged after SIGHUP, want %q", wantLog)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		e := logs.All()[logs.Len()-1]
+		line := e.Message
+		for k, v := range e.ContextMap() {
+			line += " " + k + "=" + toString(v)
+		}
+		if !strings.Contains(line, wantLog) {
+			t.Errorf("log after SIGHUP: %q, want it to contain %q", line, wantLog)
+		}
+	}
+	answerTitle := func() string {
+		_, out := router.Step(dialogs.Session{}, dialogs.Input{Kind: dialogs.TextInput, Text: "SMSが届かない", Locale: "ja-JP"})
+		if len(out.Replies) == 0 || out.Replies[0].Card == nil {
+			t.Fatal("no answer card")
+		}
+		b, _ := out.Replies[0].Card.JSON()
+		return string(b)
+	}
+
+	write(strings.Replace(string(good), "actions: [troubleshoot-sms, human]", "actions: [troubleshoot-sms, fax-it]", 1))
+	hangup("entry sms-not-arriving: actions[1]")
+	if !strings.Contains(answerTitle(), "SMSの確認コードが届かない") {
+		t.Error("after a broken edit the bot no longer answers from the last good knowledge base")
+	}
+
+	write(strings.Replace(string(good), "ja: SMSの確認コードが届かない", "ja: SMSのコードが来ないとき", 1))
+	hangup("knowledge base reloaded")
+	if !strings.Contains(answerTitle(), "SMSのコードが来ないとき") {
+		t.Error("a good edit was not picked up")
+	}
+}
+
+func toString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}
