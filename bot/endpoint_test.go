@@ -567,6 +567,11 @@ func TestTroubleshooterWalksToTheFix(t *testing.T) {
 	if len(got) != 4 {
 		t.Fatalf("got %d cards, want 3 questions and the fix", len(got))
 	}
+	for i, want := range []string{"質問 1", "質問 2", "質問 3", "海外の番号から送られます"} {
+		if !strings.Contains(got[i].cardText(), want) {
+			t.Errorf("card %d does not say %q", i+1, want)
+		}
+	}
 	for i, want := range []string{"ほかのSMS", "今のあなたの番号", "今、海外にいますか", "海外の番号から送られます"} {
 		if !strings.Contains(got[i].cardText(), want) {
 			t.Errorf("card %d does not say %q", i+1, want)

@@ -64,6 +64,10 @@ type AnswerView struct {
 	FollowUps []Button // actions first, then "talk to a person"
 	Related   []Button
 	Feedback  FeedbackState
+	// FeedbackData rides on the feedback buttons besides the topic, so
+	// that the card can be rebuilt when a vote replaces it (a
+	// troubleshooter's fix says which tree and node it is).
+	FeedbackData map[string]string
 }
 
 var (
@@ -94,7 +98,7 @@ func Answer(l Lang, v AnswerView) *Card {
 		}
 		c.Body = append(c.Body, subtle(txtRelated.In(l)), rel)
 	}
-	c.Body = append(c.Body, feedbackRow(l, v.TopicID, v.Feedback)...)
+	c.Body = append(c.Body, feedbackRow(l, v.TopicID, v.Feedback, v.FeedbackData)...)
 	for _, li := range v.Links {
 		c.Actions = append(c.Actions, openURL(li.Title, li.URL))
 	}
@@ -107,15 +111,19 @@ func Answer(l Lang, v AnswerView) *Card {
 // feedbackRow asks whether the answer helped. Its buttons are Action.Execute:
 // the answer card is replaced in place by one that says thanks, so nobody
 // can vote twice from the same card.
-func feedbackRow(l Lang, topic string, st FeedbackState) []any {
+func feedbackRow(l Lang, topic string, st FeedbackState, extra map[string]string) []any {
 	switch st {
 	case FeedbackAsk:
+		vote := func(title, helpful string) Action {
+			a := execute(title, VerbFeedback, TopicKey, topic, HelpfulKey, helpful)
+			for k, v := range extra {
+				a.Data[k] = v
+			}
+			return a
+		}
 		return []any{
 			Container{Type: "Container", Spacing: "Large", Items: []any{subtle(txtHelpfulQ.In(l))}},
-			ActionSet{Type: "ActionSet", Actions: []Action{
-				execute(txtHelpfulYes.In(l), VerbFeedback, TopicKey, topic, HelpfulKey, "yes"),
-				execute(txtHelpfulNo.In(l), VerbFeedback, TopicKey, topic, HelpfulKey, "no"),
-			}},
+			ActionSet{Type: "ActionSet", Actions: []Action{vote(txtHelpfulYes.In(l), "yes"), vote(txtHelpfulNo.In(l), "no")}},
 		}
 	case FeedbackGiven:
 		return []any{Container{Type: "Container", Spacing: "Large", Items: []any{subtle(txtThanks.In(l))}}}

@@ -1,6 +1,7 @@
 package dialogs_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -65,6 +66,21 @@ func TestFAQTranscripts(t *testing.T) {
 						}
 					}
 				}},
+		}},
+		{"a vote on a troubleshooter's fix keeps the fix", []turn{
+			{name: "vote", in: func() dialogs.Input {
+				in := submit(cards.VerbFeedback, cards.TopicKey, "voice-call-failed", cards.HelpfulKey, "yes", cards.TSKey, "voice", cards.NodeKey, "fix-press")
+				in.Execute = true
+				return in
+			}(), want: nil, check: func(t *testing.T, _ dialogs.Session, out dialogs.Turn) {
+				if out.Update == nil {
+					t.Fatal("no card update")
+				}
+				b, _ := out.Update.JSON()
+				if !strings.Contains(string(b), "約20秒以内") {
+					t.Errorf("the updated card is not the fix that was voted on: %s", b)
+				}
+			}},
 		}},
 		{"a troubleshooter gives way to a typed question", []turn{
 			{name: "start", in: submit(cards.VerbTroubleshoot, cards.TSKey, "voice"), want: []string{"card: 電話（音声通話）で認証できないときの確認"},

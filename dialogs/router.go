@@ -120,6 +120,15 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 			return s, out
 		}
 		if d, ok := r.starts[verb]; ok {
+			if top, running := s.top(); running && top.Dialog == d.ID() {
+				// Its own button while it runs (an answer, a restart): the
+				// dialog knows what its verbs mean mid-flow.
+				var pass bool
+				if s, out, pass = r.deliver(s, d, top.State, in, out); pass {
+					return r.fallback(s, in, out)
+				}
+				return s, out
+			}
 			return r.start(s, d, in, out)
 		}
 	}
@@ -147,12 +156,8 @@ func (r *Router) fallback(s Session, in Input, out Turn) (Session, Turn) {
 	return s, out
 }
 
-// start runs the first step of a dialog and, if it waits, pushes it on
-// top of any running one (or replaces a running instance of itself).
+// start runs the first step of a dialog on top of any running one.
 func (r *Router) start(s Session, d Dialog, in Input, out Turn) (Session, Turn) {
-	if top, ok := s.top(); ok && top.Dialog == d.ID() {
-		s.Stack = s.Stack[:len(s.Stack)-1]
-	}
 	s.Stack = append(s.Stack, Frame{Dialog: d.ID(), Version: d.Version()})
 	s, out, pass := r.deliver(s, d, nil, in, out)
 	if pass {
@@ -245,7 +250,13 @@ func (r *Router) feedback(s *Session, in Input, out *Turn) {
 	helpful := in.Data[cards.HelpfulKey] == "yes"
 	out.Effects = append(out.Effects, RecordFeedback{Topic: e.ID, Helpful: helpful})
 	if in.Execute {
-		out.Update = answerCard(kb, e, in.Lang, cards.FeedbackGiven)
+		// Rebuild the card that was voted on, minus the buttons: a
+		// troubleshooter's fix or the topic's answer.
+		if c, ok := fixCard(in.Data[cards.TSKey], in.Data[cards.NodeKey], in.Lang, cards.FeedbackGiven); ok {
+			out.Update = c
+		} else {
+			out.Update = answerCard(kb, e, in.Lang, cards.FeedbackGiven)
+		}
 	} else {
 		out.Replies = append(out.Replies, cards.FeedbackThanks(in.Lang))
 	}

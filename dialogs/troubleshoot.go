@@ -73,18 +73,7 @@ func ask(st tsState, in Input) Turn {
 	n := t.Nodes[st.Node]
 	l := in.Lang
 	if n.isFix() {
-		steps := make([]string, len(n.Steps))
-		for i, s := range n.Steps {
-			steps[i] = s.In(l)
-		}
-		card := cards.Answer(l, cards.AnswerView{
-			TopicID:   t.Topic,
-			Title:     t.Title.In(l),
-			Body:      n.Text.In(l),
-			Steps:     steps,
-			FollowUps: followUps(l, n.Actions),
-			Feedback:  cards.FeedbackAsk,
-		})
+		card, _ := fixCard(t.ID, st.Node, l, cards.FeedbackAsk)
 		return Turn{Status: Complete, Replies: []cards.Message{{Card: card}}}
 	}
 	opts := make([]cards.Button, len(n.Options))
@@ -95,4 +84,30 @@ func ask(st tsState, in Input) Turn {
 	card := cards.TroubleshooterQuestion(l, t.Title.In(l), len(st.Trail)+1, n.Text.In(l), opts, humanButton(l))
 	state, _ := json.Marshal(st)
 	return Turn{Status: Waiting, State: state, Replies: []cards.Message{{Card: card}}}
+}
+
+// fixCard renders the fix at the end of a troubleshooter. ok is false when
+// there is no such fix (a card from an older version of the trees).
+func fixCard(tree, node string, l cards.Lang, fb cards.FeedbackState) (card *cards.Card, ok bool) {
+	t, ok := trees[tree]
+	if !ok {
+		return nil, false
+	}
+	n, ok := t.Nodes[node]
+	if !ok || !n.isFix() {
+		return nil, false
+	}
+	steps := make([]string, len(n.Steps))
+	for i, s := range n.Steps {
+		steps[i] = s.In(l)
+	}
+	return cards.Answer(l, cards.AnswerView{
+		TopicID:      t.Topic,
+		Title:        t.Title.In(l),
+		Body:         n.Text.In(l),
+		Steps:        steps,
+		FollowUps:    followUps(l, n.Actions),
+		Feedback:     fb,
+		FeedbackData: map[string]string{cards.TSKey: t.ID, cards.NodeKey: node},
+	}), true
 }
