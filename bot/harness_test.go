@@ -352,9 +352,11 @@ func (e *env) post(a activity, authz ...string) *httptest.ResponseRecorder {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	h := "Bearer " + e.idp.token(e.t, e.conn.serviceURL())
+	var h string
 	if len(authz) > 0 {
 		h = authz[0]
+	} else {
+		h = "Bearer " + e.idp.token(e.t, e.conn.serviceURL())
 	}
 	return e.postRaw(body, h)
 }
