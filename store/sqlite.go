@@ -21,6 +21,9 @@ type SQLite struct {
 	// their own pool and, with WAL, never wait for the writer.
 	write *sql.DB
 	read  *sql.DB
+	// The statements of every turn, prepared once: parsing SQL on each
+	// call cost more than running it.
+	loadState, loadActivity, insertActivity, upsertState *sql.Stmt
 }
 
 // OpenSQLite opens (creating if needed) the database file path and brings its
@@ -47,7 +50,32 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+func (s *SQLite) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		db   *sql.DB
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{s.read, &s.loadState, `SELECT state FROM conversations WHERE id = ?`},
+		{s.read, &s.loadActivity, `SELECT response, undelivered FROM processed_activities WHERE conversation_id = ? AND activity_id = ?`},
+		{s.write, &s.insertActivity, `INSERT INTO processed_activities (conversation_id, activity_id, response, processed_at) VALUES (?, ?, ?, ?)`},
+		{s.write, &s.upsertState, `INSERT INTO conversations (id, state, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`},
+	} {
+		st, err := p.db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("store: prepare: %w", err)
+		}
+		*p.stmt = st
+	}
+	return nil
 }
 
 // migrations are applied in order, each once; append only.
@@ -107,15 +135,14 @@ func (s *SQLite) migrate(ctx context.Context) error {
 // processed.
 func (s *SQLite) Load(ctx context.Context, conversationID, activityID string) (Snapshot, error) {
 	var snap Snapshot
-	err := s.read.QueryRowContext(ctx, `SELECT state FROM conversations WHERE id = ?`, conversationID).Scan(&snap.State)
+	err := s.loadState.QueryRowContext(ctx, conversationID).Scan(&snap.State)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Snapshot{}, fmt.Errorf("store: load conversation: %w", err)
 	}
 	if activityID == "" {
 		return snap, nil
 	}
-	err = s.read.QueryRowContext(ctx, `SELECT response, undelivered FROM processed_activities WHERE conversation_id = ? AND activity_id = ?`,
-		conversationID, activityID).Scan(&snap.Response, &snap.Undelivered)
+	err = s.loadActivity.QueryRowContext(ctx, conversationID, activityID).Scan(&snap.Response, &snap.Undelivered)
 	switch {
 	case err == nil:
 		snap.Seen = true
@@ -134,8 +161,7 @@ func (s *SQLite) Commit(ctx context.Context, c Commit) error {
 	}
 	defer tx.Rollback()
 	if c.ActivityID != "" {
-		_, err := tx.ExecContext(ctx, `INSERT INTO processed_activities (conversation_id, activity_id, response, processed_at) VALUES (?, ?, ?, ?)`,
-			c.ConversationID, c.ActivityID, c.Response, c.At.Unix())
+		_, err := tx.StmtContext(ctx, s.insertActivity).ExecContext(ctx, c.ConversationID, c.ActivityID, c.Response, c.At.Unix())
 		if isConstraint(err) {
 			return ErrDuplicate
 		}
@@ -143,9 +169,7 @@ func (s *SQLite) Commit(ctx context.Context, c Commit) error {
 			return fmt.Errorf("store: commit activity: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (id, state, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-		c.ConversationID, c.State, c.At.Unix()); err != nil {
+	if _, err := tx.StmtContext(ctx, s.upsertState).ExecContext(ctx, c.ConversationID, c.State, c.At.Unix()); err != nil {
 		return fmt.Errorf("store: commit state: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -215,7 +239,13 @@ func (s *SQLite) Ping(ctx context.Context) error {
 
 // Close closes the database.
 func (s *SQLite) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	var errs []error
+	for _, st := range []*sql.Stmt{s.loadState, s.loadActivity, s.insertActivity, s.upsertState} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(append(errs, s.read.Close(), s.write.Close())...)
 }
 
 func isConstraint(err error) bool {
