@@ -270,10 +270,7 @@ func TestCardActionExecuteIsAnsweredInTheResponse(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	conv := "a:1execute"
-	inv := e.message(conv, "")
-	delete(inv, "text")
-	inv["type"], inv["name"] = "invoke", "adaptiveCard/action"
-	inv["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": cards.VerbMenu, "data": map[string]any{}}, "trigger": "manual"}
+	inv := e.execute(conv, cards.VerbMenu, map[string]any{})
 	rec := e.post(inv)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("got HTTP %d, want 200 (%s)", rec.Code, rec.Body)
@@ -586,11 +583,7 @@ func TestFeedbackIsStoredOnceAndTheCardUpdated(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	conv := "a:1feedback"
-	inv := e.message(conv, "")
-	delete(inv, "text")
-	inv["type"], inv["name"] = "invoke", "adaptiveCard/action"
-	inv["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": cards.VerbFeedback,
-		"data": map[string]any{cards.TopicKey: "sms-not-arriving", cards.HelpfulKey: "yes"}}, "trigger": "manual"}
+	inv := e.execute(conv, cards.VerbFeedback, map[string]any{cards.TopicKey: "sms-not-arriving", cards.HelpfulKey: "yes"})
 	for i := 0; i < 2; i++ { // the second is a redelivery
 		rec := e.post(inv)
 		if rec.Code != http.StatusOK {

@@ -345,6 +345,16 @@ func (e *env) submit(conv string, data map[string]any) activity {
 	return a
 }
 
+// execute is an Action.Execute click, as Teams sends it: an invoke named
+// adaptiveCard/action.
+func (e *env) execute(conv, verb string, data map[string]any) activity {
+	a := e.message(conv, "")
+	delete(a, "text")
+	a["type"], a["name"] = "invoke", "adaptiveCard/action"
+	a["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
+	return a
+}
+
 // post sends an activity with a valid token, or with authz when given.
 func (e *env) post(a activity, authz ...string) *httptest.ResponseRecorder {
 	e.t.Helper()

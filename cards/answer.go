@@ -92,11 +92,7 @@ func Answer(l Lang, v AnswerView) *Card {
 			para(strings.TrimRight(b.String(), "\n")))
 	}
 	if len(v.Related) > 0 {
-		rel := ActionSet{Type: "ActionSet"}
-		for _, r := range v.Related {
-			rel.Actions = append(rel.Actions, r.action())
-		}
-		c.Body = append(c.Body, subtle(txtRelated.In(l)), rel)
+		c.Body = append(c.Body, subtle(txtRelated.In(l)), buttonSet(v.Related))
 	}
 	c.Body = append(c.Body, feedbackRow(l, v.TopicID, v.Feedback, v.FeedbackData)...)
 	for _, li := range v.Links {
@@ -153,13 +149,18 @@ var (
 // Suggestions offers the closest topics when the matcher is unsure.
 func Suggestions(l Lang, topics []Button, human Button) *Card {
 	c := newCard(l, heading(txtSuggestTitle.In(l)), para(txtSuggestBody.In(l)))
-	set := ActionSet{Type: "ActionSet"}
-	for _, t := range topics {
-		set.Actions = append(set.Actions, t.action())
-	}
-	c.Body = append(c.Body, set)
+	c.Body = append(c.Body, buttonSet(topics))
 	c.Actions = []Action{human.action()}
 	return c
+}
+
+// buttonSet places buttons in the body, where they read as choices.
+func buttonSet(bs []Button) ActionSet {
+	set := ActionSet{Type: "ActionSet"}
+	for _, b := range bs {
+		set.Actions = append(set.Actions, b.action())
+	}
+	return set
 }
 
 // OutOfScope says what the bot covers and offers a person.
@@ -190,11 +191,7 @@ func TroubleshooterQuestion(l Lang, title string, number int, question string, o
 		TextBlock{Type: "TextBlock", Text: fmt.Sprintf(txtStepOf.In(l), number), Wrap: true, Size: "Small", IsSubtle: true},
 		TextBlock{Type: "TextBlock", Text: question, Wrap: true, Size: "Medium", Weight: "Bolder"},
 	)
-	set := ActionSet{Type: "ActionSet"}
-	for _, o := range options {
-		set.Actions = append(set.Actions, o.action())
-	}
-	c.Body = append(c.Body, set)
+	c.Body = append(c.Body, buttonSet(options))
 	c.Actions = []Action{human.action()}
 	return c
 }
