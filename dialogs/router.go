@@ -112,7 +112,7 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 		verb = in.Verb
 	case TextInput:
 		if v, data := textCommand(in.Text); v != "" {
-			verb, in.Data = v, data
+			verb, in.Verb, in.Data = v, v, data
 		}
 	}
 	if verb != "" {
