@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/mfadesk/mfadesk/bot"
+	"github.com/mfadesk/mfadesk/graph"
 )
 
 // secret is a configuration value that must never be printed or logged.
@@ -35,28 +36,44 @@ type config struct {
 	LogLevel       zapcore.Level
 	LogFormat      string
 	FAQFile        string
+	GraphMode      string // graphReal or graphSimulator
+	GraphBaseURL   string // real Graph's root (GraphMode graph)
+	GraphSeedFile  string // users the simulator starts with
+	PhoneRegion    string // region of numbers typed without a country code
 }
 
 // envVar documents one environment variable for --help and the README.
-type envVar struct{ name, def, help string }
+// external marks variables read by a library (azidentity), not loadConfig.
+type envVar struct {
+	name, def, help string
+	external        bool
+}
 
 // envVars lists every variable the bot reads, in the order --help shows them.
 var envVars = []envVar{
-	{"PORT", "3978", "port of the messaging endpoint (POST /api/messages), /healthz and /readyz"},
-	{"BIND_ADDRESS", "all interfaces; 127.0.0.1 in local mode", "address to listen on"},
-	{"MicrosoftAppId", "", "the Azure Bot's app (client) id; empty = local mode: no authentication, loopback only"},
-	{"MicrosoftAppPassword", "", "client secret of the app registration (SingleTenant, MultiTenant)"},
-	{"MicrosoftAppTenantId", "", "your Entra tenant id (required for SingleTenant and UserAssignedMSI)"},
-	{"MicrosoftAppType", "SingleTenant", "SingleTenant, MultiTenant (legacy) or UserAssignedMSI"},
-	{"BotOpenIdMetadata", bot.DefaultOpenIDMetadata, "Bot Framework OpenID metadata used to verify inbound tokens"},
-	{"AZURE_AUTHORITY_HOST", bot.DefaultAuthorityHost, "Entra authority for tokens (https; another cloud or a test authority)"},
-	{"ALLOWED_TENANTS", "", "comma-separated tenant ids accepted besides MicrosoftAppTenantId"},
-	{"BOT_ALLOW_ANONYMOUS", "false", "true allows local mode (no authentication) on a non-loopback address"},
-	{"DATA_DIR", "./data", "directory of the embedded SQLite database (mfadesk.db)"},
-	{"FAQ_FILE", "(built in)", "an edited copy of faq/knowledge.yaml to answer from; reloaded on SIGHUP"},
-	{"LOG_LEVEL", "info", "debug, info, warn or error"},
-	{"LOG_FORMAT", "json; console in local mode", "json or console"},
+	{"PORT", "3978", "port of the messaging endpoint (POST /api/messages), /healthz and /readyz", false},
+	{"BIND_ADDRESS", "all interfaces; 127.0.0.1 in local mode", "address to listen on", false},
+	{"MicrosoftAppId", "", "the Azure Bot's app (client) id; empty = local mode: no authentication, loopback only", false},
+	{"MicrosoftAppPassword", "", "client secret of the app registration (SingleTenant, MultiTenant)", false},
+	{"MicrosoftAppTenantId", "", "your Entra tenant id (required for SingleTenant and UserAssignedMSI)", false},
+	{"MicrosoftAppType", "SingleTenant", "SingleTenant, MultiTenant (legacy) or UserAssignedMSI", false},
+	{"BotOpenIdMetadata", bot.DefaultOpenIDMetadata, "Bot Framework OpenID metadata used to verify inbound tokens", false},
+	{"AZURE_AUTHORITY_HOST", bot.DefaultAuthorityHost, "Entra authority for tokens (https; another cloud or a test authority)", false},
+	{"ALLOWED_TENANTS", "", "comma-separated tenant ids accepted besides MicrosoftAppTenantId", false},
+	{"BOT_ALLOW_ANONYMOUS", "false", "true allows local mode (no authentication) on a non-loopback address", false},
+	{"DATA_DIR", "./data", "directory of the embedded SQLite database (mfadesk.db)", false},
+	{"FAQ_FILE", "(built in)", "an edited copy of faq/knowledge.yaml to answer from; reloaded on SIGHUP", false},
+	{"GRAPH_MODE", "simulator in local mode, graph otherwise", "graph: Microsoft Graph; simulator: the built-in Graph simulator (served under /graph-simulator/)", false},
+	{"GRAPH_BASE_URL", graph.DefaultBaseURL, "Microsoft Graph's v1.0 root (another cloud); with the CLI in simulator mode, a running simulator", false},
+	{"GRAPH_SIMULATOR_SEED", "", "JSON file of users the simulator starts with (unknown users are made up on first sight)", false},
+	{"AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET", "", "Graph credentials (azidentity DefaultAzureCredential; also certificate, workload or managed identity); unset: the bot's own app registration", true},
+	{"DEFAULT_PHONE_REGION", "JP", "region of phone numbers typed without a country code (ISO 3166 code)", false},
+	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
+	{"LOG_FORMAT", "json; console in local mode", "json or console", false},
 }
+
+// phoneRegion matches an ISO 3166 alpha-2 region code.
+var phoneRegion = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // guid matches an Entra object, app or tenant id.
 var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -75,6 +92,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DataDir:        orDefault(getenv("DATA_DIR"), "./data"),
 		LogFormat:      strings.ToLower(strings.TrimSpace(getenv("LOG_FORMAT"))),
 		FAQFile:        strings.TrimSpace(getenv("FAQ_FILE")),
+		GraphMode:      strings.ToLower(strings.TrimSpace(getenv("GRAPH_MODE"))),
+		GraphBaseURL:   orDefault(getenv("GRAPH_BASE_URL"), graph.DefaultBaseURL),
+		GraphSeedFile:  strings.TrimSpace(getenv("GRAPH_SIMULATOR_SEED")),
+		PhoneRegion:    strings.ToUpper(orDefault(getenv("DEFAULT_PHONE_REGION"), "JP")),
 	}
 	var err error
 	if c.Port, err = strconv.Atoi(orDefault(getenv("PORT"), "3978")); err != nil || c.Port < 1 || c.Port > 65535 {
@@ -104,6 +125,22 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("ALLOWED_TENANTS: %q is not a tenant id: give tenant GUIDs separated by commas", t)
 		}
 		c.AllowedTenants = append(c.AllowedTenants, t)
+	}
+	switch c.GraphMode {
+	case "":
+		c.GraphMode = graphReal
+		if c.local() {
+			c.GraphMode = graphSimulator
+		}
+	case graphReal, graphSimulator:
+	default:
+		return c, fmt.Errorf("GRAPH_MODE=%q: use graph (Microsoft Graph) or simulator (the built-in simulator, for testing)", c.GraphMode)
+	}
+	if err := checkURL("GRAPH_BASE_URL", c.GraphBaseURL, true); err != nil {
+		return c, err
+	}
+	if !phoneRegion.MatchString(c.PhoneRegion) {
+		return c, fmt.Errorf("DEFAULT_PHONE_REGION=%q: use a two-letter region code such as JP or US", c.PhoneRegion)
 	}
 	if err := checkURL("BotOpenIdMetadata", c.OpenIDMetadata, true); err != nil {
 		return c, err
@@ -229,6 +266,8 @@ Usage:
   mfadesk [serve]     start the bot (the default)
   mfadesk faq ...     match questions, evaluate the matcher, check the knowledge base
                       (mfadesk faq for details)
+  mfadesk graph ...   run the Graph simulator, list a person's sign-in methods
+                      (mfadesk graph for details)
   mfadesk help        show this help
   mfadesk version     print the version
 

@@ -21,6 +21,7 @@ import (
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/dialogs"
 	"github.com/mfadesk/mfadesk/faq"
+	"github.com/mfadesk/mfadesk/graph/sim"
 	"github.com/mfadesk/mfadesk/store"
 )
 
@@ -41,6 +42,8 @@ func run(args []string) int {
 		return serveCommand()
 	case "faq":
 		return faqCommand(args[1:], os.Stdin, os.Stdout, os.Stderr)
+	case "graph":
+		return graphCommand(args[1:], os.Stdout, os.Stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage())
 		return 0
@@ -132,9 +135,18 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 
 	runner := bot.NewRunner(st, router, connector, &bot.Effects{Feedback: st}, log)
 	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)
+	routes := bot.Routes(handler, st.Ping, log)
+	if cfg.GraphMode == graphSimulator {
+		routes, err = withGraphSimulator(routes, cfg, log)
+		if err != nil {
+			return err
+		}
+	} else if err := checkGraphCredential(ctx, cfg); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr:              cfg.listenAddr(),
-		Handler:           bot.Routes(handler, st.Ping, log),
+		Handler:           routes,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      90 * time.Second,
@@ -151,6 +163,9 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 			zap.String("addr", ln.Addr().String()), zap.String("data_dir", cfg.DataDir))
 	} else {
 		log.Info("listening", zap.String("addr", ln.Addr().String()), zap.String("app_type", cfg.AppType), zap.String("data_dir", cfg.DataDir))
+	}
+	if cfg.GraphMode == graphSimulator {
+		log.Info("Graph simulator: the sign-in methods the bot reads and changes are simulated; read them at http://" + ln.Addr().String() + "/graph-simulator/v1.0/users/{id}/authentication/methods")
 	}
 
 	go pruneActivities(ctx, st, log)
@@ -173,6 +188,27 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// withGraphSimulator serves the Graph simulator under /graph-simulator/ next
+// to the bot's routes, so that local mode runs the real Graph client over
+// HTTP against it and a person or test can read what changed.
+func withGraphSimulator(routes http.Handler, cfg config, log *zap.Logger) (http.Handler, error) {
+	var opts []sim.Option
+	if cfg.GraphSeedFile != "" {
+		users, err := sim.LoadSeedFile(cfg.GraphSeedFile)
+		if err != nil {
+			return nil, fmt.Errorf("GRAPH_SIMULATOR_SEED: %w", err)
+		}
+		opts = append(opts, sim.WithSeed(users))
+	}
+	if !cfg.local() {
+		log.Warn("GRAPH_MODE=simulator on a registered bot: sign-in methods are simulated and nothing reaches Microsoft Graph")
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/graph-simulator/", http.StripPrefix("/graph-simulator", sim.New(opts...)))
+	mux.Handle("/", routes)
+	return mux, nil
 }
 
 // reloadOnHangup reloads the knowledge base on SIGHUP. A file with mistakes

@@ -1,0 +1,121 @@
+// Package graph is the bot's view of Microsoft Graph's authentication
+// methods: a narrow API of plain Go types (list, add, change and remove a
+// person's sign-in methods, issue a Temporary Access Pass, read the user)
+// over msgraph-sdk-go, the guardrails every change must pass, phone number
+// normalisation, and (in graph/sim) a simulator that speaks Graph's HTTP API
+// for local mode and tests.
+package graph
+
+import "time"
+
+// PhoneType is the slot a phone number occupies. Graph allows one number
+// per slot.
+type PhoneType string
+
+// The phone slots, as Graph names them.
+const (
+	Mobile          PhoneType = "mobile"
+	AlternateMobile PhoneType = "alternateMobile"
+	Office          PhoneType = "office"
+)
+
+// PhoneMethodIDs are Graph's fixed ids of the phone slots.
+var PhoneMethodIDs = map[PhoneType]string{
+	Mobile:          "3179e48a-750b-4051-897c-87b9720928f7",
+	AlternateMobile: "b6332ec1-7057-4abe-9331-3d72feddfe41",
+	Office:          "e37fc753-ff3b-4958-9484-eaa9425c82bc",
+}
+
+// SMSSignInState is whether a phone can be used to sign in with SMS alone.
+type SMSSignInState string
+
+// MethodKind names a kind of authentication method.
+type MethodKind string
+
+// Method kinds.
+const (
+	KindPhone         MethodKind = "phone"
+	KindAuthenticator MethodKind = "microsoftAuthenticator"
+	KindSoftwareOATH  MethodKind = "softwareOath"
+	KindFIDO2         MethodKind = "fido2"
+	KindEmail         MethodKind = "email"
+	KindWindowsHello  MethodKind = "windowsHelloForBusiness"
+	KindTAP           MethodKind = "temporaryAccessPass"
+	KindPassword      MethodKind = "password"
+)
+
+// PhoneMethod is a registered phone number.
+type PhoneMethod struct {
+	ID     string
+	Type   PhoneType
+	Number string // as Graph stores it, "+81 9012345678"; never log it, use Masked
+	Masked string // "+81 90••••5678"
+	SMS    SMSSignInState
+}
+
+// AuthenticatorDevice is Microsoft Authenticator on one device.
+type AuthenticatorDevice struct {
+	ID          string
+	DisplayName string // the device's name, e.g. "iPhone 15"
+	DeviceTag   string
+	AppVersion  string
+	Created     time.Time // zero if Graph did not say
+}
+
+// OtherMethod is any other registered method (software OATH, FIDO2 key,
+// email, Windows Hello, Temporary Access Pass).
+type OtherMethod struct {
+	ID          string
+	Kind        MethodKind
+	DisplayName string // model, device or masked address, when there is one
+	Created     time.Time
+}
+
+// Methods is everything a person has registered.
+type Methods struct {
+	Phones         []PhoneMethod
+	Authenticators []AuthenticatorDevice
+	Others         []OtherMethod
+	HasPassword    bool
+}
+
+// Phone returns the phone in slot t.
+func (m Methods) Phone(t PhoneType) (PhoneMethod, bool) {
+	for _, p := range m.Phones {
+		if p.Type == t {
+			return p, true
+		}
+	}
+	return PhoneMethod{}, false
+}
+
+// MFACapable counts the methods that can satisfy an MFA prompt: phones,
+// Authenticator devices, software OATH tokens, FIDO2 keys, Windows Hello and
+// a Temporary Access Pass. Password and email do not count.
+func (m Methods) MFACapable() int {
+	n := len(m.Phones) + len(m.Authenticators)
+	for _, o := range m.Others {
+		if o.Kind != KindEmail {
+			n++
+		}
+	}
+	return n
+}
+
+// User is the person, as far as the bot needs to know.
+type User struct {
+	ID                string
+	DisplayName       string
+	UserPrincipalName string
+	PreferredLanguage string
+}
+
+// TemporaryAccessPass is a freshly issued pass. Pass is shown to one agent
+// once and never stored or logged.
+type TemporaryAccessPass struct {
+	ID              string
+	Pass            string
+	Start           time.Time
+	LifetimeMinutes int
+	UsableOnce      bool
+}

@@ -1,0 +1,153 @@
+package sim
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// control serves the /_sim endpoints that tests and scripts use to inspect
+// and steer the simulator. They are listed in the package documentation.
+func (s *Server) control(c *call) reply {
+	body, e := readBody(c.r)
+	if e != nil {
+		return errReply(e)
+	}
+	c.body = body
+	seg := strings.Split(strings.Trim(strings.TrimPrefix(c.r.URL.Path, "/_sim"), "/"), "/")
+	switch {
+	case len(seg) == 1 && seg[0] == "requests":
+		return s.controlRequests(c)
+	case len(seg) == 1 && seg[0] == "faults":
+		return s.controlFaults(c)
+	case len(seg) == 2 && seg[0] == "users":
+		return s.controlUser(c, seg[1])
+	case len(seg) == 3 && seg[0] == "users" && seg[2] == "authenticators":
+		return s.controlAddAuthenticator(c, seg[1])
+	}
+	return notFound(seg[len(seg)-1])
+}
+
+// methodNotAllowed answers 405 with an Allow header. Graph's own 405 bodies
+// vary by workload; the code "methodNotAllowed" names the problem plainly.
+func methodNotAllowed(c *call, allow ...string) reply {
+	rep := errReply(newError(http.StatusMethodNotAllowed, "methodNotAllowed",
+		fmt.Sprintf("The HTTP method '%s' is not allowed on this resource.", c.r.Method)))
+	rep.header = http.Header{"Allow": {strings.Join(allow, ", ")}}
+	return rep
+}
+
+func (s *Server) controlRequests(c *call) reply {
+	switch c.r.Method {
+	case http.MethodGet:
+		reqs := s.Requests()
+		if reqs == nil {
+			reqs = []Request{}
+		}
+		return reply{status: http.StatusOK, body: reqs}
+	case http.MethodDelete:
+		s.ClearRequests()
+		return reply{status: http.StatusNoContent}
+	}
+	return methodNotAllowed(c, http.MethodGet, http.MethodDelete)
+}
+
+func (s *Server) controlFaults(c *call) reply {
+	switch c.r.Method {
+	case http.MethodGet:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		out := []faultJSON{}
+		for _, f := range s.faults {
+			w := faultJSON{Method: f.Method, PathContains: f.PathContains, Status: f.Status,
+				RetryAfter: jsonDuration(f.RetryAfter), Latency: jsonDuration(f.Latency), Times: f.Times}
+			if f.remaining > 0 {
+				rem := f.remaining
+				w.Remaining = &rem
+			}
+			out = append(out, w)
+		}
+		return reply{status: http.StatusOK, body: out}
+	case http.MethodPost:
+		var f Fault
+		if e := c.decode(&f); e != nil {
+			return errReply(e)
+		}
+		if f.Status != 0 && (f.Status < 400 || f.Status > 599) || f.Times < 0 {
+			return errReply(newError(http.StatusBadRequest, codeInvalidRequest,
+				"A fault needs status 0 (latency only) or 400-599, and times >= 0."))
+		}
+		s.Inject(f)
+		return reply{status: http.StatusCreated, body: f}
+	case http.MethodDelete:
+		s.ClearFaults()
+		return reply{status: http.StatusNoContent}
+	}
+	return methodNotAllowed(c, http.MethodGet, http.MethodPost, http.MethodDelete)
+}
+
+func (s *Server) controlUser(c *call, key string) reply {
+	if c.r.Method != http.MethodGet && c.r.Method != http.MethodPatch {
+		return methodNotAllowed(c, http.MethodGet, http.MethodPatch)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, e := s.lookup(key)
+	if e != nil {
+		return errReply(e)
+	}
+	if c.r.Method == http.MethodPatch {
+		var in struct {
+			DefaultMethodID string `json:"defaultMethodId"`
+		}
+		if e := c.decode(&in); e != nil {
+			return errReply(e)
+		}
+		if e := u.setDefault(in.DefaultMethodID); e != nil {
+			return errReply(e)
+		}
+	}
+	return reply{status: http.StatusOK, body: u.debug(c.now)}
+}
+
+// controlAddAuthenticator registers Microsoft Authenticator for a user, as
+// the user would at https://aka.ms/mysecurityinfo (Graph cannot).
+func (s *Server) controlAddAuthenticator(c *call, key string) reply {
+	if c.r.Method != http.MethodPost {
+		return methodNotAllowed(c, http.MethodPost)
+	}
+	var in struct {
+		DisplayName     string    `json:"displayName"`
+		DeviceTag       string    `json:"deviceTag"`
+		PhoneAppVersion string    `json:"phoneAppVersion"`
+		Created         time.Time `json:"created"`
+	}
+	if e := c.decode(&in); e != nil {
+		return errReply(e)
+	}
+	if in.DisplayName == "" {
+		return errReply(newError(http.StatusBadRequest, codeInvalidRequest, "displayName is required."))
+	}
+	m := &method{kind: kindAuthenticator, id: newUUID(), displayName: in.DisplayName,
+		deviceTag: in.DeviceTag, appVersion: in.PhoneAppVersion, created: in.Created}
+	if m.deviceTag == "" {
+		m.deviceTag = "SoftwareTokenActivated"
+	}
+	if m.appVersion == "" {
+		m.appVersion = "6.8.16"
+	}
+	if m.created.IsZero() {
+		m.created = c.now
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, e := s.lookup(key)
+	if e != nil {
+		return errReply(e)
+	}
+	if e := u.addAuthenticator(m); e != nil {
+		return errReply(e)
+	}
+	return reply{status: http.StatusCreated, body: m.wire("", c.now, false)}
+}

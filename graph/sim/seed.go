@@ -1,0 +1,256 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SeedUser is a user the simulator starts with. A seed file is a JSON array
+// of them:
+//
+//	[{
+//	  "id": "5f1c7a52-3c1e-4d8e-9a51-0c1d2e3f4a5b",
+//	  "displayName": "佐藤 花子",
+//	  "userPrincipalName": "hanako.sato@contoso.example",
+//	  "preferredLanguage": "ja-JP",
+//	  "phones": [{"type": "mobile", "number": "+81 9012345678"}],
+//	  "authenticators": [{"displayName": "iPhone 15", "created": "2024-04-01T09:00:00Z"}],
+//	  "softwareOath": 1,
+//	  "fido2": [{"displayName": "YubiKey 5 NFC"}],
+//	  "email": "hanako.sato@example.jp",
+//	  "windowsHello": [{"displayName": "SATO-LAPTOP"}]
+//	}]
+//
+// Only id and userPrincipalName are required. Everything left out is either
+// absent (no phones, no devices) or derived deterministically from the
+// user's id (method ids, creation dates), so a seed file yields the same
+// state every run.
+//
+// The user's default MFA method is the mobile phone if there is one, else
+// the first Authenticator, else the first other MFA method (office phone,
+// software OATH token, FIDO2 key).
+//
+// Users the seed does not name are provisioned on first sight from their
+// object id: displayName "Test User 1a2b" (the id's first four hex digits),
+// userPrincipalName "<first 8 hex digits>@contoso.example", preferredLanguage
+// "ja-JP", a password, a mobile phone "+81 90xxxxxxxx" derived from the id
+// (the default method) and Microsoft Authenticator on one phone.
+type SeedUser struct {
+	// ID is the user's object id, a GUID. Required.
+	ID string `json:"id"`
+	// DisplayName defaults to the part of the userPrincipalName before "@".
+	DisplayName string `json:"displayName,omitempty"`
+	// UserPrincipalName is the sign-in name. Required, unique.
+	UserPrincipalName string `json:"userPrincipalName"`
+	// Mail defaults to UserPrincipalName.
+	Mail string `json:"mail,omitempty"`
+	// PreferredLanguage defaults to "ja-JP".
+	PreferredLanguage string `json:"preferredLanguage,omitempty"`
+	// Password says whether the user has a password; nil means true.
+	Password *bool `json:"password,omitempty"`
+	// Phones are the user's phone numbers, at most one per type ("mobile",
+	// "alternateMobile", "office"), in Graph's format "+81 9012345678".
+	// alternateMobile requires mobile.
+	Phones []SeedPhone `json:"phones,omitempty"`
+	// Authenticators are devices with Microsoft Authenticator, at most 5.
+	Authenticators []SeedDevice `json:"authenticators,omitempty"`
+	// SoftwareOath is how many software OATH tokens the user has.
+	SoftwareOath int `json:"softwareOath,omitempty"`
+	// FIDO2 are security keys; Model defaults to DisplayName.
+	FIDO2 []SeedDevice `json:"fido2,omitempty"`
+	// Email is the address of the user's email method (used for
+	// self-service password reset); "" means none.
+	Email string `json:"email,omitempty"`
+	// WindowsHello are PCs with Windows Hello for Business.
+	WindowsHello []SeedDevice `json:"windowsHello,omitempty"`
+}
+
+// SeedPhone is a phone number of a [SeedUser].
+type SeedPhone struct {
+	Type   string `json:"type"`
+	Number string `json:"number"`
+}
+
+// SeedDevice is an Authenticator device, FIDO2 key or Windows Hello PC of a
+// [SeedUser]. ID and Created are derived from the user's id when left out.
+type SeedDevice struct {
+	ID          string    `json:"id,omitempty"`
+	DisplayName string    `json:"displayName"`
+	Model       string    `json:"model,omitempty"` // FIDO2 only
+	Created     time.Time `json:"created,omitzero"`
+}
+
+// LoadSeedFile reads and validates a seed file: a JSON array of [SeedUser].
+// Unknown fields are errors, so a misspelt key does not silently drop data.
+func LoadSeedFile(path string) ([]SeedUser, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sim: seed: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var users []SeedUser
+	if err := dec.Decode(&users); err != nil {
+		return nil, fmt.Errorf("sim: seed %s: %w", path, err)
+	}
+	if _, err := buildSeed(users); err != nil {
+		return nil, fmt.Errorf("sim: %s: %w", path, err)
+	}
+	return users, nil
+}
+
+// buildSeed turns seed users into simulator users, checking them as Graph
+// would have when the methods were registered.
+func buildSeed(seed []SeedUser) ([]*user, error) {
+	ids, upns := map[string]bool{}, map[string]bool{}
+	var out []*user
+	for i, su := range seed {
+		u, err := su.build()
+		if err != nil {
+			return nil, fmt.Errorf("seed user %d (%s): %w", i+1, su.UserPrincipalName, err)
+		}
+		if ids[u.id] {
+			return nil, fmt.Errorf("seed user %d: duplicate id %s", i+1, u.id)
+		}
+		if upns[strings.ToLower(u.upn)] {
+			return nil, fmt.Errorf("seed user %d: duplicate userPrincipalName %s", i+1, u.upn)
+		}
+		ids[u.id], upns[strings.ToLower(u.upn)] = true, true
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+func (su SeedUser) build() (*user, error) {
+	if !isGUID(su.ID) {
+		return nil, fmt.Errorf("id %q is not an object id (GUID)", su.ID)
+	}
+	if !strings.Contains(su.UserPrincipalName, "@") || isGUID(su.UserPrincipalName) {
+		return nil, fmt.Errorf("userPrincipalName %q is not name@domain", su.UserPrincipalName)
+	}
+	id := strings.ToLower(su.ID)
+	u := &user{id: id, displayName: su.DisplayName, upn: su.UserPrincipalName,
+		mail: su.Mail, lang: su.PreferredLanguage}
+	if u.displayName == "" {
+		u.displayName, _, _ = strings.Cut(u.upn, "@")
+	}
+	if u.mail == "" {
+		u.mail = u.upn
+	}
+	if u.lang == "" {
+		u.lang = "ja-JP"
+	}
+	if su.Password == nil || *su.Password {
+		u.add(&method{kind: kindPassword, id: passwordID})
+	}
+
+	// Phones go in slot order so that alternateMobile finds its mobile.
+	phones := slices.Clone(su.Phones)
+	slices.SortStableFunc(phones, func(a, b SeedPhone) int { return slotOrder(a.Type) - slotOrder(b.Type) })
+	for _, p := range phones {
+		if _, e := u.addPhone(p.Type, p.Number); e != nil {
+			return nil, fmt.Errorf("phone %s %q: %s", p.Type, p.Number, e.message)
+		}
+	}
+
+	if len(su.Authenticators) > maxAuthenticators {
+		return nil, fmt.Errorf("%d authenticators, at most %d allowed", len(su.Authenticators), maxAuthenticators)
+	}
+	for i, d := range su.Authenticators {
+		m, err := seedDevice(id, kindAuthenticator, i, d)
+		if err != nil {
+			return nil, err
+		}
+		m.deviceTag = "SoftwareTokenActivated"
+		m.appVersion = "6.8.16"
+		u.add(m)
+	}
+	if su.SoftwareOath < 0 {
+		return nil, errors.New("softwareOath must not be negative")
+	}
+	for i := range su.SoftwareOath {
+		u.add(&method{kind: kindSoftwareOath, id: hashUUID(id, "softwareOath", strconv.Itoa(i))})
+	}
+	for i, d := range su.FIDO2 {
+		m, err := seedDevice(id, kindFIDO2, i, d)
+		if err != nil {
+			return nil, err
+		}
+		m.model = d.Model
+		if m.model == "" {
+			m.model = d.DisplayName
+		}
+		m.aaGUID = hashUUID("aaguid", m.model)
+		u.add(m)
+	}
+	if su.Email != "" {
+		if _, e := u.addEmail(su.Email); e != nil {
+			return nil, fmt.Errorf("email %q: %s", su.Email, e.message)
+		}
+	}
+	for i, d := range su.WindowsHello {
+		m, err := seedDevice(id, kindWindowsHello, i, d)
+		if err != nil {
+			return nil, err
+		}
+		m.keyStrength = "normal"
+		u.add(m)
+	}
+
+	// The default: mobile, else the first Authenticator, else the first
+	// MFA method registered (add already chose that one).
+	if m := u.phone(mobile); m != nil {
+		u.defaultID = m.id
+	} else if as := u.list(kindAuthenticator, false); len(as) > 0 {
+		u.defaultID = as[0].id
+	}
+
+	seen := map[string]bool{}
+	for _, m := range u.methods {
+		if seen[m.id] {
+			return nil, fmt.Errorf("duplicate method id %s", m.id)
+		}
+		seen[m.id] = true
+	}
+	return u, nil
+}
+
+// seedDevice makes the method for a seeded device, deriving what was left
+// out from the user's id.
+func seedDevice(userID string, k kind, i int, d SeedDevice) (*method, error) {
+	name := k.collection()
+	if d.DisplayName == "" {
+		return nil, fmt.Errorf("%s %d: displayName is required", name, i+1)
+	}
+	m := &method{kind: k, id: strings.ToLower(d.ID), displayName: d.DisplayName, created: d.Created}
+	if m.id == "" {
+		m.id = hashUUID(userID, name, strconv.Itoa(i))
+	} else if !isGUID(m.id) {
+		return nil, fmt.Errorf("%s %d: id %q is not a GUID", name, i+1, d.ID)
+	}
+	if m.created.IsZero() {
+		m.created = pastDate(userID, name, strconv.Itoa(i))
+	}
+	return m, nil
+}
+
+// slotOrder orders phone slots: mobile, alternateMobile, office, anything
+// else (which addPhone then rejects).
+func slotOrder(slot string) int {
+	switch slot {
+	case mobile:
+		return 0
+	case alternateMobile:
+		return 1
+	case office:
+		return 2
+	}
+	return 3
+}
