@@ -13,9 +13,9 @@ import (
 	azauth "github.com/microsoft/kiota-authentication-azure-go"
 	khttp "github.com/microsoft/kiota-http-go"
 	msgraph "github.com/microsoftgraph/msgraph-sdk-go"
+	core "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/users"
-	core "github.com/microsoftgraph/msgraph-sdk-go-core"
 )
 
 // DefaultBaseURL is Microsoft Graph v1.0 in the public cloud.
