@@ -46,7 +46,10 @@ type Client struct {
 	retryWait time.Duration
 }
 
-// New returns a client for cfg.
+// New returns a client for cfg. Build clients before any Graph request is in
+// flight (at start-up): msgraph-sdk-go sets a package-level default in every
+// NewGraphServiceClient that decoding any response reads, so building one
+// while another client decodes is a data race.
 func New(cfg Config) (*Client, error) {
 	if cfg.Credential == nil {
 		return nil, fmt.Errorf("graph: no credential")

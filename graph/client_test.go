@@ -27,6 +27,10 @@ func (fakeCredential) GetToken(context.Context, policy.TokenRequestOptions) (azc
 
 const alice = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9" // provisioned on first sight
 
+// newClient starts a simulator and a client for it. Call it before
+// t.Parallel: msgraph-sdk-go writes a package-level default whenever a
+// client is built and reads it while decoding any response, so a client must
+// never be built while another test's requests are in flight.
 func newClient(t *testing.T, opts ...sim.Option) (*graph.Client, *sim.Server) {
 	t.Helper()
 	s := sim.New(opts...)
@@ -58,8 +62,8 @@ func countWrites(s *sim.Server) (n int) {
 }
 
 func TestReadUserAndMethods(t *testing.T) {
-	t.Parallel()
 	c, _ := newClient(t)
+	t.Parallel()
 	ctx := t.Context()
 	u, err := c.User(ctx, alice)
 	if err != nil {
@@ -95,8 +99,8 @@ func TestReadUserAndMethods(t *testing.T) {
 }
 
 func TestPhoneWrites(t *testing.T) {
-	t.Parallel()
 	c, s := newClient(t)
+	t.Parallel()
 	ctx := t.Context()
 	if _, err := c.Methods(ctx, alice); err != nil {
 		t.Fatal(err)
@@ -144,8 +148,8 @@ func TestPhoneWrites(t *testing.T) {
 }
 
 func TestNeverLeavesAUserWithoutAMethod(t *testing.T) {
-	t.Parallel()
 	c, s := newClient(t)
+	t.Parallel()
 	ctx := t.Context()
 	m, err := c.Methods(ctx, alice)
 	if err != nil {
@@ -166,8 +170,8 @@ func TestNeverLeavesAUserWithoutAMethod(t *testing.T) {
 }
 
 func TestTemporaryAccessPass(t *testing.T) {
-	t.Parallel()
 	c, _ := newClient(t)
+	t.Parallel()
 	ctx := t.Context()
 	tap, err := c.CreateTemporaryAccessPass(ctx, alice, 60, true)
 	if err != nil {
@@ -193,10 +197,23 @@ func TestTemporaryAccessPass(t *testing.T) {
 }
 
 func TestThrottlingAndFailures(t *testing.T) {
+	// Every client is built before any test runs in parallel: see newClient.
+	type env struct {
+		c *graph.Client
+		s *sim.Server
+	}
+	mk := func() env { c, s := newClient(t); return env{c, s} }
+	readRetried, longWait, addRetried, addFails := mk(), mk(), mk(), mk()
+	kinds := []struct {
+		status int
+		want   graph.ErrorKind
+		env    env
+	}{{403, graph.Forbidden, mk()}, {404, graph.NotFound, mk()}, {409, graph.Conflict, mk()}, {500, graph.Unavailable, mk()}, {400, graph.Invalid, mk()}}
 	t.Parallel()
+
 	t.Run("a throttled read is retried after Retry-After", func(t *testing.T) {
 		t.Parallel()
-		c, s := newClient(t)
+		c, s := readRetried.c, readRetried.s
 		s.Inject(sim.Fault{Method: http.MethodGet, PathContains: "/authentication/methods", Status: 429, RetryAfter: time.Second, Times: 1})
 		start := time.Now()
 		if _, err := c.Methods(t.Context(), alice); err != nil {
@@ -208,7 +225,7 @@ func TestThrottlingAndFailures(t *testing.T) {
 	})
 	t.Run("a long Retry-After comes back to the caller", func(t *testing.T) {
 		t.Parallel()
-		c, s := newClient(t)
+		c, s := longWait.c, longWait.s
 		s.Inject(sim.Fault{Method: http.MethodGet, PathContains: "/authentication/methods", Status: 429, RetryAfter: time.Minute})
 		_, err := c.Methods(t.Context(), alice)
 		var ge *graph.Error
@@ -218,7 +235,7 @@ func TestThrottlingAndFailures(t *testing.T) {
 	})
 	t.Run("a throttled add is re-read, then sent again once", func(t *testing.T) {
 		t.Parallel()
-		c, s := newClient(t)
+		c, s := addRetried.c, addRetried.s
 		s.Inject(sim.Fault{Method: http.MethodPost, PathContains: "/phoneMethods", Status: 429, RetryAfter: time.Second, Times: 1})
 		if _, err := c.AddPhone(t.Context(), alice, graph.AlternateMobile, mustPhone(t, "080-1111-2222"), true); err != nil {
 			t.Fatalf("got %v, want success after one retry", err)
@@ -235,7 +252,7 @@ func TestThrottlingAndFailures(t *testing.T) {
 	})
 	t.Run("a write that keeps failing is reported, not half done", func(t *testing.T) {
 		t.Parallel()
-		c, s := newClient(t)
+		c, s := addFails.c, addFails.s
 		s.Inject(sim.Fault{Method: http.MethodPost, PathContains: "/phoneMethods", Status: 503})
 		_, err := c.AddPhone(t.Context(), alice, graph.AlternateMobile, mustPhone(t, "080-1111-2222"), true)
 		if graph.KindOf(err) != graph.Unavailable {
@@ -250,15 +267,11 @@ func TestThrottlingAndFailures(t *testing.T) {
 			t.Errorf("error %q contains the phone number", err)
 		}
 	})
-	for _, tc := range []struct {
-		status int
-		want   graph.ErrorKind
-	}{{403, graph.Forbidden}, {404, graph.NotFound}, {409, graph.Conflict}, {500, graph.Unavailable}, {400, graph.Invalid}} {
+	for _, tc := range kinds {
 		t.Run(http.StatusText(tc.status), func(t *testing.T) {
 			t.Parallel()
-			c, s := newClient(t)
-			s.Inject(sim.Fault{Method: http.MethodGet, PathContains: "/authentication/methods", Status: tc.status})
-			if _, err := c.Methods(t.Context(), alice); graph.KindOf(err) != tc.want {
+			tc.env.s.Inject(sim.Fault{Method: http.MethodGet, PathContains: "/authentication/methods", Status: tc.status})
+			if _, err := tc.env.c.Methods(t.Context(), alice); graph.KindOf(err) != tc.want {
 				t.Errorf("HTTP %d: got %v, want kind %v", tc.status, err, tc.want)
 			}
 		})
@@ -268,32 +281,37 @@ func TestThrottlingAndFailures(t *testing.T) {
 // TestOddErrorBodies answers with error bodies Graph would never send; the
 // client must classify them, not panic.
 func TestOddErrorBodies(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
+	cases := []struct {
 		name, contentType, body string
 		status                  int
+		c                       *graph.Client
 	}{
-		{"no message", "application/json", `{"error":{"code":"badRequest"}}`, 400},
-		{"empty error", "application/json", `{"error":{}}`, 400},
-		{"not JSON", "text/html", `<html>gateway</html>`, 502},
-		{"empty body", "", ``, 503},
-		{"JSON array", "application/json", `[1,2]`, 409},
-	} {
+		{name: "no message", contentType: "application/json", body: `{"error":{"code":"badRequest"}}`, status: 400},
+		{name: "empty error", contentType: "application/json", body: `{"error":{}}`, status: 400},
+		{name: "not JSON", contentType: "text/html", body: `<html>gateway</html>`, status: 502},
+		{name: "empty body", status: 503},
+		{name: "JSON array", contentType: "application/json", body: `[1,2]`, status: 409},
+	}
+	for i := range cases {
+		tc := &cases[i]
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tc.contentType != "" {
+				w.Header().Set("Content-Type", tc.contentType)
+			}
+			w.WriteHeader(tc.status)
+			w.Write([]byte(tc.body))
+		}))
+		t.Cleanup(srv.Close)
+		var err error
+		if tc.c, err = graph.New(graph.Config{Credential: fakeCredential{}, BaseURL: srv.URL + "/v1.0", Timeout: 5 * time.Second, RetryWait: time.Second}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Parallel()
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if tc.contentType != "" {
-					w.Header().Set("Content-Type", tc.contentType)
-				}
-				w.WriteHeader(tc.status)
-				w.Write([]byte(tc.body))
-			}))
-			defer srv.Close()
-			c, err := graph.New(graph.Config{Credential: fakeCredential{}, BaseURL: srv.URL + "/v1.0", Timeout: 5 * time.Second, RetryWait: time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = c.Methods(t.Context(), alice)
+			_, err := tc.c.Methods(t.Context(), alice)
 			if err == nil || graph.KindOf(err) == graph.Unknown {
 				t.Errorf("got %v, want a classified error", err)
 			}

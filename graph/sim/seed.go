@@ -74,7 +74,9 @@ type SeedUser struct {
 
 // SeedPhone is a phone number of a [SeedUser].
 type SeedPhone struct {
-	Type   string `json:"type"`
+	// Type is "mobile", "alternateMobile" or "office".
+	Type string `json:"type"`
+	// Number is in Graph's format, "+81 9012345678" or "+81 312345678x204".
 	Number string `json:"number"`
 }
 

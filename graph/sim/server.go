@@ -41,10 +41,27 @@
 //	PATCH  /_sim/users/{id}                  {"defaultMethodId":"..."}: the user picks another default method
 //	POST   /_sim/users/{id}/authenticators   {"displayName":"iPhone 15"}: the user registers Authenticator
 //
-// Where the simulator departs from Graph, the choice is documented where it
-// is made: 409 for a second phone of one type ([user.addPhone]), the
-// default-method rule ([user]), error codes for unknown paths and methods,
-// and no authentication (any or no bearer token is accepted).
+// Rules enforced as Graph does: phone numbers in the form "+81 9012345678"
+// (optional "x123" extension), one phone per type, alternateMobile only with
+// a mobile, mobile not deletable while an alternateMobile exists, phone type
+// not changeable by PATCH, at most one Temporary Access Pass (a new one
+// replaces it; lifetime 10-43200 minutes, default 60), and the pass itself
+// only in the response to the POST that created it.
+//
+// Each user has a default MFA method: the first MFA-capable method (phone,
+// Authenticator, software OATH, FIDO2) registered; for seeded users the mobile
+// phone, else the first Authenticator. It cannot be deleted while another MFA
+// method exists (400 invalidRequest); deleted as the last one, the user has
+// no default until the next MFA method is registered. GET /_sim/users/{id}
+// shows it and PATCH /_sim/users/{id} changes it.
+//
+// Where the simulator departs from Graph, the choice is commented where it
+// is made: 409 conflict (code "conflict") for a second phone of one type,
+// where Graph says 400; the default-method rule above, since v1.0 has no API
+// for it; 404 "resourceNotFound" for unknown paths (Graph: 400 BadRequest);
+// 405 "methodNotAllowed" for unsupported HTTP methods; 404 "itemNotFound"
+// for an unknown userPrincipalName (Graph: "Request_ResourceNotFound"); and
+// no authentication at all (any bearer token, or none, is accepted).
 package sim
 
 import (
@@ -97,9 +114,14 @@ func WithSeed(users []SeedUser) Option {
 }
 
 // WithClock sets the clock used for creation times, Temporary Access Pass
-// validity, error dates and the request log. The default is [time.Now].
+// validity, error dates and the request log. The default (and what nil
+// means) is [time.Now].
 func WithClock(now func() time.Time) Option {
-	return func(s *Server) { s.now = now }
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
 }
 
 // WithLatency delays every Graph response by d, as a real network round
@@ -144,7 +166,8 @@ type Fault struct {
 	// stripped); "" matches any path.
 	PathContains string
 	// Status is the HTTP status to answer with (e.g. 429, 500, 503), with a
-	// Graph error body; 0 answers normally after Latency.
+	// Graph error body. 0 (or anything outside 400-599) answers normally,
+	// after Latency.
 	Status int
 	// RetryAfter is sent as Retry-After, rounded up to whole seconds. A 429
 	// always carries the header ("0" when RetryAfter is zero); other statuses

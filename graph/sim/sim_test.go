@@ -623,3 +623,15 @@ func TestFaultJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestLogBounded(t *testing.T) {
+	t.Parallel()
+	s := New(WithClock(nil))
+	for i := range maxLog + 5 {
+		s.record(Request{Method: http.MethodGet, Path: fmt.Sprint(i)})
+	}
+	got := s.Requests()
+	if len(got) != maxLog || got[0].Path != "5" || got[len(got)-1].Path != fmt.Sprint(maxLog+4) {
+		t.Errorf("log holds %d requests, %s..%s; want %d, 5..%d", len(got), got[0].Path, got[len(got)-1].Path, maxLog, maxLog+4)
+	}
+}
