@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,8 @@ import (
 
 	"github.com/mfadesk/mfadesk/dialogs"
 	"github.com/mfadesk/mfadesk/faq"
+	"github.com/mfadesk/mfadesk/graph"
+	"github.com/mfadesk/mfadesk/graph/sim"
 )
 
 // TestReloadOnHangup edits FAQ_FILE under a running router: a broken edit is
@@ -89,4 +93,33 @@ func toString(v any) string {
 		return s
 	}
 	return ""
+}
+
+// TestGraphMethodsCommandMasksNumbers runs "mfadesk graph methods" against
+// the simulator: the output lists the methods with masked numbers only.
+func TestGraphMethodsCommandMasksNumbers(t *testing.T) {
+	users, err := sim.LoadSeedFile("graph/sim/testdata/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim.New(sim.WithSeed(users)))
+	defer srv.Close()
+	t.Setenv("GRAPH_MODE", "simulator")
+	t.Setenv("GRAPH_BASE_URL", srv.URL+"/v1.0")
+	var out, errOut bytes.Buffer
+	if code := graphCommand([]string{"methods", users[0].UserPrincipalName}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, p := range users[0].Phones {
+		digits := strings.ReplaceAll(p.Number[strings.Index(p.Number, " ")+1:], " ", "")
+		if strings.Contains(out.String(), digits) {
+			t.Errorf("output shows the full number %s", graph.MaskNumber(p.Number))
+		}
+		if !strings.Contains(out.String(), graph.MaskNumber(p.Number)) {
+			t.Errorf("output lacks the masked number %s:\n%s", graph.MaskNumber(p.Number), out.String())
+		}
+	}
+	if !strings.Contains(out.String(), users[0].DisplayName) {
+		t.Errorf("output lacks the user's name:\n%s", out.String())
+	}
 }
