@@ -40,6 +40,7 @@ type config struct {
 	GraphBaseURL   string // real Graph's root (GraphMode graph)
 	GraphSeedFile  string // users the simulator starts with
 	PhoneRegion    string // region of numbers typed without a country code
+	WriteLimit     int    // changes per person per hour
 }
 
 // envVar documents one environment variable for --help and the README.
@@ -68,6 +69,7 @@ var envVars = []envVar{
 	{"GRAPH_SIMULATOR_SEED", "", "JSON file of users the simulator starts with (unknown users are made up on first sight)", false},
 	{"AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET", "", "Graph credentials (azidentity DefaultAzureCredential; also certificate, workload or managed identity); unset: the bot's own app registration", true},
 	{"DEFAULT_PHONE_REGION", "JP", "region of phone numbers typed without a country code (ISO 3166 code)", false},
+	{"WRITE_LIMIT_PER_HOUR", "5", "how many changes of sign-in methods one person may make per hour", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json; console in local mode", "json or console", false},
 }
@@ -138,6 +140,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := checkURL("GRAPH_BASE_URL", c.GraphBaseURL, true); err != nil {
 		return c, err
+	}
+	if c.WriteLimit, err = strconv.Atoi(orDefault(getenv("WRITE_LIMIT_PER_HOUR"), "5")); err != nil || c.WriteLimit < 1 || c.WriteLimit > 1000 {
+		return c, fmt.Errorf("WRITE_LIMIT_PER_HOUR=%q: use a number from 1 to 1000", getenv("WRITE_LIMIT_PER_HOUR"))
 	}
 	if !phoneRegion.MatchString(c.PhoneRegion) {
 		return c, fmt.Errorf("DEFAULT_PHONE_REGION=%q: use a two-letter region code such as JP or US", c.PhoneRegion)

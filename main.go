@@ -130,10 +130,30 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		}()
 	}
 
+	ln, err := net.Listen("tcp", cfg.listenAddr())
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.listenAddr(), err)
+	}
+	defer ln.Close()
+
+	// The Graph client is built before any request is served (see graph.New).
+	graphBase := cfg.GraphBaseURL
+	if cfg.GraphMode == graphSimulator {
+		graphBase = "http://" + loopbackAddr(ln.Addr()) + "/graph-simulator/v1.0"
+	} else if err := checkGraphCredential(ctx, cfg); err != nil {
+		return err
+	}
+	graphClient, err := newGraphClient(cfg, graphBase)
+	if err != nil {
+		return err
+	}
+
 	router := dialogs.NewRouter(kb, nil)
 	go reloadOnHangup(ctx, cfg.FAQFile, router, log)
 
-	runner := bot.NewRunner(st, router, connector, &bot.Effects{Feedback: st}, log)
+	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now,
+		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}}
+	runner := bot.NewRunner(st, router, connector, effects, log)
 	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)
 	routes := bot.Routes(handler, st.Ping, log)
 	if cfg.GraphMode == graphSimulator {
@@ -141,11 +161,8 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		if err != nil {
 			return err
 		}
-	} else if err := checkGraphCredential(ctx, cfg); err != nil {
-		return err
 	}
 	srv := &http.Server{
-		Addr:              cfg.listenAddr(),
 		Handler:           routes,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -153,10 +170,6 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          zap.NewStdLog(log.Named("http")),
-	}
-	ln, err := net.Listen("tcp", srv.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", srv.Addr, err)
 	}
 	if cfg.local() {
 		log.Info("local mode: no MicrosoftAppId, so authentication is off and only this machine can connect; talk to the bot with the Agents Playground: "+localProxy,
@@ -188,6 +201,19 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// loopbackAddr is how the bot reaches its own listener: through the
+// loopback address even when it listens on all interfaces.
+func loopbackAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // withGraphSimulator serves the Graph simulator under /graph-simulator/ next

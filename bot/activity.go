@@ -151,9 +151,10 @@ const maxTextRunes = 2000
 // that carry nothing for the dialogs (a member leaving, say).
 func (a *Activity) input() (in dialogs.Input, ok bool) {
 	in = dialogs.Input{
-		Locale: a.Locale,
-		Scope:  a.scope(),
-		User:   dialogs.User{ID: a.From.ID, AADObjectID: a.From.AadObjectID, Name: a.From.Name},
+		ActivityID: a.ID,
+		Locale:     a.Locale,
+		Scope:      a.scope(),
+		User:       dialogs.User{ID: a.From.ID, AADObjectID: a.From.AadObjectID, Name: a.From.Name},
 	}
 	switch a.Type {
 	case typeMessage:

@@ -2,10 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/graph"
+	"github.com/mfadesk/mfadesk/store"
 )
 
 // FeedbackStore keeps answer feedback.
@@ -13,9 +16,59 @@ type FeedbackStore interface {
 	RecordFeedback(ctx context.Context, topic string, helpful bool, at time.Time) error
 }
 
+// Methods is what the effects need from Graph; *graph.Client is the real one.
+type Methods interface {
+	Methods(ctx context.Context, userID string) (graph.Methods, error)
+	AddPhone(ctx context.Context, userID string, t graph.PhoneType, p graph.Phone, wantSMS bool) (graph.PhoneMethod, error)
+	ChangePhone(ctx context.Context, userID string, t graph.PhoneType, p graph.Phone, wantSMS bool) (graph.PhoneMethod, error)
+	DeletePhone(ctx context.Context, userID string, t graph.PhoneType, defaultMethodID string) error
+	DeleteMethod(ctx context.Context, userID string, kind graph.MethodKind, id, defaultMethodID string) error
+}
+
+// ChangeStore keeps the audit log and which ops of a change are done.
+type ChangeStore interface {
+	RecordAudit(ctx context.Context, e store.AuditEntry) error
+	CountWrites(ctx context.Context, userID string, since time.Time) (int, error)
+	OpDone(ctx context.Context, key string, i int) (bool, error)
+	MarkOpDone(ctx context.Context, key string, i int, at time.Time) error
+}
+
+// WritePolicy decides whether a confirmed change may be made. It is the one
+// place every write passes, so that a stricter mode (helpdesk approval, a
+// recent sign-in) can be added without touching the flows. A refusal is a
+// *dialogs.Problem.
+type WritePolicy interface {
+	Allow(ctx context.Context, change dialogs.ApplyChange, now time.Time) error
+}
+
+// RateLimit allows each person a number of changes per hour.
+type RateLimit struct {
+	Store   ChangeStore
+	PerHour int
+}
+
+// Allow implements [WritePolicy].
+func (r RateLimit) Allow(ctx context.Context, c dialogs.ApplyChange, now time.Time) error {
+	n, err := r.Store.CountWrites(ctx, c.Owner, now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if n >= r.PerHour {
+		return &dialogs.Problem{Code: "rate_limited",
+			JA: fmt.Sprintf("この1時間に%d回変更しています。安全のため、しばらく時間をおいてからお試しください。急ぐ場合は担当者にご相談ください。", n),
+			EN: fmt.Sprintf("You have made %d changes in the last hour. For your safety, please wait a while before the next one, or talk to a person if it is urgent.", n)}
+	}
+	return nil
+}
+
 // Effects executes the effects dialogs ask for.
 type Effects struct {
 	Feedback FeedbackStore
+	Graph    Methods
+	Changes  ChangeStore
+	Policy   WritePolicy
+	Region   string // default phone region, e.g. "JP"
+	Now      func() time.Time
 }
 
 // RunEffect implements [EffectRunner].
@@ -24,8 +77,189 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 	switch e := e.(type) {
 	case dialogs.RecordFeedback:
 		res.Err = x.Feedback.RecordFeedback(ctx, e.Topic, e.Helpful, in.Now)
+	case dialogs.LoadMethods:
+		m, err := x.Graph.Methods(ctx, userOf(in))
+		if err != nil {
+			res.Err = problemFor(err)
+			break
+		}
+		res.Value = methodsView(m)
+	case dialogs.CheckPhone:
+		p, err := graph.ParsePhone(e.Input, x.Region)
+		if err != nil {
+			res.Err = problemFor(err)
+			break
+		}
+		res.Value = dialogs.CheckedPhone{Number: p.Graph, Masked: p.Masked, CanSMS: p.CanSMS() && e.Slot != string(graph.Office)}
+	case dialogs.ApplyChange:
+		res.Value, res.Err = x.apply(ctx, e, in)
 	default:
 		res.Err = fmt.Errorf("no runner for effect %s", e.EffectName())
 	}
 	return res
+}
+
+func userOf(in dialogs.Input) string {
+	if in.User.AADObjectID != "" {
+		return in.User.AADObjectID
+	}
+	return in.User.ID
+}
+
+// apply makes a confirmed change: through the policy, op by op in order,
+// each audited, none done twice under the same key. It stops at the first
+// failure and says which ops are done.
+func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.Input) (dialogs.ChangeOutcome, error) {
+	out := dialogs.ChangeOutcome{Done: make([]bool, len(c.Ops))}
+	now := x.Now()
+	if c.Owner != userOf(in) {
+		// The dialog binds confirms to their owner; this is the last line.
+		return out, &dialogs.Problem{Code: "not_owner", JA: "本人以外は変更できません。", EN: "Only the person concerned can make this change."}
+	}
+	if err := x.Policy.Allow(ctx, c, now); err != nil {
+		return out, problemFor(err)
+	}
+	var failure error
+	for i, op := range c.Ops {
+		if i < len(c.Skip) && c.Skip[i] {
+			out.Done[i] = true
+			continue
+		}
+		entry := store.AuditEntry{At: now, UserID: c.Owner, ActorID: userOf(in), Operation: op.Op, Method: methodOf(op), Masked: op.Masked, ChangeKey: c.Key}
+		if done, err := x.Changes.OpDone(ctx, c.Key, i); err != nil {
+			failure = err
+			break
+		} else if done {
+			out.Done[i] = true
+			entry.Result = "skipped: already done"
+			x.Changes.RecordAudit(ctx, entry)
+			continue
+		}
+		err := x.write(ctx, c.Owner, op)
+		entry.Result = "ok"
+		if err != nil {
+			entry.Result = resultOf(err)
+			var ge *graph.Error
+			if errors.As(err, &ge) {
+				entry.RequestID = ge.RequestID
+			}
+		}
+		if aerr := x.Changes.RecordAudit(ctx, entry); aerr != nil && err == nil {
+			err = aerr // a write that cannot be audited is reported as failed
+		}
+		if err != nil {
+			failure = err
+			break
+		}
+		out.Done[i] = true
+		if err := x.Changes.MarkOpDone(ctx, c.Key, i, now); err != nil {
+			failure = err
+			break
+		}
+	}
+	if m, err := x.Graph.Methods(ctx, c.Owner); err == nil {
+		v := methodsView(m)
+		out.Methods = &v
+	}
+	if failure != nil {
+		return out, problemFor(failure)
+	}
+	return out, nil
+}
+
+// write runs one op against Graph.
+func (x *Effects) write(ctx context.Context, user string, op dialogs.ChangeOp) error {
+	slot := graph.PhoneType(op.Slot)
+	switch op.Op {
+	case dialogs.OpAddPhone, dialogs.OpChangePhone:
+		p, err := graph.ParsePhone(op.Number, x.Region)
+		if err != nil {
+			return err
+		}
+		if op.Op == dialogs.OpAddPhone {
+			_, err = x.Graph.AddPhone(ctx, user, slot, p, op.SMS)
+		} else {
+			_, err = x.Graph.ChangePhone(ctx, user, slot, p, op.SMS)
+		}
+		return err
+	case dialogs.OpDeletePhone:
+		return x.Graph.DeletePhone(ctx, user, slot, "")
+	case dialogs.OpDeleteMethod:
+		return x.Graph.DeleteMethod(ctx, user, graph.MethodKind(op.MethodKind), op.MethodID, "")
+	}
+	return fmt.Errorf("unknown op %q", op.Op)
+}
+
+func methodOf(op dialogs.ChangeOp) string {
+	if op.Slot != "" {
+		return "phone:" + op.Slot
+	}
+	return op.MethodKind
+}
+
+func resultOf(err error) string {
+	var ge *graph.GuardError
+	var pe *graph.PhoneError
+	switch {
+	case errors.As(err, &ge):
+		return "refused: " + string(ge.Rule)
+	case errors.As(err, &pe):
+		return "refused: " + string(pe.Reason)
+	}
+	if k := graph.KindOf(err); k != graph.Unknown {
+		return "failed: " + k.String()
+	}
+	return "failed"
+}
+
+// problemFor turns a failure into what the person is told.
+func problemFor(err error) error {
+	var p *dialogs.Problem
+	var ge *graph.GuardError
+	var pe *graph.PhoneError
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &ge):
+		return &dialogs.Problem{Code: string(ge.Rule), JA: ge.Rule.Message("ja"), EN: ge.Rule.Message("en")}
+	case errors.As(err, &pe):
+		return &dialogs.Problem{Code: string(pe.Reason), JA: pe.Reason.Message("ja"), EN: pe.Reason.Message("en")}
+	}
+	switch graph.KindOf(err) {
+	case graph.Throttled, graph.Unavailable:
+		return &dialogs.Problem{Code: "graph_unavailable", Retryable: true,
+			JA: "Microsoftのサービスが混み合っているか応答しません。少し待ってからもう一度お試しください。",
+			EN: "Microsoft's service is busy or not answering. Please try again in a moment."}
+	case graph.Forbidden:
+		return &dialogs.Problem{Code: "graph_forbidden",
+			JA: "ボットにこの変更を行う権限がありません。担当者にご相談ください。",
+			EN: "The bot is not allowed to make this change. Please talk to a person."}
+	case graph.NotFound:
+		return &dialogs.Problem{Code: "graph_not_found",
+			JA: "アカウントまたは認証方法が見つかりませんでした。担当者にご相談ください。",
+			EN: "Your account or that method could not be found. Please talk to a person."}
+	case graph.Invalid, graph.Conflict:
+		return &dialogs.Problem{Code: "graph_refused",
+			JA: "Microsoftがこの変更を受け付けませんでした。担当者にご相談ください。",
+			EN: "Microsoft refused this change. Please talk to a person."}
+	}
+	return &dialogs.Problem{Code: "internal", Retryable: true,
+		JA: "問題が発生しました。しばらくしてからもう一度お試しください。",
+		EN: "Something went wrong. Please try again in a little while."}
+}
+
+// methodsView is what the dialogs see of a person's methods.
+func methodsView(m graph.Methods) dialogs.MethodsView {
+	v := dialogs.MethodsView{MFACapable: m.MFACapable()}
+	for _, p := range m.Phones {
+		v.Phones = append(v.Phones, dialogs.PhoneView{Slot: string(p.Type), Masked: p.Masked})
+	}
+	for _, a := range m.Authenticators {
+		v.Devices = append(v.Devices, dialogs.DeviceView{ID: a.ID, Name: a.DisplayName, Added: a.Created})
+	}
+	for _, o := range m.Others {
+		v.Others = append(v.Others, dialogs.OtherView{ID: o.ID, Kind: string(o.Kind), Name: o.DisplayName,
+			Removable: o.Kind == graph.KindSoftwareOATH || o.Kind == graph.KindFIDO2})
+	}
+	return v
 }

@@ -21,7 +21,6 @@ var constructors = []struct {
 	{"welcome", cards.Welcome},
 	{"menu", cards.Menu},
 	{"ask-prompt", cards.AskPrompt},
-	{"change-not-ready", cards.ChangeNotReady},
 	{"human-not-ready", cards.HumanNotReady},
 	{"answer", sampleAnswer(cards.FeedbackAsk)},
 	{"answer-feedback-given", sampleAnswer(cards.FeedbackGiven)},

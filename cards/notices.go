@@ -11,12 +11,6 @@ var (
 		"For example: \"The SMS never arrives\", \"I'm abroad and can't get the code\", \"I pressed # on the call but it didn't sign me in\"",
 	}
 
-	txtChangeTitle = Text{"サインイン方法の変更は準備中です", "Changing sign-in methods is coming soon"}
-	txtChangeBody  = Text{
-		"このボットで電話番号や Authenticator を変更する機能はまだ使えません。今すぐ変更するときは " + MySecurityInfoURL + " にサインインして「セキュリティ情報」から変更してください。",
-		"I can't change your phone number or Authenticator yet. To change them now, sign in at " + MySecurityInfoURL + " and use \"Security info\".",
-	}
-
 	txtHumanTitle = Text{"担当者への引き継ぎは準備中です", "Talking to a person is coming soon"}
 	txtHumanBody  = Text{
 		"このボットからヘルプデスクの担当者につなぐ機能はまだ使えません。お急ぎの場合は、これまでどおりヘルプデスクの窓口に直接ご連絡ください。",
@@ -54,11 +48,6 @@ func notice(l Lang, title, body Text, actions ...Action) *Card {
 	c := newCard(l, heading(title.In(l)), para(body.In(l)))
 	c.Actions = append(actions, submit(txtBackToMenu.In(l), VerbMenu))
 	return c
-}
-
-// ChangeNotReady answers "change my sign-in method" until guided changes exist.
-func ChangeNotReady(l Lang) *Card {
-	return notice(l, txtChangeTitle, txtChangeBody, openURL(txtOpenSecurityInfo.In(l), MySecurityInfoURL))
 }
 
 // HumanNotReady answers "talk to a person" until escalation exists.

@@ -63,14 +63,15 @@ type Input struct {
 	Data map[string]string // SubmitInput: the button's data and the card's inputs
 	// Execute is set when the button was an Action.Execute: a Turn.Update
 	// then replaces the clicked card in place.
-	Execute bool
-	Event   Event      // EventInput
-	Result  *Result    // ResultInput
-	Locale  string     // the client's locale, e.g. "ja-JP"; may be empty
-	Lang    cards.Lang // the language to answer in, set by the Router
-	User    User
-	Scope   Scope
-	Now     time.Time
+	Execute    bool
+	Event      Event      // EventInput
+	Result     *Result    // ResultInput
+	ActivityID string     // the activity's id, unique per message or click
+	Locale     string     // the client's locale, e.g. "ja-JP"; may be empty
+	Lang       cards.Lang // the language to answer in, set by the Router
+	User       User
+	Scope      Scope
+	Now        time.Time
 }
 
 // Status is where a dialog stands after a step.

@@ -61,6 +61,12 @@ func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
 	r := &Router{dialogs: map[string]Dialog{}, starts: map[string]Dialog{
 		cards.VerbTroubleshoot: Troubleshooter{},
 		cards.VerbTSAnswer:     Troubleshooter{},
+		cards.VerbChange:       Change{},
+		VerbChangePick:         Change{},
+		VerbChangeNumber:       Change{},
+		VerbChangeConfirm:      Change{},
+		VerbChangeCancel:       Change{},
+		VerbChangeAdded:        Change{},
 	}}
 	maps.Copy(r.starts, extra)
 	for _, d := range r.starts {
@@ -229,8 +235,6 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbFeedback:
 		r.feedback(s, in, out)
-	case cards.VerbChange:
-		reply(cards.ChangeNotReady(in.Lang))
 	case cards.VerbHuman:
 		reply(cards.HumanNotReady(in.Lang))
 	default:

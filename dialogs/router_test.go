@@ -190,7 +190,7 @@ func TestRouterTranscripts(t *testing.T) {
 			name: "language buttons",
 			turns: []turn{
 				{name: "lang=en", in: submit(cards.VerbLanguage, cards.LangKey, "en"), want: []string{msg(cards.LanguageSet, en), card(cards.Menu, en)}, check: wantLang(en)},
-				{name: "change is English", in: submit(cards.VerbChange), want: []string{card(cards.ChangeNotReady, en)}},
+				{name: "human is English", in: submit(cards.VerbHuman), want: []string{card(cards.HumanNotReady, en)}},
 				{name: "lang=ja", in: submit(cards.VerbLanguage, cards.LangKey, "ja"), want: []string{msg(cards.LanguageSet, ja), card(cards.Menu, ja)}, check: wantLang(ja)},
 				{name: "no lang toggles", in: submit(cards.VerbLanguage), want: []string{msg(cards.LanguageSet, en), card(cards.Menu, en)}, check: wantLang(en)},
 				{name: "bad lang toggles", in: submit(cards.VerbLanguage, cards.LangKey, "fr"), want: []string{msg(cards.LanguageSet, ja), card(cards.Menu, ja)}, check: wantLang(ja)},
@@ -220,7 +220,6 @@ func TestRouterTranscripts(t *testing.T) {
 			turns: []turn{
 				{name: "free text", in: text("海外でコードが受け取れない"), want: []string{answer("roaming-abroad", ja)}},
 				{name: "ask", in: submit(cards.VerbAsk), want: []string{card(cards.AskPrompt, ja)}},
-				{name: "change", in: submit(cards.VerbChange), want: []string{card(cards.ChangeNotReady, ja)}},
 				{name: "human", in: submit(cards.VerbHuman), want: []string{card(cards.HumanNotReady, ja)}},
 				{name: "typed human", in: text("担当者と話す"), want: []string{card(cards.HumanNotReady, ja)}},
 				{name: "back to menu", in: submit(cards.VerbMenu), want: []string{card(cards.Menu, ja)}},

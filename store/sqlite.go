@@ -101,6 +101,25 @@ var migrations = []string{
 		at      INTEGER NOT NULL
 	);
 	CREATE INDEX feedback_topic ON feedback (topic);`,
+	`CREATE TABLE audit (
+		id         INTEGER PRIMARY KEY,
+		at         INTEGER NOT NULL,
+		user_id    TEXT NOT NULL,
+		actor_id   TEXT NOT NULL,
+		operation  TEXT NOT NULL,
+		method     TEXT NOT NULL,
+		masked     TEXT NOT NULL,
+		result     TEXT NOT NULL,
+		request_id TEXT NOT NULL,
+		change_key TEXT NOT NULL
+	);
+	CREATE INDEX audit_user_at ON audit (user_id, at);
+	CREATE TABLE change_ops (
+		change_key TEXT NOT NULL,
+		op_index   INTEGER NOT NULL,
+		done_at    INTEGER NOT NULL,
+		PRIMARY KEY (change_key, op_index)
+	);`,
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {
@@ -216,6 +235,71 @@ func (s *SQLite) FeedbackStats(ctx context.Context) ([]TopicFeedback, error) {
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// RecordAudit appends one entry to the audit log.
+func (s *SQLite) RecordAudit(ctx context.Context, e AuditEntry) error {
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO audit (at, user_id, actor_id, operation, method, masked, result, request_id, change_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.At.UnixMilli(), e.UserID, e.ActorID, e.Operation, e.Method, e.Masked, e.Result, e.RequestID, e.ChangeKey); err != nil {
+		return fmt.Errorf("store: record audit: %w", err)
+	}
+	return nil
+}
+
+// Audit lists audit entries, oldest first, for one user ("" = everyone)
+// from since on.
+func (s *SQLite) Audit(ctx context.Context, userID string, since time.Time) ([]AuditEntry, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT at, user_id, actor_id, operation, method, masked, result, request_id, change_key
+		FROM audit WHERE (? = '' OR user_id = ?) AND at >= ? ORDER BY at, id`, userID, userID, since.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("store: audit: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&at, &e.UserID, &e.ActorID, &e.Operation, &e.Method, &e.Masked, &e.Result, &e.RequestID, &e.ChangeKey); err != nil {
+			return nil, fmt.Errorf("store: audit: %w", err)
+		}
+		e.At = time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CountWrites counts the write attempts made for a user since a time, for
+// the per-user limit.
+func (s *SQLite) CountWrites(ctx context.Context, userID string, since time.Time) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(DISTINCT change_key) FROM audit WHERE user_id = ? AND at >= ?`,
+		userID, since.UnixMilli()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count writes: %w", err)
+	}
+	return n, nil
+}
+
+// OpDone reports whether op i of a change was already applied.
+func (s *SQLite) OpDone(ctx context.Context, key string, i int) (bool, error) {
+	var one int
+	err := s.read.QueryRowContext(ctx, `SELECT 1 FROM change_ops WHERE change_key = ? AND op_index = ?`, key, i).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: op done: %w", err)
+	}
+	return true, nil
+}
+
+// MarkOpDone records that op i of a change was applied, so that a double
+// click, a redelivery or a retry after a restart does not apply it again.
+func (s *SQLite) MarkOpDone(ctx context.Context, key string, i int, at time.Time) error {
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO change_ops (change_key, op_index, done_at) VALUES (?, ?, ?)
+		ON CONFLICT DO NOTHING`, key, i, at.Unix()); err != nil {
+		return fmt.Errorf("store: mark op done: %w", err)
+	}
+	return nil
 }
 
 // PruneActivities forgets processed activity ids older than before. Bot

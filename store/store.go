@@ -45,3 +45,17 @@ type TopicFeedback struct {
 	NotHelpful int
 	Last       time.Time // the latest vote
 }
+
+// AuditEntry is one write to a person's sign-in methods (or an attempt).
+// Numbers are masked; nothing else personal is kept.
+type AuditEntry struct {
+	At        time.Time `json:"at"`
+	UserID    string    `json:"user"`  // whose methods (aadObjectId)
+	ActorID   string    `json:"actor"` // who confirmed (aadObjectId)
+	Operation string    `json:"operation"`
+	Method    string    `json:"method"` // phone slot or method kind
+	Masked    string    `json:"masked,omitempty"`
+	Result    string    `json:"result"` // "ok", "skipped (already done)", or the error kind
+	RequestID string    `json:"requestId,omitempty"`
+	ChangeKey string    `json:"changeKey"`
+}

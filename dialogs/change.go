@@ -1,0 +1,728 @@
+package dialogs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mfadesk/mfadesk/cards"
+)
+
+// Verbs of the guided changes. VerbChange (cards) starts one.
+const (
+	VerbChangePick    = "change.pick"    // data: choice
+	VerbChangeNumber  = "change.number"  // data: number (the input)
+	VerbChangeConfirm = "change.confirm" // data: req
+	VerbChangeCancel  = "change.cancel"  // data: req
+	VerbChangeAdded   = "change.added"   // Authenticator: "I've added it"
+)
+
+// Data keys.
+const (
+	choiceKey = "choice"
+	numberKey = "number"
+	reqKey    = "req"
+)
+
+// ConfirmWindow is how long a preview can be confirmed.
+const ConfirmWindow = 10 * time.Minute
+
+// Change runs the guided changes of sign-in methods: a new phone number
+// (including the temporary-number path for a number not known yet),
+// Microsoft Authenticator on a new device, a backup method, and removing a
+// method. It reads methods and checks numbers through effects, shows a
+// before → after preview, and asks for a write (ApplyChange) only from a
+// confirm that carries the pending request's id, from the person who started,
+// within ConfirmWindow.
+type Change struct{}
+
+// ID implements [Dialog].
+func (Change) ID() string { return "change" }
+
+// Version implements [Dialog].
+func (Change) Version() int { return 1 }
+
+// Kinds of change.
+const (
+	kindPhone         = "phone"
+	kindAuthenticator = "authenticator"
+	kindBackup        = "backup"
+	kindRemove        = "remove"
+)
+
+// Stages.
+const (
+	stageChoose    = "choose"     // what to change (from the menu)
+	stageLoading   = "loading"    // methods being read
+	stageAsk       = "ask"        // a question with buttons
+	stageNumber    = "number"     // waiting for a typed number
+	stageChecking  = "checking"   // number being checked
+	stageMode      = "mode"       // SMS or voice
+	stageConfirm   = "confirm"    // preview shown
+	stageApplying  = "applying"   // the write is running
+	stageTempDone  = "temp-done"  // temporary number registered; waiting for the new one
+	stageWaitAdded = "wait-added" // Authenticator: waiting for the person to add the app
+	stageCheckAdd  = "check-added"
+)
+
+type pending struct {
+	ID      string     `json:"id"`
+	Owner   string     `json:"owner"`
+	Expires time.Time  `json:"expires"`
+	Ops     []ChangeOp `json:"ops"`
+	Done    []bool     `json:"done,omitempty"`
+	Title   string     `json:"title"` // what the preview said, for the result card
+}
+
+type changeState struct {
+	Kind    string        `json:"kind"`
+	Stage   string        `json:"stage"`
+	Goal    string        `json:"goal,omitempty"` // phone: replace, add-as-new, temp, finish-temp
+	Methods *MethodsView  `json:"methods,omitempty"`
+	Known   []string      `json:"known,omitempty"` // Authenticator ids before the new device
+	Slot    string        `json:"slot,omitempty"`
+	Phone   *CheckedPhone `json:"phone,omitempty"`
+	Temp    *PhoneView    `json:"temp,omitempty"` // the temporary number, phone flow
+	Pending *pending      `json:"pending,omitempty"`
+}
+
+// Next implements [Dialog].
+func (d Change) Next(raw json.RawMessage, in Input) Turn {
+	var st changeState
+	if raw != nil {
+		if json.Unmarshal(raw, &st) != nil {
+			return Turn{Status: Cancelled, Pass: true}
+		}
+	}
+	l := in.Lang
+	switch in.Kind {
+	case ResultInput:
+		return d.result(st, in)
+	case TextInput:
+		if st.Stage == stageNumber {
+			in.Data = map[string]string{numberKey: in.Text}
+			return d.number(st, in)
+		}
+		// Anything else typed mid-flow is a new question; the flow waits.
+		if raw == nil {
+			return Turn{Status: Cancelled, Pass: true}
+		}
+		return Turn{Status: Waiting, State: raw, Pass: true}
+	case SubmitInput:
+	default:
+		return Turn{Status: Cancelled}
+	}
+
+	switch in.Verb {
+	case cards.VerbChange:
+		if st.Stage == stageTempDone && st.Temp != nil {
+			return d.welcomeBack(st, l)
+		}
+		return d.start(in.Data[cards.KindKey], in)
+	case VerbChangePick:
+		return d.pick(st, in)
+	case VerbChangeNumber:
+		return d.number(st, in)
+	case VerbChangeConfirm:
+		return d.confirm(st, raw, in)
+	case VerbChangeCancel:
+		return d.cancel(st, raw, in)
+	case VerbChangeAdded:
+		if st.Kind != kindAuthenticator || st.Stage != stageWaitAdded {
+			return d.stale(st, raw, l)
+		}
+		st.Stage = stageCheckAdd
+		return wait(st, nil, LoadMethods{})
+	}
+	return d.stale(st, raw, l)
+}
+
+// start begins a change of the given kind ("" asks which).
+func (d Change) start(kind string, in Input) Turn {
+	switch kind {
+	case "change-phone", kindPhone:
+		kind = kindPhone
+	case "change-authenticator", kindAuthenticator:
+		kind = kindAuthenticator
+	case "add-method", kindBackup:
+		kind = kindBackup
+	case "remove-method", kindRemove:
+		kind = kindRemove
+	default:
+		l := in.Lang
+		c := cards.ChoiceCard(l, txtWhatChange.In(l), txtWhatChangeBody.In(l), nil, []cards.Button{
+			pickButton(l, txtKindPhone, kindPhone), pickButton(l, txtKindAuthenticator, kindAuthenticator),
+			pickButton(l, txtKindBackup, kindBackup), pickButton(l, txtKindRemove, kindRemove),
+		}, humanButton(l))
+		return wait(changeState{Stage: stageChoose}, []cards.Message{{Card: c}})
+	}
+	return wait(changeState{Kind: kind, Stage: stageLoading}, []cards.Message{{Text: txtReading.In(in.Lang)}}, LoadMethods{})
+}
+
+// result handles what an effect came back with.
+func (d Change) result(st changeState, in Input) Turn {
+	l := in.Lang
+	res := in.Result
+	switch res.Effect {
+	case LoadMethods{}.EffectName():
+		if res.Err != nil {
+			return problemEnd(l, res.Err)
+		}
+		m, _ := res.Value.(MethodsView)
+		st.Methods = &m
+		if st.Stage == stageCheckAdd {
+			return d.deviceAdded(st, l)
+		}
+		return d.afterLoad(st, l)
+	case CheckPhone{}.EffectName():
+		if res.Err != nil {
+			st.Stage = stageNumber
+			return wait(st, []cards.Message{{Card: d.numberCard(st, l, problemText(l, res.Err))}})
+		}
+		p, _ := res.Value.(CheckedPhone)
+		st.Phone = &p
+		if st.Slot == "office" || !p.CanSMS {
+			return d.preview(st, in, false)
+		}
+		st.Stage = stageMode
+		c := cards.ChoiceCard(l, txtModeTitle.In(l), fmt.Sprintf(txtModeBody.In(l), p.Masked), nil, []cards.Button{
+			pickButton(l, txtModeSMS, "sms"), pickButton(l, txtModeVoice, "voice"),
+		}, cancelButton(l, ""))
+		return wait(st, []cards.Message{{Card: c}})
+	case ApplyChange{}.EffectName():
+		return d.applied(st, in)
+	}
+	return wait(st, nil)
+}
+
+// afterLoad shows the methods and the first question of the flow.
+func (d Change) afterLoad(st changeState, l cards.Lang) Turn {
+	m := *st.Methods
+	facts := methodFacts(l, m)
+	switch st.Kind {
+	case kindPhone:
+		st.Stage = stageAsk
+		c := cards.ChoiceCard(l, txtPhoneTitle.In(l), txtPhoneAsk.In(l), facts, []cards.Button{
+			pickButton(l, txtNewKnown, "known"), pickButton(l, txtNewUnknown, "unknown"), pickButton(l, txtSameNumber, "same"),
+		}, cancelButton(l, ""))
+		return wait(st, []cards.Message{{Card: c}})
+	case kindBackup:
+		st.Stage = stageAsk
+		var choices []cards.Button
+		if _, ok := m.phone("mobile"); !ok {
+			choices = append(choices, pickButton(l, txtSlotMobile, "mobile"))
+		} else if _, ok := m.phone("alternateMobile"); !ok {
+			choices = append(choices, pickButton(l, txtSlotAlternate, "alternateMobile"))
+		}
+		if _, ok := m.phone("office"); !ok {
+			choices = append(choices, pickButton(l, txtSlotOffice, "office"))
+		}
+		body := txtBackupBody.In(l)
+		if len(choices) == 0 {
+			body = txtBackupFull.In(l)
+		}
+		c := cards.ChoiceCard(l, txtBackupTitle.In(l), body, facts, choices, cancelButton(l, ""))
+		c.Actions = append([]cards.Action{{Type: "Action.OpenUrl", Title: txtAddAppAt.In(l), URL: cards.MySecurityInfoURL}}, c.Actions...)
+		return wait(st, []cards.Message{{Card: c}})
+	case kindRemove:
+		st.Stage = stageAsk
+		var choices []cards.Button
+		for _, p := range m.Phones {
+			choices = append(choices, pickButton(l, cards.Text{JA: slotName(cards.Japanese, p.Slot) + " " + p.Masked, EN: slotName(cards.English, p.Slot) + " " + p.Masked}, "phone:"+p.Slot))
+		}
+		for _, dv := range m.Devices {
+			choices = append(choices, pickButton(l, cards.Text{JA: "Authenticator: " + deviceName(cards.Japanese, dv), EN: "Authenticator: " + deviceName(cards.English, dv)}, "device:"+dv.ID))
+		}
+		for _, o := range m.Others {
+			if o.Removable {
+				choices = append(choices, pickButton(l, cards.Text{JA: o.Kind + " " + o.Name, EN: o.Kind + " " + o.Name}, "other:"+o.Kind+":"+o.ID))
+			}
+		}
+		c := cards.ChoiceCard(l, txtRemoveTitle.In(l), txtRemoveBody.In(l), facts, choices, cancelButton(l, ""), humanButton(l))
+		return wait(st, []cards.Message{{Card: c}})
+	case kindAuthenticator:
+		st.Stage = stageWaitAdded
+		st.Known = nil
+		for _, dv := range m.Devices {
+			st.Known = append(st.Known, dv.ID)
+		}
+		c := cards.ResultCard(l, txtAuthTitle.In(l), txtAuthSteps.In(l), false, facts,
+			[]cards.Link{{Title: txtOpenSecurity.In(l), URL: cards.MySecurityInfoURL}},
+			cards.Button{Title: txtAddedIt.In(l), Verb: VerbChangeAdded}, cancelButton(l, ""))
+		return wait(st, []cards.Message{{Card: c}})
+	}
+	return Turn{Status: Cancelled}
+}
+
+// pick handles a choice button.
+func (d Change) pick(st changeState, in Input) Turn {
+	l := in.Lang
+	choice := in.Data[choiceKey]
+	switch {
+	case st.Stage == stageChoose:
+		return d.start(choice, in)
+	case st.Stage == stageMode && st.Phone != nil:
+		return d.preview(st, in, choice == "sms")
+	case st.Stage != stageAsk || st.Methods == nil:
+		return d.stale(st, mustState(st), l)
+	}
+	m := *st.Methods
+	switch st.Kind {
+	case kindPhone:
+		switch choice {
+		case "same":
+			c := cards.ResultCard(l, txtSameTitle.In(l), txtSameBody.In(l), false, nil, nil,
+				cards.Button{Title: txtKindAuthenticator.In(l), Verb: cards.VerbChange, Data: map[string]string{cards.KindKey: kindAuthenticator}})
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
+		case "known":
+			st.Goal, st.Slot = "replace", "mobile"
+			if _, ok := m.phone("mobile"); !ok {
+				st.Goal = "add"
+			}
+		case "unknown":
+			st.Goal, st.Slot = "temp", "office"
+			if _, ok := m.phone("office"); ok {
+				st.Slot = "alternateMobile"
+			}
+		default:
+			return d.stale(st, mustState(st), l)
+		}
+	case kindBackup:
+		if choice != "mobile" && choice != "alternateMobile" && choice != "office" {
+			return d.stale(st, mustState(st), l)
+		}
+		st.Goal, st.Slot = "add", choice
+	case kindRemove:
+		return d.removePreview(st, in, choice)
+	}
+	st.Stage = stageNumber
+	return wait(st, []cards.Message{{Card: d.numberCard(st, l, "")}})
+}
+
+func (d Change) numberCard(st changeState, l cards.Lang, problem string) *cards.Card {
+	body := txtNumberBody.In(l)
+	if st.Goal == "temp" {
+		body = txtTempBody.In(l)
+	}
+	return cards.FormCard(l, fmt.Sprintf(txtNumberTitle.In(l), slotName(l, st.Slot)), body, problem,
+		cards.InputText{ID: numberKey, Label: txtNumberLabel.In(l), Placeholder: "090-1234-5678", IsRequired: true,
+			ErrorMsg: txtNumberRequired.In(l), Style: "Tel", MaxLength: 40},
+		cards.Button{Title: txtNext.In(l), Verb: VerbChangeNumber}, cancelButton(l, ""))
+}
+
+// number receives a typed number and asks the runner to check it.
+func (d Change) number(st changeState, in Input) Turn {
+	if st.Stage != stageNumber {
+		return d.stale(st, mustState(st), in.Lang)
+	}
+	n := strings.TrimSpace(in.Data[numberKey])
+	if n == "" {
+		return wait(st, []cards.Message{{Card: d.numberCard(st, in.Lang, txtNumberRequired.In(in.Lang))}})
+	}
+	st.Stage = stageChecking
+	return wait(st, nil, CheckPhone{Input: n, Slot: st.Slot})
+}
+
+// preview builds the pending change and shows it for confirmation.
+func (d Change) preview(st changeState, in Input, sms bool) Turn {
+	m := *st.Methods
+	p := *st.Phone
+	var ops []ChangeOp
+	switch st.Goal {
+	case "replace":
+		ops = []ChangeOp{{Op: OpChangePhone, Slot: st.Slot, Number: p.Number, Masked: p.Masked, SMS: sms}}
+	case "add", "temp":
+		ops = []ChangeOp{{Op: OpAddPhone, Slot: st.Slot, Number: p.Number, Masked: p.Masked, SMS: sms}}
+	case "finish-temp":
+		// Safe order: the new number exists before the temporary one goes.
+		first := ChangeOp{Op: OpAddPhone, Slot: "mobile", Number: p.Number, Masked: p.Masked, SMS: sms}
+		if _, ok := m.phone("mobile"); ok {
+			first.Op = OpChangePhone
+		}
+		ops = []ChangeOp{first, {Op: OpDeletePhone, Slot: st.Temp.Slot, Masked: st.Temp.Masked}}
+	}
+	return d.showPreview(st, in, ops)
+}
+
+func (d Change) removePreview(st changeState, in Input, choice string) Turn {
+	l := in.Lang
+	m := *st.Methods
+	var op ChangeOp
+	switch {
+	case strings.HasPrefix(choice, "phone:"):
+		p, ok := m.phone(strings.TrimPrefix(choice, "phone:"))
+		if !ok {
+			return d.stale(st, mustState(st), l)
+		}
+		op = ChangeOp{Op: OpDeletePhone, Slot: p.Slot, Masked: p.Masked}
+	case strings.HasPrefix(choice, "device:"):
+		id := strings.TrimPrefix(choice, "device:")
+		for _, dv := range m.Devices {
+			if dv.ID == id {
+				op = ChangeOp{Op: OpDeleteMethod, MethodKind: "microsoftAuthenticator", MethodID: id, Name: deviceName(l, dv)}
+			}
+		}
+	case strings.HasPrefix(choice, "other:"):
+		kind, id, _ := strings.Cut(strings.TrimPrefix(choice, "other:"), ":")
+		for _, o := range m.Others {
+			if o.ID == id && o.Kind == kind && o.Removable {
+				op = ChangeOp{Op: OpDeleteMethod, MethodKind: kind, MethodID: id, Name: o.Kind + " " + o.Name}
+			}
+		}
+	}
+	if op.Op == "" {
+		return d.stale(st, mustState(st), l)
+	}
+	if m.MFACapable <= 1 {
+		// The last way to sign in: removing it would lock the person out.
+		c := cards.ResultCard(l, txtLastTitle.In(l), txtLastBody.In(l), true, methodFacts(l, m), nil, humanButton(l))
+		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
+	}
+	return d.showPreview(st, in, []ChangeOp{op})
+}
+
+func (d Change) showPreview(st changeState, in Input, ops []ChangeOp) Turn {
+	l := in.Lang
+	owner := in.User.AADObjectID
+	if owner == "" {
+		owner = in.User.ID
+	}
+	st.Pending = &pending{ID: requestID(in), Owner: owner, Expires: in.Now.Add(ConfirmWindow), Ops: ops, Title: previewTitle(l, st, ops)}
+	st.Stage = stageConfirm
+	return wait(st, []cards.Message{{Card: previewCard(l, *st.Methods, st.Pending, "")}})
+}
+
+// confirm is the only place a write is asked for.
+func (d Change) confirm(st changeState, raw json.RawMessage, in Input) Turn {
+	l := in.Lang
+	p := st.Pending
+	req := in.Data[reqKey]
+	switch {
+	case p == nil || st.Stage != stageConfirm || req != p.ID:
+		return d.refuse(st, raw, in, txtNoLongerValid)
+	case !sameUser(in.User, p.Owner):
+		return d.refuse(st, raw, in, txtNotYours)
+	case !in.Now.Before(p.Expires):
+		st.Pending, st.Stage = nil, ""
+		c := cards.ResultCard(l, txtExpiredTitle.In(l), txtExpiredBody.In(l), true, nil, nil,
+			cards.Button{Title: txtStartAgain.In(l), Verb: cards.VerbChange, Data: map[string]string{cards.KindKey: st.Kind}})
+		return Turn{Status: Cancelled, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtExpiredTitle.In(l))}
+	}
+	st.Stage = stageApplying
+	fx := ApplyChange{Key: p.ID, Owner: p.Owner, Ops: p.Ops, Skip: p.Done}
+	return Turn{Status: Waiting, State: mustState(st), Effects: []Effect{fx},
+		Update: previewCard(l, *st.Methods, p, txtApplying.In(l))}
+}
+
+func (d Change) cancel(st changeState, raw json.RawMessage, in Input) Turn {
+	l := in.Lang
+	if st.Pending != nil && in.Data[reqKey] == st.Pending.ID && !sameUser(in.User, st.Pending.Owner) {
+		return d.refuse(st, raw, in, txtNotYours)
+	}
+	if st.Stage == stageApplying {
+		return d.refuse(st, raw, in, txtTooLate)
+	}
+	t := Turn{Status: Cancelled, Replies: []cards.Message{{Text: txtCancelled.In(l)}}}
+	if st.Pending != nil && in.Execute && st.Methods != nil {
+		t.Update = previewCard(l, *st.Methods, st.Pending, txtCancelled.In(l))
+	}
+	return t
+}
+
+// refuse answers a click that must change nothing, keeping the flow as it was.
+func (d Change) refuse(st changeState, raw json.RawMessage, in Input, why cards.Text) Turn {
+	t := Turn{Status: Waiting, State: raw, Replies: []cards.Message{{Text: why.In(in.Lang)}}}
+	if raw == nil {
+		t.Status = Cancelled
+	}
+	return t
+}
+
+// stale answers a button from an old card.
+func (d Change) stale(st changeState, raw json.RawMessage, l cards.Lang) Turn {
+	t := Turn{Status: Waiting, State: raw, Replies: []cards.Message{{Text: txtNoLongerValid.In(l)}}}
+	if raw == nil {
+		t.Status = Cancelled
+	}
+	return t
+}
+
+// applied reports the outcome of a write.
+func (d Change) applied(st changeState, in Input) Turn {
+	l := in.Lang
+	out, _ := in.Result.Value.(ChangeOutcome)
+	p := st.Pending
+	if p == nil {
+		return Turn{Status: Cancelled}
+	}
+	if out.Methods != nil {
+		st.Methods = out.Methods
+	}
+	facts := methodFacts(l, *st.Methods)
+	if in.Result.Err == nil {
+		if st.Goal == "temp" {
+			st.Temp = &PhoneView{Slot: p.Ops[0].Slot, Masked: p.Ops[0].Masked}
+			st.Pending, st.Phone, st.Stage = nil, nil, stageTempDone
+			c := cards.ResultCard(l, txtTempDoneTitle.In(l), txtTempDoneBody.In(l), false, facts, nil,
+				cards.Button{Title: txtHaveNewNumber.In(l), Verb: cards.VerbChange})
+			return wait(st, []cards.Message{{Card: c}})
+		}
+		body := txtDoneBody.In(l)
+		if st.Kind == kindAuthenticator {
+			body = txtDoneAuthBody.In(l)
+		}
+		c := cards.ResultCard(l, txtDoneTitle.In(l), body, false, facts,
+			[]cards.Link{{Title: txtOpenSecurity.In(l), URL: cards.MySecurityInfoURL}})
+		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
+	}
+	// Nothing or part done: say exactly which, and offer the rest again.
+	p.Done = out.Done
+	doneAny := false
+	for _, d := range out.Done {
+		doneAny = doneAny || d
+	}
+	msg := problemText(l, in.Result.Err)
+	title := txtNothingChanged.In(l)
+	if doneAny {
+		title = txtPartly.In(l)
+		var done, left []string
+		for i, op := range p.Ops {
+			if i < len(out.Done) && out.Done[i] {
+				done = append(done, opLine(l, op))
+			} else {
+				left = append(left, opLine(l, op))
+			}
+		}
+		msg = fmt.Sprintf(txtPartlyBody.In(l), strings.Join(done, "、"), strings.Join(left, "、"), msg)
+	}
+	retryable := true
+	if pr, ok := in.Result.Err.(*Problem); ok {
+		retryable = pr.Retryable
+	}
+	if !retryable {
+		c := cards.ResultCard(l, title, msg, true, facts, nil, humanButton(l))
+		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
+	}
+	// A new confirmation for what is left; the old one is used up.
+	p.ID = requestID(in)
+	p.Expires = in.Now.Add(ConfirmWindow)
+	st.Stage = stageConfirm
+	c := cards.ResultCard(l, title, msg, true, facts, nil)
+	return wait(st, []cards.Message{{Card: c}, {Card: previewCard(l, *st.Methods, p, "")}})
+}
+
+// welcomeBack continues the temporary-number path when the person returns
+// with the new number.
+func (d Change) welcomeBack(st changeState, l cards.Lang) Turn {
+	st.Goal, st.Slot, st.Stage = "finish-temp", "mobile", stageNumber
+	c := d.numberCard(st, l, "")
+	return wait(st, []cards.Message{{Text: fmt.Sprintf(txtWelcomeBack.In(l), st.Temp.Masked)}, {Card: c}})
+}
+
+// deviceAdded looks for the new Authenticator device.
+func (d Change) deviceAdded(st changeState, l cards.Lang) Turn {
+	var fresh, old []DeviceView
+	for _, dv := range st.Methods.Devices {
+		known := false
+		for _, id := range st.Known {
+			known = known || id == dv.ID
+		}
+		if known {
+			old = append(old, dv)
+		} else {
+			fresh = append(fresh, dv)
+		}
+	}
+	if len(fresh) == 0 {
+		st.Stage = stageWaitAdded
+		c := cards.ResultCard(l, txtNotYetTitle.In(l), txtNotYetBody.In(l), true, methodFacts(l, *st.Methods),
+			[]cards.Link{{Title: txtOpenSecurity.In(l), URL: cards.MySecurityInfoURL}},
+			cards.Button{Title: txtAddedIt.In(l), Verb: VerbChangeAdded}, cancelButton(l, ""))
+		return wait(st, []cards.Message{{Card: c}})
+	}
+	names := make([]string, len(fresh))
+	for i, dv := range fresh {
+		names[i] = deviceName(l, dv)
+	}
+	found := fmt.Sprintf(txtFoundDevice.In(l), strings.Join(names, ", "))
+	if len(old) == 0 {
+		c := cards.ResultCard(l, txtDoneTitle.In(l), found+" "+txtNoOldDevice.In(l), false, methodFacts(l, *st.Methods), nil)
+		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
+	}
+	st.Kind, st.Stage = kindRemove, stageAsk
+	var choices []cards.Button
+	for _, dv := range old {
+		choices = append(choices, pickButton(l, cards.Text{JA: fmt.Sprintf(txtRemoveOld.JA, deviceName(cards.Japanese, dv)), EN: fmt.Sprintf(txtRemoveOld.EN, deviceName(cards.English, dv))}, "device:"+dv.ID))
+	}
+	c := cards.ChoiceCard(l, found, txtRemoveOldBody.In(l), methodFacts(l, *st.Methods), choices,
+		cards.Button{Title: txtKeepAll.In(l), Verb: VerbChangeCancel})
+	return wait(st, []cards.Message{{Card: c}})
+}
+
+func wait(st changeState, replies []cards.Message, effects ...Effect) Turn {
+	return Turn{Status: Waiting, State: mustState(st), Replies: replies, Effects: effects}
+}
+
+func mustState(st changeState) json.RawMessage {
+	b, _ := json.Marshal(st)
+	return b
+}
+
+// requestID derives a one-time id for a confirmation from the activity
+// that created it: unique per activity, and pure (no randomness here).
+func requestID(in Input) string {
+	h := sha256.Sum256([]byte(in.ActivityID + "|" + in.User.ID + "|" + in.Now.Format(time.RFC3339Nano)))
+	return "chg-" + hex.EncodeToString(h[:8])
+}
+
+func sameUser(u User, owner string) bool {
+	return owner != "" && (u.AADObjectID == owner || (u.AADObjectID == "" && u.ID == owner))
+}
+
+func problemEnd(l cards.Lang, err error) Turn {
+	c := cards.ResultCard(l, txtNothingChanged.In(l), problemText(l, err), true, nil, nil, humanButton(l))
+	return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
+}
+
+func problemText(l cards.Lang, err error) string {
+	if p, ok := err.(*Problem); ok {
+		return cards.Text{JA: p.JA, EN: p.EN}.In(l)
+	}
+	return txtSomethingWrong.In(l)
+}
+
+func pickButton(l cards.Lang, t cards.Text, choice string) cards.Button {
+	return cards.Button{Title: t.In(l), Verb: VerbChangePick, Data: map[string]string{choiceKey: choice}}
+}
+
+func cancelButton(l cards.Lang, req string) cards.Button {
+	b := cards.Button{Title: txtCancel.In(l), Verb: VerbChangeCancel}
+	if req != "" {
+		b.Data = map[string]string{reqKey: req}
+	}
+	return b
+}
+
+func previewCard(l cards.Lang, m MethodsView, p *pending, status string) *cards.Card {
+	after := afterFacts(l, m, p.Ops)
+	var confirm, cancel *cards.Button
+	if status == "" {
+		confirm = &cards.Button{Title: txtConfirm.In(l), Verb: VerbChangeConfirm, Data: map[string]string{reqKey: p.ID}}
+		c := cancelButton(l, p.ID)
+		cancel = &c
+	}
+	body := fmt.Sprintf(txtPreviewBody.In(l), p.Expires.Format("15:04 MST"))
+	return cards.PreviewCard(l, p.Title, body, methodFacts(l, m), after, txtBefore.In(l), txtAfter.In(l), confirm, cancel, status)
+}
+
+func previewTitle(l cards.Lang, st changeState, ops []ChangeOp) string {
+	lines := make([]string, len(ops))
+	for i, op := range ops {
+		lines[i] = opLine(l, op)
+	}
+	return strings.Join(lines, " / ")
+}
+
+// opLine says what one op does, with masked numbers only.
+func opLine(l cards.Lang, op ChangeOp) string {
+	mode := ""
+	if op.Op == OpAddPhone || op.Op == OpChangePhone {
+		mode = txtVoiceOnly.In(l)
+		if op.SMS {
+			mode = txtSMSAndVoice.In(l)
+		}
+	}
+	switch op.Op {
+	case OpAddPhone:
+		return fmt.Sprintf(txtOpAdd.In(l), slotName(l, op.Slot), op.Masked, mode)
+	case OpChangePhone:
+		return fmt.Sprintf(txtOpChange.In(l), slotName(l, op.Slot), op.Masked, mode)
+	case OpDeletePhone:
+		return fmt.Sprintf(txtOpDelete.In(l), slotName(l, op.Slot)+" "+op.Masked)
+	case OpDeleteMethod:
+		return fmt.Sprintf(txtOpDelete.In(l), op.Name)
+	}
+	return op.Op
+}
+
+// methodFacts lists methods as FactSet rows, numbers masked.
+func methodFacts(l cards.Lang, m MethodsView) []cards.Fact {
+	var f []cards.Fact
+	for _, p := range m.Phones {
+		f = append(f, cards.Fact{Title: slotName(l, p.Slot), Value: p.Masked})
+	}
+	for _, dv := range m.Devices {
+		f = append(f, cards.Fact{Title: "Microsoft Authenticator", Value: deviceName(l, dv)})
+	}
+	for _, o := range m.Others {
+		f = append(f, cards.Fact{Title: o.Kind, Value: o.Name})
+	}
+	if len(f) == 0 {
+		f = append(f, cards.Fact{Title: "-", Value: txtNoMethods.In(l)})
+	}
+	return f
+}
+
+// afterFacts is methodFacts as they will be after ops.
+func afterFacts(l cards.Lang, m MethodsView, ops []ChangeOp) []cards.Fact {
+	next := MethodsView{Phones: append([]PhoneView(nil), m.Phones...), Devices: append([]DeviceView(nil), m.Devices...), Others: append([]OtherView(nil), m.Others...)}
+	for _, op := range ops {
+		switch op.Op {
+		case OpAddPhone:
+			next.Phones = append(next.Phones, PhoneView{Slot: op.Slot, Masked: op.Masked})
+		case OpChangePhone:
+			for i := range next.Phones {
+				if next.Phones[i].Slot == op.Slot {
+					next.Phones[i].Masked = op.Masked
+				}
+			}
+		case OpDeletePhone:
+			for i := range next.Phones {
+				if next.Phones[i].Slot == op.Slot {
+					next.Phones = append(next.Phones[:i], next.Phones[i+1:]...)
+					break
+				}
+			}
+		case OpDeleteMethod:
+			for i := range next.Devices {
+				if next.Devices[i].ID == op.MethodID {
+					next.Devices = append(next.Devices[:i], next.Devices[i+1:]...)
+					break
+				}
+			}
+			for i := range next.Others {
+				if next.Others[i].ID == op.MethodID {
+					next.Others = append(next.Others[:i], next.Others[i+1:]...)
+					break
+				}
+			}
+		}
+	}
+	return methodFacts(l, next)
+}
+
+func slotName(l cards.Lang, slot string) string {
+	switch slot {
+	case "mobile":
+		return txtSlotMobile.In(l)
+	case "alternateMobile":
+		return txtSlotAlternate.In(l)
+	case "office":
+		return txtSlotOffice.In(l)
+	}
+	return slot
+}
+
+func deviceName(l cards.Lang, dv DeviceView) string {
+	name := dv.Name
+	if name == "" {
+		name = txtUnnamedDevice.In(l)
+	}
+	if dv.Added.IsZero() {
+		return name
+	}
+	return fmt.Sprintf(txtAddedOn.In(l), name, dv.Added.Format("2006-01-02"))
+}

@@ -1,0 +1,124 @@
+package dialogs
+
+import (
+	"fmt"
+	"time"
+)
+
+// The guided changes see people's sign-in methods only through these views;
+// the runner fills them from Graph. dialogs never imports the Graph client.
+
+// MethodsView is a person's registered methods, as the bot shows them.
+type MethodsView struct {
+	Phones     []PhoneView  `json:"phones,omitempty"`
+	Devices    []DeviceView `json:"devices,omitempty"` // Microsoft Authenticator
+	Others     []OtherView  `json:"others,omitempty"`
+	MFACapable int          `json:"mfaCapable"`
+}
+
+// PhoneView is a registered phone number, masked.
+type PhoneView struct {
+	Slot   string `json:"slot"` // mobile, alternateMobile, office
+	Masked string `json:"masked"`
+}
+
+// DeviceView is Microsoft Authenticator on one device.
+type DeviceView struct {
+	ID    string    `json:"id"`
+	Name  string    `json:"name"`
+	Added time.Time `json:"added,omitzero"`
+}
+
+// OtherView is another method; Removable ones (software OATH, FIDO2) can be
+// removed by the bot.
+type OtherView struct {
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name,omitempty"`
+	Removable bool   `json:"removable,omitempty"`
+}
+
+func (m MethodsView) phone(slot string) (PhoneView, bool) {
+	for _, p := range m.Phones {
+		if p.Slot == slot {
+			return p, true
+		}
+	}
+	return PhoneView{}, false
+}
+
+// CheckedPhone is a number the runner normalised and found usable.
+type CheckedPhone struct {
+	Number string `json:"number"` // Graph's form; kept only until the change is done
+	Masked string `json:"masked"`
+	CanSMS bool   `json:"canSms"`
+}
+
+// Problem is a failure the person is told about, in both languages. It is
+// the error of effect results.
+type Problem struct {
+	Code      string // stable, for tests and logs: "invalid_number", "throttled", ...
+	JA, EN    string
+	Retryable bool // trying the same thing again later may work
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("%s: %s", p.Code, p.EN) }
+
+// LoadMethods asks the runner to read the person's methods (the user is
+// the input's). Result.Value is a MethodsView.
+type LoadMethods struct{}
+
+// EffectName implements [Effect].
+func (LoadMethods) EffectName() string { return "methods.load" }
+
+// CheckPhone asks the runner to normalise and check a typed number for a
+// slot. Result.Value is a CheckedPhone; Result.Err a *Problem.
+type CheckPhone struct {
+	Input string
+	Slot  string
+}
+
+// EffectName implements [Effect].
+func (CheckPhone) EffectName() string { return "phone.check" }
+
+// Op kinds of a change.
+const (
+	OpAddPhone     = "add-phone"
+	OpChangePhone  = "change-phone"
+	OpDeletePhone  = "delete-phone"
+	OpDeleteMethod = "delete-method"
+)
+
+// ChangeOp is one write. Ops of one change run in order; the order is the
+// safe one (a new number exists before the old one goes).
+type ChangeOp struct {
+	Op         string `json:"op"`
+	Slot       string `json:"slot,omitempty"`
+	Number     string `json:"number,omitempty"` // Graph's form, for phone writes
+	Masked     string `json:"masked,omitempty"`
+	SMS        bool   `json:"sms,omitempty"`
+	MethodKind string `json:"methodKind,omitempty"` // for delete-method
+	MethodID   string `json:"methodId,omitempty"`
+	Name       string `json:"name,omitempty"` // what the person calls it, e.g. "iPhone 15"
+}
+
+// ApplyChange asks the runner to make a confirmed change. It is the only
+// effect that writes, and it is only ever emitted by a confirm step with the
+// pending request's id, for the person who started it, before it expired.
+// Key makes it idempotent: ops already done under this key are not redone.
+type ApplyChange struct {
+	Key   string
+	Owner string // aadObjectId of the person whose methods change
+	Ops   []ChangeOp
+	Skip  []bool // ops already done in an earlier attempt
+}
+
+// EffectName implements [Effect].
+func (ApplyChange) EffectName() string { return "change.apply" }
+
+// ChangeOutcome is ApplyChange's result: which ops are done (Result.Err is
+// set when not all are) and the methods afterwards.
+type ChangeOutcome struct {
+	Done    []bool
+	Methods *MethodsView
+}
