@@ -273,6 +273,7 @@ Usage:
                       (mfadesk faq for details)
   mfadesk graph ...   run the Graph simulator, list a person's sign-in methods
                       (mfadesk graph for details)
+  mfadesk audit list  the audit log of changes to sign-in methods (JSON lines)
   mfadesk help        show this help
   mfadesk version     print the version
 

@@ -44,6 +44,8 @@ func run(args []string) int {
 		return faqCommand(args[1:], os.Stdin, os.Stdout, os.Stderr)
 	case "graph":
 		return graphCommand(args[1:], os.Stdout, os.Stderr)
+	case "audit":
+		return auditCommand(args[1:], os.Stdout, os.Stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage())
 		return 0

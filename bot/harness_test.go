@@ -2,15 +2,19 @@ package bot_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,12 +23,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/golang-jwt/jwt/v5"
 	"go.uber.org/zap"
 
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/dialogs"
 	"github.com/mfadesk/mfadesk/faq"
+	"github.com/mfadesk/mfadesk/graph"
+	"github.com/mfadesk/mfadesk/graph/sim"
 	"github.com/mfadesk/mfadesk/store"
 )
 
@@ -299,7 +307,8 @@ func (e *env) start() {
 	conn := bot.NewConnector(&http.Client{Timeout: 5 * time.Second}, bot.NewTokenCache(cred))
 	effects := e.effects
 	if effects == nil {
-		effects = &bot.Effects{Feedback: st}
+		effects = &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now,
+			Policy: bot.RateLimit{Store: st, PerHour: 5}}
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
 	e.handler = bot.Routes(bot.NewHandler(auth, []string{testTenant}, runner, e.log), st.Ping, e.log)
@@ -322,7 +331,7 @@ func (e *env) message(conv string, text string) activity {
 	return activity{
 		"type": "message", "id": nextID(), "timestamp": "2026-11-21T10:00:00.1234567Z",
 		"serviceUrl": e.conn.serviceURL(), "channelId": channelTeams,
-		"from":         map[string]any{"id": "29:1user-" + conv, "name": "山田 花子", "aadObjectId": "aaaaaaaa-0000-0000-0000-000000000001"},
+		"from":         map[string]any{"id": "29:1user-" + conv, "name": "山田 花子", "aadObjectId": aadFor(conv)},
 		"conversation": map[string]any{"id": conv, "conversationType": "personal", "tenantId": testTenant},
 		"recipient":    map[string]any{"id": "28:" + testAppID, "name": "MFA Desk"},
 		"channelData":  map[string]any{"tenant": map[string]any{"id": testTenant}},
@@ -411,4 +420,39 @@ func testKB(t testing.TB) *faq.KB {
 		t.Fatal(err)
 	}
 	return kb
+}
+
+// aadFor gives each test conversation its own person (object id), so that
+// tests sharing the Graph simulator never see each other's methods.
+func aadFor(conv string) string {
+	h := sha256.Sum256([]byte(conv))
+	x := hex.EncodeToString(h[:16])
+	return x[:8] + "-" + x[8:12] + "-4" + x[13:16] + "-8" + x[17:20] + "-" + x[20:32]
+}
+
+// The Graph simulator and client shared by every test: msgraph-sdk-go must
+// not build a client while another one is decoding (see graph.New), so the
+// one client is built before any test runs.
+var (
+	sharedSim   *sim.Server
+	sharedGraph *graph.Client
+)
+
+func TestMain(m *testing.M) {
+	sharedSim = sim.New()
+	srv := httptest.NewServer(sharedSim)
+	c, err := graph.New(graph.Config{Credential: staticToken{}, BaseURL: srv.URL + "/v1.0", Timeout: 5 * time.Second, RetryWait: 2 * time.Second})
+	if err != nil {
+		panic(err)
+	}
+	sharedGraph = c
+	code := m.Run()
+	srv.Close()
+	os.Exit(code)
+}
+
+type staticToken struct{}
+
+func (staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{Token: "test", ExpiresOn: time.Now().Add(time.Hour)}, nil
 }

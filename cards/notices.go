@@ -17,8 +17,7 @@ var (
 		"I can't hand you over to the helpdesk from here yet. If it is urgent, please contact the helpdesk directly as usual.",
 	}
 
-	txtOpenSecurityInfo = Text{"セキュリティ情報を開く", "Open Security info"}
-	txtBackToMenu       = Text{"メニューに戻る", "Back to the menu"}
+	txtBackToMenu = Text{"メニューに戻る", "Back to the menu"}
 
 	txtLanguageSet = Text{"これからは日本語でお答えします。", "I'll answer in English from now on."}
 

@@ -203,6 +203,20 @@ func (s *Server) ClearFaults() {
 	s.faults = nil
 }
 
+// ClearFaultsMatching removes the faults whose PathContains contains sub,
+// e.g. a user's id, leaving faults other tests injected.
+func (s *Server) ClearFaultsMatching(sub string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept := s.faults[:0]
+	for _, f := range s.faults {
+		if !strings.Contains(f.PathContains, sub) {
+			kept = append(kept, f)
+		}
+	}
+	s.faults = kept
+}
+
 // takeFault returns the first fault matching the request and counts it
 // against its Times.
 func (s *Server) takeFault(method, path string) (Fault, bool) {

@@ -1,0 +1,298 @@
+package bot_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/graph"
+	"github.com/mfadesk/mfadesk/graph/sim"
+)
+
+// Guided changes end to end: the real handler and runner, the real Graph
+// client over HTTP against the simulator, the SQLite store.
+
+// pendingReq finds the request id on the newest preview card sent into conv.
+func (e *env) pendingReq(t *testing.T, conv string) string {
+	t.Helper()
+	got := e.conn.sentTo(conv)
+	for i := len(got) - 1; i >= 0; i-- {
+		raw := string(got[i].Raw)
+		if j := strings.Index(raw, `"req":"`); j >= 0 && strings.Contains(raw, dialogs.VerbChangeConfirm) {
+			rest := raw[j+7:]
+			return rest[:strings.Index(rest, `"`)]
+		}
+	}
+	t.Fatalf("no preview card with a confirm button in %s", conv)
+	return ""
+}
+
+// lastText is the visible text of the newest activity in conv.
+func (e *env) lastText(conv string) string {
+	got := e.conn.sentTo(conv)
+	if len(got) == 0 {
+		return ""
+	}
+	return got[len(got)-1].cardText()
+}
+
+func (e *env) do(t *testing.T, a activity) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := e.post(a)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("got HTTP %d: %s", rec.Code, rec.Body)
+	}
+	return rec
+}
+
+func writesFor(user string) (n int) {
+	for _, r := range sharedSim.Requests() {
+		if r.IsWrite() && strings.Contains(r.Path, user) {
+			n++
+		}
+	}
+	return n
+}
+
+func methodsOf(t *testing.T, user string) graph.Methods {
+	t.Helper()
+	m, err := sharedGraph.Methods(t.Context(), user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestPhoneChangeHappyPathWritesOnlyAfterConfirm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-happy"
+	user := aadFor(conv)
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "phone"}))
+	if !strings.Contains(e.lastText(conv), "電話番号は変わりますか") || !strings.Contains(e.lastText(conv), "••••") {
+		t.Fatalf("first card should show the masked methods and ask: %s", e.lastText(conv))
+	}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "known"}))
+	e.do(t, e.message(conv, "080-1234-5678"))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "sms"}))
+	if !strings.Contains(e.lastText(conv), "+81 80••••5678") {
+		t.Fatalf("the preview should show the new number masked: %s", e.lastText(conv))
+	}
+	if n := writesFor(user); n != 0 {
+		t.Fatalf("%d writes reached Graph before the confirm", n)
+	}
+	req := e.pendingReq(t, conv)
+	rec := e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req}))
+	if !strings.Contains(rec.Body.String(), "確定しました") || strings.Contains(rec.Body.String(), dialogs.VerbChangeConfirm) {
+		t.Errorf("the confirm should replace the card, without buttons: %s", rec.Body)
+	}
+	if !strings.Contains(e.lastText(conv), "変更しました") {
+		t.Errorf("no result card: %s", e.lastText(conv))
+	}
+	if p, _ := methodsOf(t, user).Phone(graph.Mobile); p.Number != "+81 8012345678" {
+		t.Errorf("mobile is %s, want the new number", p.Masked)
+	}
+	// A double click, and a replay of the same confirm: nothing more is written.
+	writes := writesFor(user)
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req}))
+	if writesFor(user) != writes {
+		t.Error("a second confirm wrote again")
+	}
+	if !strings.Contains(e.lastText(conv), "もう使えません") {
+		t.Errorf("a second confirm should be told it is no longer valid: %s", e.lastText(conv))
+	}
+	audit, err := e.store.Audit(t.Context(), user, time.Time{})
+	if err != nil || len(audit) != 1 || audit[0].Operation != dialogs.OpChangePhone || audit[0].Masked != "+81 80••••5678" || audit[0].Result != "ok" {
+		t.Errorf("audit = %+v (%v), want one change-phone entry with the masked number", audit, err)
+	}
+	for _, a := range audit {
+		if b, _ := json.Marshal(a); bytes.Contains(b, []byte("8012345678")) {
+			t.Errorf("audit holds the full number: %s", b)
+		}
+	}
+}
+
+func TestBadNumberIsAskedAgainWithTheReason(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-bad"
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangeNumber, "number": "1234"}))
+	if !strings.Contains(e.lastText(conv), "短すぎ") {
+		t.Errorf("a short number should be refused with the reason: %s", e.lastText(conv))
+	}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangeNumber, "number": "03-1234-5678"}))
+	if !strings.Contains(e.lastText(conv), "音声のみ") {
+		t.Errorf("an office number goes straight to a voice-only preview: %s", e.lastText(conv))
+	}
+	if n := writesFor(aadFor(conv)); n != 0 {
+		t.Errorf("%d writes before any confirm", n)
+	}
+}
+
+func TestConfirmByAnotherPersonOrAfterCancelChangesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-guard"
+	user := aadFor(conv)
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
+	e.do(t, e.message(conv, "03-1234-5678"))
+	req := e.pendingReq(t, conv)
+
+	intruder := e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req})
+	intruder["from"] = map[string]any{"id": "29:1intruder", "name": "Mallory", "aadObjectId": "99999999-9999-4999-8999-999999999999"}
+	e.do(t, intruder)
+	if !strings.Contains(e.lastText(conv), "本人だけ") {
+		t.Errorf("another person's confirm should be refused: %s", e.lastText(conv))
+	}
+	e.do(t, e.execute(conv, dialogs.VerbChangeCancel, map[string]any{"req": req}))
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req}))
+	if !strings.Contains(e.lastText(conv), "もう使えません") {
+		t.Errorf("a confirm after cancel should be refused: %s", e.lastText(conv))
+	}
+	if n := writesFor(user); n != 0 {
+		t.Errorf("%d writes reached Graph", n)
+	}
+}
+
+func TestGraphDownDuringConfirmThenRetry(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-503"
+	user := aadFor(conv)
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
+	e.do(t, e.message(conv, "03-1234-5678"))
+	sharedSim.Inject(sim.Fault{Method: http.MethodPost, PathContains: user + "/authentication/phoneMethods", Status: 503})
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	sharedSim.ClearFaultsMatching(user)
+	if !strings.Contains(e.conn.sentTo(conv)[len(e.conn.sentTo(conv))-2].cardText(), "変更できませんでした") {
+		t.Errorf("the person should hear nothing changed: %s", e.lastText(conv))
+	}
+	if _, ok := methodsOf(t, user).Phone(graph.Office); ok {
+		t.Fatal("the office phone was added although Graph failed")
+	}
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	if _, ok := methodsOf(t, user).Phone(graph.Office); !ok {
+		t.Errorf("the retry did not add the office phone: %s", e.lastText(conv))
+	}
+}
+
+func TestRemoveMethodsButNeverTheLast(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-remove"
+	user := aadFor(conv)
+	m := methodsOf(t, user)
+	if len(m.Authenticators) != 1 {
+		t.Fatalf("provisioned user has %d Authenticators, want 1", len(m.Authenticators))
+	}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "remove"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "device:" + m.Authenticators[0].ID}))
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	if len(methodsOf(t, user).Authenticators) != 0 {
+		t.Fatalf("the Authenticator was not removed: %s", e.lastText(conv))
+	}
+	writes := writesFor(user)
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "remove"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "phone:mobile"}))
+	if !strings.Contains(e.lastText(conv), "最後の認証方法") {
+		t.Errorf("removing the last method should be refused: %s", e.lastText(conv))
+	}
+	if writesFor(user) != writes {
+		t.Error("the refused removal reached Graph")
+	}
+}
+
+func TestTemporaryNumberPathWithPartialFailure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-temp"
+	user := aadFor(conv)
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "phone"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "unknown"}))
+	e.do(t, e.message(conv, "03-1111-2222"))
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	if _, ok := methodsOf(t, user).Phone(graph.Office); !ok || !strings.Contains(e.lastText(conv), "一時的な番号を登録しました") {
+		t.Fatalf("the temporary number was not registered: %s", e.lastText(conv))
+	}
+	e.restart() // the person comes back days later
+
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange}))
+	if !strings.Contains(e.conn.sentTo(conv)[len(e.conn.sentTo(conv))-2].Activity.Text, "おかえりなさい") {
+		t.Fatalf("the bot did not remember the temporary number: %s", e.lastText(conv))
+	}
+	e.do(t, e.message(conv, "070-9999-8888"))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "sms"}))
+	sharedSim.Inject(sim.Fault{Method: http.MethodDelete, PathContains: user + "/authentication/phoneMethods", Status: 503})
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	sharedSim.ClearFaultsMatching(user)
+	m := methodsOf(t, user)
+	if p, _ := m.Phone(graph.Mobile); p.Number != "+81 7099998888" {
+		t.Errorf("step one (the new mobile) should be done: mobile is %s", p.Masked)
+	}
+	if _, ok := m.Phone(graph.Office); !ok {
+		t.Fatal("step two should have failed and left the temporary number")
+	}
+	if !strings.Contains(e.conn.sentTo(conv)[len(e.conn.sentTo(conv))-2].cardText(), "途中まで") {
+		t.Errorf("the person should hear exactly what is done: %s", e.conn.sentTo(conv)[len(e.conn.sentTo(conv))-2].cardText())
+	}
+	patches := 0
+	for _, r := range sharedSim.Requests() {
+		if r.Method == http.MethodPatch && strings.Contains(r.Path, user) {
+			patches++
+		}
+	}
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	m = methodsOf(t, user)
+	if _, ok := m.Phone(graph.Office); ok {
+		t.Errorf("retrying step two did not remove the temporary number: %s", e.lastText(conv))
+	}
+	after := 0
+	for _, r := range sharedSim.Requests() {
+		if r.Method == http.MethodPatch && strings.Contains(r.Path, user) {
+			after++
+		}
+	}
+	if after != patches {
+		t.Error("the retry redid step one")
+	}
+}
+
+func TestAuthenticatorOnANewDevice(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-auth"
+	user := aadFor(conv)
+	old := methodsOf(t, user).Authenticators[0]
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "change-authenticator"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangeAdded}))
+	if !strings.Contains(e.lastText(conv), "まだ見つかりません") {
+		t.Errorf("no new device yet: %s", e.lastText(conv))
+	}
+	// The person adds the app on the new phone at mysecurityinfo.
+	req := httptest.NewRequest(http.MethodPost, "/_sim/users/"+user+"/authenticators", strings.NewReader(`{"displayName":"iPhone 16"}`))
+	rec := httptest.NewRecorder()
+	sharedSim.ServeHTTP(rec, req)
+	if rec.Code/100 != 2 {
+		t.Fatalf("sim: %d %s", rec.Code, rec.Body)
+	}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangeAdded}))
+	if !strings.Contains(e.lastText(conv), "iPhone 16") {
+		t.Fatalf("the new device should be named: %s", e.lastText(conv))
+	}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "device:" + old.ID}))
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	m := methodsOf(t, user)
+	if len(m.Authenticators) != 1 || m.Authenticators[0].DisplayName != "iPhone 16" {
+		t.Errorf("Authenticators = %+v, want only the new device", m.Authenticators)
+	}
+}

@@ -1,0 +1,190 @@
+package dialogs_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
+)
+
+// changeFlow drives the Change dialog through the router, answering its
+// effects like the runner would, and records every effect it asked for.
+type changeFlow struct {
+	t       *testing.T
+	r       *dialogs.Router
+	s       dialogs.Session
+	now     time.Time
+	user    dialogs.User
+	effects []dialogs.Effect
+	last    dialogs.Turn
+	methods dialogs.MethodsView
+	seq     int
+}
+
+func newChangeFlow(t *testing.T) *changeFlow {
+	return &changeFlow{t: t, r: dialogs.NewRouter(testKB, nil), now: now,
+		user: dialogs.User{ID: "29:1owner", AADObjectID: "11111111-1111-4111-8111-111111111111"},
+		methods: dialogs.MethodsView{Phones: []dialogs.PhoneView{{Slot: "mobile", Masked: "+81 90••••5678"}},
+			Devices: []dialogs.DeviceView{{ID: "dev1", Name: "Pixel 8"}}, MFACapable: 2}}
+}
+
+// step feeds one input and answers read effects; write effects are recorded
+// and answered with success.
+func (f *changeFlow) step(in dialogs.Input) dialogs.Turn {
+	f.seq++
+	in.ActivityID = "act-" + string(rune('a'+f.seq))
+	if in.User.ID == "" {
+		in.User = f.user
+	}
+	in.Now, in.Locale = f.now, "ja-JP"
+	var out dialogs.Turn
+	f.s, out = f.r.Step(f.s, in)
+	f.last = out
+	for len(out.Effects) > 0 {
+		e := out.Effects[0]
+		f.effects = append(f.effects, e)
+		res := dialogs.Result{Effect: e.EffectName()}
+		switch e := e.(type) {
+		case dialogs.LoadMethods:
+			res.Value = f.methods
+		case dialogs.CheckPhone:
+			res.Value = dialogs.CheckedPhone{Number: "+81 8012345678", Masked: "+81 80••••5678", CanSMS: true}
+		case dialogs.ApplyChange:
+			res.Value = dialogs.ChangeOutcome{Done: make([]bool, len(e.Ops))}
+			for i := range e.Ops {
+				res.Value.(dialogs.ChangeOutcome).Done[i] = true
+			}
+		}
+		f.s, out = f.r.Step(f.s, dialogs.Input{Kind: dialogs.ResultInput, Result: &res, User: in.User, Now: f.now, Locale: "ja-JP"})
+		f.last = out
+	}
+	return out
+}
+
+func (f *changeFlow) writes() int {
+	n := 0
+	for _, e := range f.effects {
+		if _, ok := e.(dialogs.ApplyChange); ok {
+			n++
+		}
+	}
+	return n
+}
+
+func (f *changeFlow) req() string {
+	st := string(f.s.Stack[len(f.s.Stack)-1].State)
+	const key = `"pending":{"id":"`
+	i := strings.Index(st, key)
+	if i < 0 {
+		f.t.Fatalf("no pending request in %s", st)
+	}
+	i += len(key)
+	return st[i : i+strings.Index(st[i:], `"`)]
+}
+
+func (f *changeFlow) toPreview() {
+	f.step(submit(cards.VerbChange, cards.KindKey, "backup"))
+	f.step(submit(dialogs.VerbChangePick, "choice", "alternateMobile"))
+	f.step(text("080-1234-5678"))
+	f.step(submit(dialogs.VerbChangePick, "choice", "sms"))
+	if f.writes() != 0 {
+		f.t.Fatalf("%d write effects before the confirm", f.writes())
+	}
+}
+
+func confirm(req string) dialogs.Input {
+	in := submit(dialogs.VerbChangeConfirm, "req", req)
+	in.Execute = true
+	return in
+}
+
+func TestChangeConfirmRules(t *testing.T) {
+	t.Parallel()
+	t.Run("confirm within the window writes once", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.toPreview()
+		req := f.req()
+		f.now = f.now.Add(9 * time.Minute)
+		f.step(confirm(req))
+		if f.writes() != 1 {
+			t.Fatalf("%d write effects, want 1", f.writes())
+		}
+		f.step(confirm(req))
+		if f.writes() != 1 {
+			t.Errorf("a second confirm asked for another write")
+		}
+	})
+	t.Run("an expired confirm writes nothing", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.toPreview()
+		req := f.req()
+		f.now = f.now.Add(dialogs.ConfirmWindow + time.Second)
+		out := f.step(confirm(req))
+		if f.writes() != 0 {
+			t.Errorf("an expired confirm asked for a write")
+		}
+		if out.Update == nil || !strings.Contains(mustCardJSON(t, out.Update), "期限") {
+			t.Errorf("the expired preview should say so in place")
+		}
+	})
+	t.Run("a wrong id writes nothing", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.toPreview()
+		f.step(confirm("chg-forged"))
+		if f.writes() != 0 {
+			t.Errorf("a confirm with a wrong id asked for a write")
+		}
+	})
+	t.Run("another person writes nothing", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.toPreview()
+		in := confirm(f.req())
+		in.User = dialogs.User{ID: "29:1other", AADObjectID: "22222222-2222-4222-8222-222222222222"}
+		f.step(in)
+		if f.writes() != 0 {
+			t.Errorf("another person's confirm asked for a write")
+		}
+		f.step(confirm(f.req())) // the owner still can
+		if f.writes() != 1 {
+			t.Errorf("the owner's confirm after a refused one: %d writes, want 1", f.writes())
+		}
+	})
+	t.Run("after cancel nothing is written", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.toPreview()
+		req := f.req()
+		f.step(submit(dialogs.VerbChangeCancel, "req", req))
+		f.step(confirm(req))
+		if f.writes() != 0 {
+			t.Errorf("a confirm after cancel asked for a write")
+		}
+	})
+	t.Run("the write carries the confirmed id as its key", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.toPreview()
+		req := f.req()
+		f.step(confirm(req))
+		for _, e := range f.effects {
+			if a, ok := e.(dialogs.ApplyChange); ok && (a.Key != req || a.Owner != f.user.AADObjectID) {
+				t.Errorf("ApplyChange key %q owner %q, want %q %q", a.Key, a.Owner, req, f.user.AADObjectID)
+			}
+		}
+	})
+}
+
+func mustCardJSON(t *testing.T, c *cards.Card) string {
+	t.Helper()
+	b, err := c.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
