@@ -3,16 +3,22 @@ package bot_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/dialogs"
 	"github.com/mfadesk/mfadesk/graph"
 	"github.com/mfadesk/mfadesk/graph/sim"
+	"github.com/mfadesk/mfadesk/store"
 )
 
 // Guided changes end to end: the real handler and runner, the real Graph
@@ -294,5 +300,67 @@ func TestAuthenticatorOnANewDevice(t *testing.T) {
 	m := methodsOf(t, user)
 	if len(m.Authenticators) != 1 || m.Authenticators[0].DisplayName != "iPhone 16" {
 		t.Errorf("Authenticators = %+v, want only the new device", m.Authenticators)
+	}
+	if !strings.Contains(e.lastText(conv), "古いスマホの Authenticator アプリからも") {
+		t.Errorf("the result should remind to remove the account from the old phone's app: %s", e.lastText(conv))
+	}
+}
+
+func TestWriteLimitPerPerson(t *testing.T) {
+	t.Parallel()
+	var e *env
+	e = newEnv(t, withEffectsFunc(func(st *store.SQLite) bot.EffectRunner {
+		return &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now,
+			Policy: bot.RateLimit{Store: st, PerHour: 1}}
+	}))
+	conv := "a:1change-limit"
+	user := aadFor(conv)
+	addOffice := func(number string) {
+		e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
+		e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
+		e.do(t, e.message(conv, number))
+		e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	}
+	addOffice("03-1234-5678")
+	if _, ok := methodsOf(t, user).Phone(graph.Office); !ok {
+		t.Fatal("the first change did not go through")
+	}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "remove"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "phone:office"}))
+	writes := writesFor(user)
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	if writesFor(user) != writes {
+		t.Error("a change over the limit reached Graph")
+	}
+	if !strings.Contains(e.lastText(conv), "1回変更しています") {
+		t.Errorf("the person should be told about the limit: %s", e.lastText(conv))
+	}
+}
+
+func TestChangeLogsCarryNoPhoneNumbers(t *testing.T) {
+	t.Parallel()
+	core, logs := observer.New(zap.DebugLevel)
+	e := newEnv(t, withLogger(zap.New(core)))
+	conv := "a:1change-logs"
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
+	e.do(t, e.message(conv, "12")) // refused: too short
+	e.do(t, e.message(conv, "03-9876-5432"))
+	sharedSim.Inject(sim.Fault{Method: http.MethodPost, PathContains: aadFor(conv) + "/authentication/phoneMethods", Status: 503, Times: 2})
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	if logs.Len() == 0 {
+		t.Fatal("nothing logged")
+	}
+	for _, entry := range logs.All() {
+		line := entry.Message
+		for k, v := range entry.ContextMap() {
+			line += fmt.Sprintf(" %s=%v", k, v)
+		}
+		for _, secret := range []string{"9876", "5432", "03-9876"} {
+			if strings.Contains(line, secret) {
+				t.Errorf("log entry %q contains %q", line, secret)
+			}
+		}
 	}
 }

@@ -264,6 +264,7 @@ type env struct {
 	log       *zap.Logger
 	dialogs   map[string]dialogs.Dialog
 	effects   bot.EffectRunner
+	effectsFn func(*store.SQLite) bot.EffectRunner
 }
 
 type envOption func(*env)
@@ -271,6 +272,11 @@ type envOption func(*env)
 func withLogger(l *zap.Logger) envOption                { return func(e *env) { e.log = l } }
 func withDialogs(d map[string]dialogs.Dialog) envOption { return func(e *env) { e.dialogs = d } }
 func withEffects(r bot.EffectRunner) envOption          { return func(e *env) { e.effects = r } }
+
+// withEffectsFunc builds the effect runner on each (re)start's store.
+func withEffectsFunc(f func(*store.SQLite) bot.EffectRunner) envOption {
+	return func(e *env) { e.effectsFn = f }
+}
 
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
@@ -306,6 +312,9 @@ func (e *env) start() {
 	}
 	conn := bot.NewConnector(&http.Client{Timeout: 5 * time.Second}, bot.NewTokenCache(cred))
 	effects := e.effects
+	if e.effectsFn != nil {
+		effects = e.effectsFn(st)
+	}
 	if effects == nil {
 		effects = &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now,
 			Policy: bot.RateLimit{Store: st, PerHour: 5}}

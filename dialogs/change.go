@@ -282,6 +282,21 @@ func (d Change) pick(st changeState, in Input) Turn {
 			if _, ok := m.phone("mobile"); !ok {
 				st.Goal = "add"
 			}
+			if len(m.Phones) > 1 {
+				// Several numbers: ask which one changes.
+				var choices []cards.Button
+				for _, p := range m.Phones {
+					choices = append(choices, pickButton(l, cards.Text{JA: slotName(cards.Japanese, p.Slot) + " " + p.Masked, EN: slotName(cards.English, p.Slot) + " " + p.Masked}, "slot:"+p.Slot))
+				}
+				st.Goal = "replace-which"
+				c := cards.ChoiceCard(l, txtWhichNumber.In(l), "", nil, choices, cancelButton(l, ""))
+				return wait(st, []cards.Message{{Card: c}})
+			}
+		case "slot:mobile", "slot:alternateMobile", "slot:office":
+			if st.Goal != "replace-which" {
+				return d.stale(st, mustState(st), l)
+			}
+			st.Goal, st.Slot = "replace", strings.TrimPrefix(choice, "slot:")
 		case "unknown":
 			st.Goal, st.Slot = "temp", "office"
 			if _, ok := m.phone("office"); ok {
@@ -471,7 +486,7 @@ func (d Change) applied(st changeState, in Input) Turn {
 			return wait(st, []cards.Message{{Card: c}})
 		}
 		body := txtDoneBody.In(l)
-		if st.Kind == kindAuthenticator {
+		if st.Goal == "auth-cleanup" {
 			body = txtDoneAuthBody.In(l)
 		}
 		c := cards.ResultCard(l, txtDoneTitle.In(l), body, false, facts,
@@ -510,7 +525,7 @@ func (d Change) applied(st changeState, in Input) Turn {
 	p.ID = requestID(in)
 	p.Expires = in.Now.Add(ConfirmWindow)
 	st.Stage = stageConfirm
-	c := cards.ResultCard(l, title, msg, true, facts, nil)
+	c := cards.ResultCard(l, title, msg, true, facts, nil, humanButton(l))
 	return wait(st, []cards.Message{{Card: c}, {Card: previewCard(l, *st.Methods, p, "")}})
 }
 
@@ -552,7 +567,9 @@ func (d Change) deviceAdded(st changeState, l cards.Lang) Turn {
 		c := cards.ResultCard(l, txtDoneTitle.In(l), found+" "+txtNoOldDevice.In(l), false, methodFacts(l, *st.Methods), nil)
 		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
 	}
-	st.Kind, st.Stage = kindRemove, stageAsk
+	// Removing the old device reuses the removal flow; Goal remembers to
+	// remind the person about the old phone's app at the end.
+	st.Kind, st.Stage, st.Goal = kindRemove, stageAsk, "auth-cleanup"
 	var choices []cards.Button
 	for _, dv := range old {
 		choices = append(choices, pickButton(l, cards.Text{JA: fmt.Sprintf(txtRemoveOld.JA, deviceName(cards.Japanese, dv)), EN: fmt.Sprintf(txtRemoveOld.EN, deviceName(cards.English, dv))}, "device:"+dv.ID))

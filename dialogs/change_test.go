@@ -188,3 +188,30 @@ func mustCardJSON(t *testing.T, c *cards.Card) string {
 	}
 	return string(b)
 }
+
+func TestPhoneChangeAsksWhichNumberWhenThereAreSeveral(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.methods.Phones = append(f.methods.Phones, dialogs.PhoneView{Slot: "office", Masked: "+81 3••••1111"})
+	f.step(submit(cards.VerbChange, cards.KindKey, "phone"))
+	out := f.step(submit(dialogs.VerbChangePick, "choice", "known"))
+	if len(out.Replies) == 0 || !strings.Contains(mustCardJSON(t, out.Replies[0].Card), "どの番号が変わりますか") {
+		t.Fatalf("with two numbers the flow should ask which changes")
+	}
+	out = f.step(submit(dialogs.VerbChangePick, "choice", "slot:office"))
+	if len(out.Replies) == 0 || !strings.Contains(mustCardJSON(t, out.Replies[0].Card), "職場・固定電話") {
+		t.Fatalf("the number form should be for the office phone")
+	}
+	f.step(text("03-2222-3333"))
+	f.step(confirm(f.req()))
+	for _, e := range f.effects {
+		if a, ok := e.(dialogs.ApplyChange); ok {
+			if len(a.Ops) != 1 || a.Ops[0].Op != dialogs.OpChangePhone || a.Ops[0].Slot != "office" || a.Ops[0].SMS {
+				t.Errorf("ops = %+v, want one voice-only change of the office phone", a.Ops)
+			}
+		}
+	}
+	if f.writes() != 1 {
+		t.Errorf("%d writes, want 1", f.writes())
+	}
+}

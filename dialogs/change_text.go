@@ -12,13 +12,14 @@ var (
 	txtKindRemove        = cards.Text{JA: "認証方法を削除する", EN: "Remove a sign-in method"}
 	txtReading           = cards.Text{JA: "登録されているサインイン方法を確認しています…", EN: "Checking your registered sign-in methods…"}
 
-	txtPhoneTitle = cards.Text{JA: "電話番号の変更", EN: "Changing your phone number"}
-	txtPhoneAsk   = cards.Text{JA: "今の登録は次のとおりです。電話番号は変わりますか？", EN: "This is what you have now. Is your phone number changing?"}
-	txtNewKnown   = cards.Text{JA: "変わる（新しい番号が分かる）", EN: "Yes, and I know the new number"}
-	txtNewUnknown = cards.Text{JA: "変わる（新しい番号はまだ分からない）", EN: "Yes, but I don't know it yet"}
-	txtSameNumber = cards.Text{JA: "番号は同じ（スマホだけ替える）", EN: "No, same number, new phone"}
-	txtSameTitle  = cards.Text{JA: "SMS・電話は手続き不要です", EN: "Nothing to do for SMS and calls"}
-	txtSameBody   = cards.Text{JA: "番号が同じなら、SMSや音声通話はそのまま新しいスマホで使えます。認証アプリ（Microsoft Authenticator）を使っている場合は、アプリの引っ越しが必要です。", EN: "With the same number, SMS and calls simply reach your new phone. If you use the Microsoft Authenticator app, it has to be moved to the new phone."}
+	txtPhoneTitle  = cards.Text{JA: "電話番号の変更", EN: "Changing your phone number"}
+	txtPhoneAsk    = cards.Text{JA: "今の登録は次のとおりです。電話番号は変わりますか？", EN: "This is what you have now. Is your phone number changing?"}
+	txtNewKnown    = cards.Text{JA: "変わる（新しい番号が分かる）", EN: "Yes, and I know the new number"}
+	txtNewUnknown  = cards.Text{JA: "変わる（新しい番号はまだ分からない）", EN: "Yes, but I don't know it yet"}
+	txtSameNumber  = cards.Text{JA: "番号は同じ（スマホだけ替える）", EN: "No, same number, new phone"}
+	txtWhichNumber = cards.Text{JA: "どの番号が変わりますか？", EN: "Which number is changing?"}
+	txtSameTitle   = cards.Text{JA: "SMS・電話は手続き不要です", EN: "Nothing to do for SMS and calls"}
+	txtSameBody    = cards.Text{JA: "番号が同じなら、SMSや音声通話はそのまま新しいスマホで使えます。認証アプリ（Microsoft Authenticator）を使っている場合は、アプリの引っ越しが必要です。", EN: "With the same number, SMS and calls simply reach your new phone. If you use the Microsoft Authenticator app, it has to be moved to the new phone."}
 
 	txtSlotMobile    = cards.Text{JA: "携帯電話（SMS・音声）", EN: "Mobile (SMS and calls)"}
 	txtSlotAlternate = cards.Text{JA: "代替の携帯電話", EN: "Alternate mobile"}
