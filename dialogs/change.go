@@ -98,6 +98,9 @@ func (d Change) Next(raw json.RawMessage, in Input) Turn {
 		}
 	}
 	l := in.Lang
+	if in.Kind == TextInput && in.Verb != "" {
+		in.Kind = SubmitInput // a typed command ("サインイン方法を変更する") acts as its button
+	}
 	switch in.Kind {
 	case ResultInput:
 		return d.result(st, in)

@@ -215,3 +215,12 @@ func TestPhoneChangeAsksWhichNumberWhenThereAreSeveral(t *testing.T) {
 		t.Errorf("%d writes, want 1", f.writes())
 	}
 }
+
+func TestTypedCommandStartsAChange(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	out := f.step(text("サインイン方法を変更する"))
+	if len(out.Replies) == 0 || out.Replies[0].Card == nil || !strings.Contains(mustCardJSON(t, out.Replies[0].Card), "何を変更しますか") {
+		t.Fatalf("the typed command should ask what to change, got %+v", out.Replies)
+	}
+}
