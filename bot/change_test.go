@@ -95,8 +95,8 @@ func TestPhoneChangeHappyPathWritesOnlyAfterConfirm(t *testing.T) {
 	}
 	req := e.pendingReq(t, conv)
 	rec := e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req}))
-	if !strings.Contains(rec.Body.String(), "確定しました") || strings.Contains(rec.Body.String(), dialogs.VerbChangeConfirm) {
-		t.Errorf("the confirm should replace the card, without buttons: %s", rec.Body)
+	if !strings.Contains(rec.Body.String(), "変更しました") || strings.Contains(rec.Body.String(), dialogs.VerbChangeConfirm) {
+		t.Errorf("the confirm should replace the card with the outcome, without buttons: %s", rec.Body)
 	}
 	if !strings.Contains(e.lastText(conv), "変更しました") {
 		t.Errorf("no result card: %s", e.lastText(conv))

@@ -130,11 +130,15 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		res := r.effects.RunEffect(sendCtx, e, in)
 		r.log.Info("effect", zap.String("effect", e.EffectName()), zap.Duration("duration", time.Since(start)), zap.Error(res.Err))
 		sess, turn = r.router.Step(sess, dialogs.Input{
-			Kind: dialogs.ResultInput, Result: &res,
+			Kind: dialogs.ResultInput, Result: &res, ActivityID: in.ActivityID,
 			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(),
 		})
 		if err := r.commit(sendCtx, a.Conversation.ID, "", sess, nil); err != nil {
 			return resp, err
+		}
+		if turn.Update != nil && a.Type == typeInvoke {
+			// The outcome replaces the clicked card in the invoke's answer.
+			resp = cardActionResponse(turn.Update)
 		}
 		undelivered = append(undelivered, r.deliver(sendCtx, a, outgoing(a, turn.Replies))...)
 		pending = append(pending[1:], turn.Effects...)

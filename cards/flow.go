@@ -56,7 +56,11 @@ func FormCard(l Lang, title, body, problem string, input InputText, submit Butto
 // the outcome and cannot be clicked twice. With done set, it shows the
 // status line instead of the buttons.
 func PreviewCard(l Lang, title, body string, before, after []Fact, beforeLabel, afterLabel string, confirm, cancel *Button, status string) *Card {
-	c := newCard(l, heading(title), para(body),
+	c := newCard(l, heading(title))
+	if body != "" {
+		c.Body = append(c.Body, para(body))
+	}
+	c.Body = append(c.Body,
 		TextBlock{Type: "TextBlock", Text: beforeLabel, Weight: "Bolder", Wrap: true, Spacing: "Medium"},
 		FactSet{Type: "FactSet", Facts: before},
 		TextBlock{Type: "TextBlock", Text: afterLabel, Weight: "Bolder", Wrap: true, Spacing: "Medium"},

@@ -476,10 +476,26 @@ func (d Change) applied(st changeState, in Input) Turn {
 	if p == nil {
 		return Turn{Status: Cancelled}
 	}
+	// The confirmed preview, updated in place with the outcome.
+	status := txtDoneTitle.In(l)
+	if in.Result.Err != nil {
+		status = txtNothingChanged.In(l)
+	}
+	update := previewCard(l, *st.Methods, p, status)
 	if out.Methods != nil {
 		st.Methods = out.Methods
 	}
 	facts := methodFacts(l, *st.Methods)
+	t := d.outcome(st, in, p, facts)
+	t.Update = update
+	return t
+}
+
+// outcome is what follows a write: the result, the next step of the
+// temporary-number path, or a retry of what is left.
+func (d Change) outcome(st changeState, in Input, p *pending, facts []cards.Fact) Turn {
+	l := in.Lang
+	out, _ := in.Result.Value.(ChangeOutcome)
 	if in.Result.Err == nil {
 		if st.Goal == "temp" {
 			st.Temp = &PhoneView{Slot: p.Ops[0].Slot, Masked: p.Ops[0].Masked}
@@ -634,7 +650,10 @@ func previewCard(l cards.Lang, m MethodsView, p *pending, status string) *cards.
 		c := cancelButton(l, p.ID)
 		cancel = &c
 	}
-	body := fmt.Sprintf(txtPreviewBody.In(l), p.Expires.Format("15:04 MST"))
+	body := ""
+	if status == "" { // the instructions matter only while it can be confirmed
+		body = fmt.Sprintf(txtPreviewBody.In(l), p.Expires.Format("15:04 MST"))
+	}
 	return cards.PreviewCard(l, p.Title, body, methodFacts(l, m), after, txtBefore.In(l), txtAfter.In(l), confirm, cancel, status)
 }
 
