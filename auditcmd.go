@@ -6,11 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
-
-	"github.com/mfadesk/mfadesk/store"
 )
 
 const auditUsage = `Usage:
@@ -41,17 +37,8 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	dir := os.Getenv("DATA_DIR")
-	if dir == "" {
-		dir = "./data"
-	}
-	path := filepath.Join(dir, "mfadesk.db")
-	if _, err := os.Stat(path); err != nil {
-		fmt.Fprintf(stderr, "mfadesk: no database at %s (set DATA_DIR to the bot's data directory)\n", path)
-		return 1
-	}
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, path)
+	st, err := openDataStore(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "mfadesk:", err)
 		return 1

@@ -128,17 +128,8 @@ func faqEval(kb *faq.KB, path string, stdout, stderr io.Writer) int {
 
 // faqStats prints the 👍/👎 counts per topic from the bot's database.
 func faqStats(stdout, stderr io.Writer) int {
-	dir := os.Getenv("DATA_DIR")
-	if dir == "" {
-		dir = "./data"
-	}
-	path := filepath.Join(dir, "mfadesk.db")
-	if _, err := os.Stat(path); err != nil {
-		fmt.Fprintf(stderr, "mfadesk: no database at %s (set DATA_DIR to the bot's data directory)\n", path)
-		return 1
-	}
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, path)
+	st, err := openDataStore(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "mfadesk:", err)
 		return 1
@@ -169,3 +160,17 @@ func boolExit(ok bool) int {
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+// openDataStore opens the bot's database under DATA_DIR for the commands
+// that read it, refusing to create an empty one in the wrong place.
+func openDataStore(ctx context.Context) (*store.SQLite, error) {
+	dir := os.Getenv("DATA_DIR")
+	if dir == "" {
+		dir = "./data"
+	}
+	path := filepath.Join(dir, "mfadesk.db")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no database at %s (set DATA_DIR to the bot's data directory)", path)
+	}
+	return store.OpenSQLite(ctx, path)
+}

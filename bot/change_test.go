@@ -57,6 +57,21 @@ func (e *env) do(t *testing.T, a activity) *httptest.ResponseRecorder {
 	return rec
 }
 
+// backupOffice walks the backup flow to the preview of adding an office
+// number.
+func (e *env) backupOffice(t *testing.T, conv, number string) {
+	t.Helper()
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
+	e.do(t, e.message(conv, number))
+}
+
+// confirmPending clicks Confirm on the newest preview.
+func (e *env) confirmPending(t *testing.T, conv string) *httptest.ResponseRecorder {
+	t.Helper()
+	return e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+}
+
 func writesFor(user string) (n int) {
 	for _, r := range sharedSim.Requests() {
 		if r.IsWrite() && strings.Contains(r.Path, user) {
@@ -148,9 +163,7 @@ func TestConfirmByAnotherPersonOrAfterCancelChangesNothing(t *testing.T) {
 	e := newEnv(t)
 	conv := "a:1change-guard"
 	user := aadFor(conv)
-	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
-	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
-	e.do(t, e.message(conv, "03-1234-5678"))
+	e.backupOffice(t, conv, "03-1234-5678")
 	req := e.pendingReq(t, conv)
 
 	intruder := e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req})
@@ -174,11 +187,9 @@ func TestGraphDownDuringConfirmThenRetry(t *testing.T) {
 	e := newEnv(t)
 	conv := "a:1change-503"
 	user := aadFor(conv)
-	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
-	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
-	e.do(t, e.message(conv, "03-1234-5678"))
+	e.backupOffice(t, conv, "03-1234-5678")
 	sharedSim.Inject(sim.Fault{Method: http.MethodPost, PathContains: user + "/authentication/phoneMethods", Status: 503})
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.confirmPending(t, conv)
 	sharedSim.ClearFaultsMatching(user)
 	if !strings.Contains(e.conn.sentTo(conv)[len(e.conn.sentTo(conv))-2].cardText(), "変更できませんでした") {
 		t.Errorf("the person should hear nothing changed: %s", e.lastText(conv))
@@ -186,7 +197,7 @@ func TestGraphDownDuringConfirmThenRetry(t *testing.T) {
 	if _, ok := methodsOf(t, user).Phone(graph.Office); ok {
 		t.Fatal("the office phone was added although Graph failed")
 	}
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.confirmPending(t, conv)
 	if _, ok := methodsOf(t, user).Phone(graph.Office); !ok {
 		t.Errorf("the retry did not add the office phone: %s", e.lastText(conv))
 	}
@@ -203,7 +214,7 @@ func TestRemoveMethodsButNeverTheLast(t *testing.T) {
 	}
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "remove"}))
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "device:" + m.Authenticators[0].ID}))
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.confirmPending(t, conv)
 	if len(methodsOf(t, user).Authenticators) != 0 {
 		t.Fatalf("the Authenticator was not removed: %s", e.lastText(conv))
 	}
@@ -226,7 +237,7 @@ func TestTemporaryNumberPathWithPartialFailure(t *testing.T) {
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "phone"}))
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "unknown"}))
 	e.do(t, e.message(conv, "03-1111-2222"))
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.confirmPending(t, conv)
 	if _, ok := methodsOf(t, user).Phone(graph.Office); !ok || !strings.Contains(e.lastText(conv), "一時的な番号を登録しました") {
 		t.Fatalf("the temporary number was not registered: %s", e.lastText(conv))
 	}
@@ -239,7 +250,7 @@ func TestTemporaryNumberPathWithPartialFailure(t *testing.T) {
 	e.do(t, e.message(conv, "070-9999-8888"))
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "sms"}))
 	sharedSim.Inject(sim.Fault{Method: http.MethodDelete, PathContains: user + "/authentication/phoneMethods", Status: 503})
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.confirmPending(t, conv)
 	sharedSim.ClearFaultsMatching(user)
 	m := methodsOf(t, user)
 	if p, _ := m.Phone(graph.Mobile); p.Number != "+81 7099998888" {
@@ -257,7 +268,7 @@ func TestTemporaryNumberPathWithPartialFailure(t *testing.T) {
 			patches++
 		}
 	}
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.confirmPending(t, conv)
 	m = methodsOf(t, user)
 	if _, ok := m.Phone(graph.Office); ok {
 		t.Errorf("retrying step two did not remove the temporary number: %s", e.lastText(conv))
@@ -296,7 +307,7 @@ func TestAuthenticatorOnANewDevice(t *testing.T) {
 		t.Fatalf("the new device should be named: %s", e.lastText(conv))
 	}
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "device:" + old.ID}))
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.confirmPending(t, conv)
 	m := methodsOf(t, user)
 	if len(m.Authenticators) != 1 || m.Authenticators[0].DisplayName != "iPhone 16" {
 		t.Errorf("Authenticators = %+v, want only the new device", m.Authenticators)
@@ -316,10 +327,8 @@ func TestWriteLimitPerPerson(t *testing.T) {
 	conv := "a:1change-limit"
 	user := aadFor(conv)
 	addOffice := func(number string) {
-		e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
-		e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
-		e.do(t, e.message(conv, number))
-		e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+		e.backupOffice(t, conv, number)
+		e.confirmPending(t, conv)
 	}
 	addOffice("03-1234-5678")
 	if _, ok := methodsOf(t, user).Phone(graph.Office); !ok {
@@ -328,7 +337,7 @@ func TestWriteLimitPerPerson(t *testing.T) {
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "remove"}))
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "phone:office"}))
 	writes := writesFor(user)
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.confirmPending(t, conv)
 	if writesFor(user) != writes {
 		t.Error("a change over the limit reached Graph")
 	}
@@ -342,13 +351,11 @@ func TestChangeLogsCarryNoPhoneNumbers(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
 	e := newEnv(t, withLogger(zap.New(core)))
 	conv := "a:1change-logs"
-	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "backup"}))
-	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "office"}))
-	e.do(t, e.message(conv, "12")) // refused: too short
+	e.backupOffice(t, conv, "12") // refused: too short
 	e.do(t, e.message(conv, "03-9876-5432"))
 	sharedSim.Inject(sim.Fault{Method: http.MethodPost, PathContains: aadFor(conv) + "/authentication/phoneMethods", Status: 503, Times: 2})
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
-	e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)}))
+	e.confirmPending(t, conv)
+	e.confirmPending(t, conv)
 	if logs.Len() == 0 {
 		t.Fatal("nothing logged")
 	}
