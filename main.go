@@ -153,7 +153,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	router := dialogs.NewRouter(kb, nil)
 	go reloadOnHangup(ctx, cfg.FAQFile, router, log)
 
-	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now,
+	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now, Log: log,
 		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}}
 	runner := bot.NewRunner(st, router, connector, effects, log)
 	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)

@@ -321,7 +321,7 @@ func TestWriteLimitPerPerson(t *testing.T) {
 	t.Parallel()
 	var e *env
 	e = newEnv(t, withEffectsFunc(func(st *store.SQLite) bot.EffectRunner {
-		return &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now,
+		return &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now, Log: zap.NewNop(),
 			Policy: bot.RateLimit{Store: st, PerHour: 1}}
 	}))
 	conv := "a:1change-limit"

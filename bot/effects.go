@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/mfadesk/mfadesk/dialogs"
 	"github.com/mfadesk/mfadesk/graph"
 	"github.com/mfadesk/mfadesk/store"
@@ -69,6 +71,7 @@ type Effects struct {
 	Policy   WritePolicy
 	Region   string // default phone region, e.g. "JP"
 	Now      func() time.Time
+	Log      *zap.Logger
 }
 
 // RunEffect implements [EffectRunner].
@@ -111,13 +114,19 @@ func userOf(in dialogs.Input) string {
 // failure and says which ops are done.
 func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.Input) (dialogs.ChangeOutcome, error) {
 	out := dialogs.ChangeOutcome{Done: make([]bool, len(c.Ops))}
+	copy(out.Done, c.Skip) // what earlier attempts did stays done
 	now := x.Now()
+	refused := func(err error) (dialogs.ChangeOutcome, error) {
+		x.Changes.RecordAudit(ctx, store.AuditEntry{At: now, UserID: c.Owner, ActorID: userOf(in), Operation: "change",
+			Method: "-", Result: resultOf(err), ChangeKey: c.Key})
+		return out, problemFor(err)
+	}
 	if c.Owner != userOf(in) {
 		// The dialog binds confirms to their owner; this is the last line.
-		return out, &dialogs.Problem{Code: "not_owner", JA: "本人以外は変更できません。", EN: "Only the person concerned can make this change."}
+		return refused(&dialogs.Problem{Code: "not_owner", JA: "本人以外は変更できません。", EN: "Only the person concerned can make this change."})
 	}
 	if err := x.Policy.Allow(ctx, c, now); err != nil {
-		return out, problemFor(err)
+		return refused(err)
 	}
 	var failure error
 	for i, op := range c.Ops {
@@ -143,16 +152,20 @@ func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.I
 			if errors.As(err, &ge) {
 				entry.RequestID = ge.RequestID
 			}
+		} else {
+			// Done in Graph: record it first, so that no retry repeats it.
+			out.Done[i] = true
+			if merr := x.Changes.MarkOpDone(ctx, c.Key, i, now); merr != nil {
+				entry.Result = "ok (not recorded as done: " + merr.Error() + ")"
+			}
 		}
-		if aerr := x.Changes.RecordAudit(ctx, entry); aerr != nil && err == nil {
-			err = aerr // a write that cannot be audited is reported as failed
+		if aerr := x.Changes.RecordAudit(ctx, entry); aerr != nil {
+			// The write stands; its audit entry is missing. Say so loudly
+			// in the log (no numbers in it), but do not tell the person a
+			// change failed that did not.
+			x.Log.Error("audit entry not written", zap.String("change", c.Key), zap.String("operation", op.Op), zap.Error(aerr))
 		}
 		if err != nil {
-			failure = err
-			break
-		}
-		out.Done[i] = true
-		if err := x.Changes.MarkOpDone(ctx, c.Key, i, now); err != nil {
 			failure = err
 			break
 		}
@@ -167,7 +180,10 @@ func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.I
 	return out, nil
 }
 
-// write runs one op against Graph.
+// write runs one op against Graph. It first looks at the current state: an
+// op whose outcome is already there (an earlier attempt went through but
+// was not recorded) is done, and a phone to delete that no longer holds the
+// number the person confirmed is not deleted.
 func (x *Effects) write(ctx context.Context, user string, op dialogs.ChangeOp) error {
 	slot := graph.PhoneType(op.Slot)
 	switch op.Op {
@@ -176,6 +192,13 @@ func (x *Effects) write(ctx context.Context, user string, op dialogs.ChangeOp) e
 		if err != nil {
 			return err
 		}
+		m, err := x.Graph.Methods(ctx, user)
+		if err != nil {
+			return err
+		}
+		if cur, ok := m.Phone(slot); ok && cur.Number == p.Graph {
+			return nil
+		}
 		if op.Op == dialogs.OpAddPhone {
 			_, err = x.Graph.AddPhone(ctx, user, slot, p, op.SMS)
 		} else {
@@ -183,6 +206,19 @@ func (x *Effects) write(ctx context.Context, user string, op dialogs.ChangeOp) e
 		}
 		return err
 	case dialogs.OpDeletePhone:
+		m, err := x.Graph.Methods(ctx, user)
+		if err != nil {
+			return err
+		}
+		cur, ok := m.Phone(slot)
+		if !ok {
+			return nil // already gone
+		}
+		if cur.Masked != op.Masked {
+			return &dialogs.Problem{Code: "changed_meanwhile",
+				JA: "確認したときから登録内容が変わっていたため、削除しませんでした。もう一度最初からやり直してください。",
+				EN: "What is registered changed since you confirmed, so nothing was removed. Please start again."}
+		}
 		return x.Graph.DeletePhone(ctx, user, slot, "")
 	case dialogs.OpDeleteMethod:
 		return x.Graph.DeleteMethod(ctx, user, graph.MethodKind(op.MethodKind), op.MethodID, "")
@@ -200,7 +236,10 @@ func methodOf(op dialogs.ChangeOp) string {
 func resultOf(err error) string {
 	var ge *graph.GuardError
 	var pe *graph.PhoneError
+	var p *dialogs.Problem
 	switch {
+	case errors.As(err, &p):
+		return "refused: " + p.Code
 	case errors.As(err, &ge):
 		return "refused: " + string(ge.Rule)
 	case errors.As(err, &pe):

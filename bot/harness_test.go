@@ -316,7 +316,7 @@ func (e *env) start() {
 		effects = e.effectsFn(st)
 	}
 	if effects == nil {
-		effects = &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now,
+		effects = &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now, Log: e.log,
 			Policy: bot.RateLimit{Store: st, PerHour: 5}}
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)

@@ -77,6 +77,9 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 	}
 }
 
+// effectTimeout bounds one effect, Graph's own retries included.
+const effectTimeout = 2 * time.Minute
+
 // maxEffects bounds the effects one turn may run, counting those asked for
 // by effect results, so a dialog bug cannot loop forever.
 const maxEffects = 8
@@ -127,13 +130,20 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		}
 		e := pending[0]
 		start := time.Now()
-		res := r.effects.RunEffect(sendCtx, e, in)
+		// Each effect has its own time: a slow Graph write must not eat the
+		// time left to save and report its outcome.
+		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), effectTimeout)
+		res := r.effects.RunEffect(ectx, e, in)
+		cancel()
 		r.log.Info("effect", zap.String("effect", e.EffectName()), zap.Duration("duration", time.Since(start)), zap.Error(res.Err))
 		sess, turn = r.router.Step(sess, dialogs.Input{
 			Kind: dialogs.ResultInput, Result: &res, ActivityID: in.ActivityID,
 			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(),
 		})
-		if err := r.commit(sendCtx, a.Conversation.ID, "", sess, nil); err != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := r.commit(cctx, a.Conversation.ID, "", sess, nil)
+		cancel()
+		if err != nil {
 			return resp, err
 		}
 		if turn.Update != nil && a.Type == typeInvoke {

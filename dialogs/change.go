@@ -55,21 +55,28 @@ const (
 
 // Stages.
 const (
-	stageChoose    = "choose"     // what to change (from the menu)
-	stageLoading   = "loading"    // methods being read
-	stageAsk       = "ask"        // a question with buttons
-	stageNumber    = "number"     // waiting for a typed number
-	stageChecking  = "checking"   // number being checked
-	stageMode      = "mode"       // SMS or voice
-	stageConfirm   = "confirm"    // preview shown
-	stageApplying  = "applying"   // the write is running
-	stageTempDone  = "temp-done"  // temporary number registered; waiting for the new one
-	stageWaitAdded = "wait-added" // Authenticator: waiting for the person to add the app
-	stageCheckAdd  = "check-added"
+	stageChoose      = "choose"     // what to change (from the menu)
+	stageLoading     = "loading"    // methods being read
+	stageAsk         = "ask"        // a question with buttons
+	stageNumber      = "number"     // waiting for a typed number
+	stageChecking    = "checking"   // number being checked
+	stageMode        = "mode"       // SMS or voice
+	stageConfirm     = "confirm"    // preview shown
+	stageApplying    = "applying"   // the write is running
+	stageTempDone    = "temp-done"  // temporary number registered; waiting for the new one
+	stageWaitAdded   = "wait-added" // Authenticator: waiting for the person to add the app
+	stageCheckAdd    = "check-added"
+	stageRecover     = "recover" // re-reading after an interrupted write
+	stageWelcomeBack = "welcome-back"
 )
 
+// applyingTimeout is how long a write may be under way before the flow
+// assumes it was interrupted.
+const applyingTimeout = 3 * time.Minute
+
 type pending struct {
-	ID      string     `json:"id"`
+	ID      string     `json:"id"`  // one-time id of this confirmation; a retry gets a new one
+	Key     string     `json:"key"` // the change's idempotency key, the same across retries
 	Owner   string     `json:"owner"`
 	Expires time.Time  `json:"expires"`
 	Ops     []ChangeOp `json:"ops"`
@@ -78,6 +85,8 @@ type pending struct {
 }
 
 type changeState struct {
+	Owner   string        `json:"owner,omitempty"` // who started: only they may go on
+	Since   time.Time     `json:"since,omitzero"`  // when the write started (stage applying)
 	Kind    string        `json:"kind"`
 	Stage   string        `json:"stage"`
 	Goal    string        `json:"goal,omitempty"` // phone: replace, add-as-new, temp, finish-temp
@@ -101,6 +110,19 @@ func (d Change) Next(raw json.RawMessage, in Input) Turn {
 	if in.Kind == TextInput && in.Verb != "" {
 		in.Kind = SubmitInput // a typed command ("サインイン方法を変更する") acts as its button
 	}
+	if raw != nil && st.Owner != "" && in.Kind != ResultInput && !sameUser(in.User, st.Owner) {
+		// Someone else in a group chat: the flow is not theirs to steer.
+		if in.Kind == TextInput && in.Verb == "" {
+			return Turn{Status: Waiting, State: raw, Pass: true}
+		}
+		return d.refuse(st, raw, in, txtNotYours)
+	}
+	if st.Stage == stageApplying && in.Kind != ResultInput && in.Now.Sub(st.Since) > applyingTimeout {
+		// The write was interrupted (the process stopped mid-way): find out
+		// what the methods are now and offer the rest again.
+		st.Stage = stageRecover
+		return wait(st, []cards.Message{{Text: txtInterrupted.In(l)}}, LoadMethods{})
+	}
 	switch in.Kind {
 	case ResultInput:
 		return d.result(st, in)
@@ -121,8 +143,9 @@ func (d Change) Next(raw json.RawMessage, in Input) Turn {
 
 	switch in.Verb {
 	case cards.VerbChange:
-		if st.Stage == stageTempDone && st.Temp != nil {
-			return d.welcomeBack(st, l)
+		if k := in.Data[cards.KindKey]; st.Stage == stageTempDone && st.Temp != nil && (k == "" || k == kindPhone || k == "change-phone") {
+			st.Stage = stageWelcomeBack
+			return wait(st, []cards.Message{{Text: txtReading.In(l)}}, LoadMethods{})
 		}
 		return d.start(in.Data[cards.KindKey], in)
 	case VerbChangePick:
@@ -160,9 +183,16 @@ func (d Change) start(kind string, in Input) Turn {
 			pickButton(l, txtKindPhone, kindPhone), pickButton(l, txtKindAuthenticator, kindAuthenticator),
 			pickButton(l, txtKindBackup, kindBackup), pickButton(l, txtKindRemove, kindRemove),
 		}, humanButton(l))
-		return wait(changeState{Stage: stageChoose}, []cards.Message{{Card: c}})
+		return wait(changeState{Owner: ownerOf(in.User), Stage: stageChoose}, []cards.Message{{Card: c}})
 	}
-	return wait(changeState{Kind: kind, Stage: stageLoading}, []cards.Message{{Text: txtReading.In(in.Lang)}}, LoadMethods{})
+	return wait(changeState{Owner: ownerOf(in.User), Kind: kind, Stage: stageLoading}, []cards.Message{{Text: txtReading.In(in.Lang)}}, LoadMethods{})
+}
+
+func ownerOf(u User) string {
+	if u.AADObjectID != "" {
+		return u.AADObjectID
+	}
+	return u.ID
 }
 
 // result handles what an effect came back with.
@@ -176,8 +206,13 @@ func (d Change) result(st changeState, in Input) Turn {
 		}
 		m, _ := res.Value.(MethodsView)
 		st.Methods = &m
-		if st.Stage == stageCheckAdd {
+		switch st.Stage {
+		case stageCheckAdd:
 			return d.deviceAdded(st, l)
+		case stageWelcomeBack:
+			return d.welcomeBack(st, l)
+		case stageRecover:
+			return d.recovered(st, in)
 		}
 		return d.afterLoad(st, l)
 	case CheckPhone{}.EffectName():
@@ -267,7 +302,7 @@ func (d Change) pick(st changeState, in Input) Turn {
 	switch {
 	case st.Stage == stageChoose:
 		return d.start(choice, in)
-	case st.Stage == stageMode && st.Phone != nil:
+	case st.Stage == stageMode && st.Phone != nil && (choice == "sms" || choice == "voice"):
 		return d.preview(st, in, choice == "sms")
 	case st.Stage != stageAsk || st.Methods == nil:
 		return d.stale(st, mustState(st), l)
@@ -404,11 +439,8 @@ func (d Change) removePreview(st changeState, in Input, choice string) Turn {
 
 func (d Change) showPreview(st changeState, in Input, ops []ChangeOp) Turn {
 	l := in.Lang
-	owner := in.User.AADObjectID
-	if owner == "" {
-		owner = in.User.ID
-	}
-	st.Pending = &pending{ID: requestID(in), Owner: owner, Expires: in.Now.Add(ConfirmWindow), Ops: ops, Title: previewTitle(l, st, ops)}
+	id := requestID(in)
+	st.Pending = &pending{ID: id, Key: id, Owner: st.Owner, Expires: in.Now.Add(ConfirmWindow), Ops: ops, Title: previewTitle(l, ops, nil)}
 	st.Stage = stageConfirm
 	return wait(st, []cards.Message{{Card: previewCard(l, *st.Methods, st.Pending, "")}})
 }
@@ -429,16 +461,17 @@ func (d Change) confirm(st changeState, raw json.RawMessage, in Input) Turn {
 			cards.Button{Title: txtStartAgain.In(l), Verb: cards.VerbChange, Data: map[string]string{cards.KindKey: st.Kind}})
 		return Turn{Status: Cancelled, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtExpiredTitle.In(l))}
 	}
-	st.Stage = stageApplying
-	fx := ApplyChange{Key: p.ID, Owner: p.Owner, Ops: p.Ops, Skip: p.Done}
+	st.Stage, st.Since = stageApplying, in.Now
+	fx := ApplyChange{Key: p.Key, Owner: p.Owner, Ops: p.Ops, Skip: p.Done}
 	return Turn{Status: Waiting, State: mustState(st), Effects: []Effect{fx},
 		Update: previewCard(l, *st.Methods, p, txtApplying.In(l))}
 }
 
 func (d Change) cancel(st changeState, raw json.RawMessage, in Input) Turn {
 	l := in.Lang
-	if st.Pending != nil && in.Data[reqKey] == st.Pending.ID && !sameUser(in.User, st.Pending.Owner) {
-		return d.refuse(st, raw, in, txtNotYours)
+	req := in.Data[reqKey]
+	if raw == nil || (req != "" && (st.Pending == nil || req != st.Pending.ID)) {
+		return d.stale(st, raw, l) // a Cancel from an older preview
 	}
 	if st.Stage == stageApplying {
 		return d.refuse(st, raw, in, txtTooLate)
@@ -476,9 +509,22 @@ func (d Change) applied(st changeState, in Input) Turn {
 	if p == nil {
 		return Turn{Status: Cancelled}
 	}
+	// Done so far: this attempt's and earlier ones'.
+	for i := range p.Ops {
+		if i < len(out.Done) && out.Done[i] {
+			if len(p.Done) < len(p.Ops) {
+				p.Done = append(p.Done, make([]bool, len(p.Ops)-len(p.Done))...)
+			}
+			p.Done[i] = true
+		}
+	}
+	out.Done = p.Done
 	// The confirmed preview, updated in place with the outcome.
 	status := txtDoneTitle.In(l)
-	if in.Result.Err != nil {
+	switch {
+	case in.Result.Err != nil && anyDone(p.Done):
+		status = txtPartly.In(l)
+	case in.Result.Err != nil:
 		status = txtNothingChanged.In(l)
 	}
 	update := previewCard(l, *st.Methods, p, status)
@@ -495,7 +541,6 @@ func (d Change) applied(st changeState, in Input) Turn {
 // temporary-number path, or a retry of what is left.
 func (d Change) outcome(st changeState, in Input, p *pending, facts []cards.Fact) Turn {
 	l := in.Lang
-	out, _ := in.Result.Value.(ChangeOutcome)
 	if in.Result.Err == nil {
 		if st.Goal == "temp" {
 			st.Temp = &PhoneView{Slot: p.Ops[0].Slot, Masked: p.Ops[0].Masked}
@@ -513,18 +558,14 @@ func (d Change) outcome(st changeState, in Input, p *pending, facts []cards.Fact
 		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
 	}
 	// Nothing or part done: say exactly which, and offer the rest again.
-	p.Done = out.Done
-	doneAny := false
-	for _, d := range out.Done {
-		doneAny = doneAny || d
-	}
+	doneAny := anyDone(p.Done)
 	msg := problemText(l, in.Result.Err)
 	title := txtNothingChanged.In(l)
 	if doneAny {
 		title = txtPartly.In(l)
 		var done, left []string
 		for i, op := range p.Ops {
-			if i < len(out.Done) && out.Done[i] {
+			if i < len(p.Done) && p.Done[i] {
 				done = append(done, opLine(l, op))
 			} else {
 				left = append(left, opLine(l, op))
@@ -540,9 +581,11 @@ func (d Change) outcome(st changeState, in Input, p *pending, facts []cards.Fact
 		c := cards.ResultCard(l, title, msg, true, facts, nil, humanButton(l))
 		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
 	}
-	// A new confirmation for what is left; the old one is used up.
+	// A new confirmation for what is left; the old one is used up. The key
+	// stays, so nothing done under it is done again.
 	p.ID = requestID(in)
 	p.Expires = in.Now.Add(ConfirmWindow)
+	p.Title = previewTitle(l, p.Ops, p.Done)
 	st.Stage = stageConfirm
 	c := cards.ResultCard(l, title, msg, true, facts, nil, humanButton(l))
 	return wait(st, []cards.Message{{Card: c}, {Card: previewCard(l, *st.Methods, p, "")}})
@@ -643,7 +686,13 @@ func cancelButton(l cards.Lang, req string) cards.Button {
 }
 
 func previewCard(l cards.Lang, m MethodsView, p *pending, status string) *cards.Card {
-	after := afterFacts(l, m, p.Ops)
+	var left []ChangeOp
+	for i, op := range p.Ops {
+		if i >= len(p.Done) || !p.Done[i] {
+			left = append(left, op)
+		}
+	}
+	after := afterFacts(l, m, left)
 	var confirm, cancel *cards.Button
 	if status == "" {
 		confirm = &cards.Button{Title: txtConfirm.In(l), Verb: VerbChangeConfirm, Data: map[string]string{reqKey: p.ID}}
@@ -657,12 +706,40 @@ func previewCard(l cards.Lang, m MethodsView, p *pending, status string) *cards.
 	return cards.PreviewCard(l, p.Title, body, methodFacts(l, m), after, txtBefore.In(l), txtAfter.In(l), confirm, cancel, status)
 }
 
-func previewTitle(l cards.Lang, st changeState, ops []ChangeOp) string {
-	lines := make([]string, len(ops))
+// previewTitle names the ops not done yet.
+func previewTitle(l cards.Lang, ops []ChangeOp, done []bool) string {
+	var lines []string
 	for i, op := range ops {
-		lines[i] = opLine(l, op)
+		if i >= len(done) || !done[i] {
+			lines = append(lines, opLine(l, op))
+		}
 	}
 	return strings.Join(lines, " / ")
+}
+
+func anyDone(done []bool) bool {
+	for _, d := range done {
+		if d {
+			return true
+		}
+	}
+	return false
+}
+
+// recovered answers after an interrupted write: the methods as they are
+// now, and the change offered again under its key (ops done before the
+// interruption are not redone).
+func (d Change) recovered(st changeState, in Input) Turn {
+	l := in.Lang
+	p := st.Pending
+	if p == nil {
+		return Turn{Status: Cancelled, Replies: []cards.Message{{Card: cards.ResultCard(l, txtInterruptedTitle.In(l), "", true, methodFacts(l, *st.Methods), nil, humanButton(l))}}}
+	}
+	p.ID = requestID(in)
+	p.Expires = in.Now.Add(ConfirmWindow)
+	st.Stage = stageConfirm
+	c := cards.ResultCard(l, txtInterruptedTitle.In(l), txtInterruptedBody.In(l), true, methodFacts(l, *st.Methods), nil, humanButton(l))
+	return wait(st, []cards.Message{{Card: c}, {Card: previewCard(l, *st.Methods, p, "")}})
 }
 
 // opLine says what one op does, with masked numbers only.

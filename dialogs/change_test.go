@@ -224,3 +224,89 @@ func TestTypedCommandStartsAChange(t *testing.T) {
 		t.Fatalf("the typed command should ask what to change, got %+v", out.Replies)
 	}
 }
+
+var bob = dialogs.User{ID: "29:1bob", AADObjectID: "22222222-2222-4222-8222-222222222222"}
+
+func as(u dialogs.User, in dialogs.Input) dialogs.Input {
+	in.User = u
+	return in
+}
+
+func TestOnlyTheStarterSteersTheFlow(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.step(submit(cards.VerbChange, cards.KindKey, "backup"))
+	before := string(f.s.Stack[0].State)
+	for _, in := range []dialogs.Input{
+		as(bob, submit(dialogs.VerbChangePick, "choice", "alternateMobile")),
+		as(bob, submit(dialogs.VerbChangeCancel)),
+	} {
+		f.step(in)
+		if len(f.s.Stack) != 1 || string(f.s.Stack[0].State) != before {
+			t.Fatalf("another person's %s changed the flow", in.Verb)
+		}
+	}
+	f.step(submit(dialogs.VerbChangePick, "choice", "alternateMobile"))
+	f.step(as(bob, text("080-9999-9999"))) // Bob's text is his own question, not the number
+	if strings.Contains(string(f.s.Stack[len(f.s.Stack)-1].State), "9999") {
+		t.Fatal("another person's text was taken as the number")
+	}
+	f.step(text("080-1234-5678"))
+	f.step(submit(dialogs.VerbChangePick, "choice", "sms"))
+	f.step(as(bob, confirm(f.req())))
+	if f.writes() != 0 {
+		t.Fatal("another person's confirm asked for a write")
+	}
+	f.step(confirm(f.req()))
+	for _, e := range f.effects {
+		if a, ok := e.(dialogs.ApplyChange); ok && a.Owner != f.user.AADObjectID {
+			t.Errorf("the write is for %s, want the starter %s", a.Owner, f.user.AADObjectID)
+		}
+	}
+	if f.writes() != 1 {
+		t.Errorf("%d writes, want 1", f.writes())
+	}
+}
+
+func TestConfirmReachesTheFlowUnderAnotherDialog(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.toPreview()
+	req := f.req()
+	f.step(submit(cards.VerbTroubleshoot, cards.TSKey, "sms")) // a troubleshooter on top
+	if len(f.s.Stack) != 2 {
+		t.Fatalf("stack = %d frames, want the troubleshooter on top of the change", len(f.s.Stack))
+	}
+	f.step(confirm(req))
+	if f.writes() != 1 {
+		t.Errorf("the confirm under a troubleshooter: %d writes, want 1", f.writes())
+	}
+}
+
+func TestInterruptedWriteIsRecovered(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.toPreview()
+	// The confirm is saved, but the process dies before the write's result.
+	var out dialogs.Turn
+	f.s, out = f.r.Step(f.s, func() dialogs.Input {
+		in := confirm(f.req())
+		in.User, in.Now, in.ActivityID = f.user, f.now, "act-confirm"
+		return in
+	}())
+	if len(out.Effects) != 1 {
+		t.Fatalf("the confirm should ask for one write, got %d effects", len(out.Effects))
+	}
+	f.now = f.now.Add(5 * time.Minute)
+	f.step(submit(dialogs.VerbChangeCancel))
+	if !strings.Contains(string(f.s.Stack[len(f.s.Stack)-1].State), `"stage":"confirm"`) {
+		t.Fatalf("after an interrupted write the flow should offer the change again: %s", f.s.Stack[len(f.s.Stack)-1].State)
+	}
+	key := out.Effects[0].(dialogs.ApplyChange).Key
+	f.step(confirm(f.req()))
+	for _, e := range f.effects {
+		if a, ok := e.(dialogs.ApplyChange); ok && a.Key != key {
+			t.Errorf("the retry uses key %s, want the change's key %s", a.Key, key)
+		}
+	}
+}

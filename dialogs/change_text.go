@@ -90,6 +90,10 @@ var (
 	txtHaveNewNumber = cards.Text{JA: "新しい番号が分かった", EN: "I have my new number"}
 	txtWelcomeBack   = cards.Text{JA: "おかえりなさい。一時的に %s を登録しています。新しい番号を登録して、一時的な番号を削除しましょう。", EN: "Welcome back. %s is registered for the time being. Let's add your new number and remove the temporary one."}
 
+	txtInterrupted      = cards.Text{JA: "前回の変更が途中で止まった可能性があります。今の登録を確認しています…", EN: "The last change may have been interrupted. Checking what you have now…"}
+	txtInterruptedTitle = cards.Text{JA: "前回の変更を確認しました", EN: "Checked the interrupted change"}
+	txtInterruptedBody  = cards.Text{JA: "今の登録は次のとおりです。済んでいない分だけ、もう一度確定できます（済んだ分は繰り返しません）。", EN: "This is what you have now. You can confirm what is left again; nothing already done is repeated."}
+
 	txtNoMethods     = cards.Text{JA: "登録なし", EN: "none registered"}
 	txtUnnamedDevice = cards.Text{JA: "名前のない端末", EN: "unnamed device"}
 	txtAddedOn       = cards.Text{JA: "%s（%s 登録）", EN: "%s (added %s)"}

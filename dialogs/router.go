@@ -126,11 +126,13 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 			return s, out
 		}
 		if d, ok := r.starts[verb]; ok {
-			if top, running := s.top(); running && top.Dialog == d.ID() {
-				// Its own button while it runs (an answer, a restart): the
-				// dialog knows what its verbs mean mid-flow.
+			if i := s.find(d.ID()); i >= 0 {
+				// Its own button while it runs (an answer, a confirm): the
+				// dialog knows what its verbs mean mid-flow. Anything
+				// started on top of it since has been left behind.
+				s.Stack = s.Stack[:i+1]
 				var pass bool
-				if s, out, pass = r.deliver(s, d, top.State, in, out); pass {
+				if s, out, pass = r.deliver(s, d, s.Stack[i].State, in, out); pass {
 					return r.fallback(s, in, out)
 				}
 				return s, out
@@ -269,6 +271,16 @@ func (r *Router) feedback(s *Session, in Input, out *Turn) {
 		return
 	}
 	unhelpful(s, in.Lang, out, true)
+}
+
+// find returns the index of the innermost frame of dialog id, or -1.
+func (s Session) find(id string) int {
+	for i := len(s.Stack) - 1; i >= 0; i-- {
+		if s.Stack[i].Dialog == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func (s Session) top() (Frame, bool) {
