@@ -110,8 +110,17 @@ func TestPhoneChangeHappyPathWritesOnlyAfterConfirm(t *testing.T) {
 	}
 	req := e.pendingReq(t, conv)
 	rec := e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req}))
-	if !strings.Contains(rec.Body.String(), "変更しました") || strings.Contains(rec.Body.String(), dialogs.VerbChangeConfirm) {
-		t.Errorf("the confirm should replace the card with the outcome, without buttons: %s", rec.Body)
+	if !strings.Contains(rec.Body.String(), "確定しました") || strings.Contains(rec.Body.String(), dialogs.VerbChangeConfirm) {
+		t.Errorf("the confirm should be answered at once with the card, buttons gone: %s", rec.Body)
+	}
+	var updated bool
+	for _, s := range e.conn.sentTo(conv) {
+		if s.Method == http.MethodPut && strings.HasSuffix(s.Path, "/activities/"+clickedCardID) && strings.Contains(s.cardText(), "変更しました") {
+			updated = true
+		}
+	}
+	if !updated {
+		t.Error("the clicked card was not updated in place with the outcome")
 	}
 	if !strings.Contains(e.lastText(conv), "変更しました") {
 		t.Errorf("no result card: %s", e.lastText(conv))

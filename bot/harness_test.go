@@ -261,6 +261,7 @@ type env struct {
 	dbPath    string
 	store     *store.SQLite
 	handler   http.Handler
+	runner    *bot.Runner
 	log       *zap.Logger
 	dialogs   map[string]dialogs.Dialog
 	effects   bot.EffectRunner
@@ -320,6 +321,7 @@ func (e *env) start() {
 			Policy: bot.RateLimit{Store: st, PerHour: 5}}
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
+	e.runner = runner
 	e.handler = bot.Routes(bot.NewHandler(auth, []string{testTenant}, runner, e.log), st.Ping, e.log)
 }
 
@@ -363,12 +365,16 @@ func (e *env) submit(conv string, data map[string]any) activity {
 	return a
 }
 
+// clickedCardID is the activity id of the card every test click is on.
+const clickedCardID = "bot-msg-clicked"
+
 // execute is an Action.Execute click, as Teams sends it: an invoke named
 // adaptiveCard/action.
 func (e *env) execute(conv, verb string, data map[string]any) activity {
 	a := e.message(conv, "")
 	delete(a, "text")
 	a["type"], a["name"] = "invoke", "adaptiveCard/action"
+	a["replyToId"] = clickedCardID // Teams names the card that was clicked
 	a["value"] = map[string]any{"action": map[string]any{"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"}
 	return a
 }
@@ -397,6 +403,7 @@ func (e *env) postRaw(body []byte, authz string) *httptest.ResponseRecorder {
 	}
 	rec := httptest.NewRecorder()
 	e.handler.ServeHTTP(rec, req)
+	e.runner.Wait() // effects of card clicks finish after the answer
 	return rec
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
@@ -26,6 +28,7 @@ type Store interface {
 // Sender delivers the bot's messages; [Connector] is the real one.
 type Sender interface {
 	Reply(ctx context.Context, serviceURL, conversationID, replyToID string, a *OutgoingActivity) (string, error)
+	Update(ctx context.Context, serviceURL, conversationID, activityID string, a *OutgoingActivity) error
 }
 
 // EffectRunner executes the effects dialogs ask for and returns their results.
@@ -63,6 +66,8 @@ type Runner struct {
 	log     *zap.Logger
 	now     func() time.Time
 	locks   *keyedMutex
+	// background counts effects running after their invoke was answered.
+	background sync.WaitGroup
 	// sendTimeout bounds delivering a turn's replies. Delivery is detached
 	// from the inbound request: once the state is saved, the replies must go
 	// out even if the connector hung up on us.
@@ -85,12 +90,22 @@ const effectTimeout = 2 * time.Minute
 const maxEffects = 8
 
 // Run processes one activity. For invokes it returns the HTTP answer.
+//
+// Effects of a message run before Run returns. Effects of an invoke (a card
+// button) run after: Teams waits only seconds for an invoke's answer, so the
+// clicked card is answered at once and updated in place (PUT) when the
+// effects are done. The conversation stays locked until then.
 func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*InvokeResponse, error) {
 	unlock, err := r.locks.Lock(ctx, a.Conversation.ID)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	locked := true
+	defer func() {
+		if locked {
+			unlock()
+		}
+	}()
 
 	snap, err := r.store.Load(ctx, a.Conversation.ID, a.ID)
 	if err != nil {
@@ -119,10 +134,50 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
 	defer cancel()
 	undelivered := r.deliver(sendCtx, a, outgoing(a, turn.Replies))
+	if len(turn.Effects) == 0 {
+		return resp, r.keepUndelivered(sendCtx, a, undelivered)
+	}
+	if a.Type != typeInvoke {
+		more, err := r.runEffects(ctx, a, in, sess, turn.Effects)
+		if err != nil {
+			return resp, err
+		}
+		return resp, r.keepUndelivered(sendCtx, a, append(undelivered, more...))
+	}
+	// The lock passes to the background work; Wait waits for it.
+	locked = false
+	r.background.Add(1)
+	bctx := context.WithoutCancel(ctx)
+	go func() {
+		defer r.background.Done()
+		defer unlock()
+		defer func() {
+			if v := recover(); v != nil {
+				r.log.Error("panic in effects", zap.Any("panic", v), zap.ByteString("stack", debug.Stack()))
+			}
+		}()
+		more, err := r.runEffects(bctx, a, in, sess, turn.Effects)
+		if err != nil {
+			r.log.Error("effects of a card action failed", zap.String("conversation", a.Conversation.ID), zap.Error(err))
+		}
+		kctx, cancel := context.WithTimeout(bctx, 10*time.Second)
+		defer cancel()
+		if err := r.keepUndelivered(kctx, a, more); err != nil && !errors.Is(err, errUndelivered) {
+			r.log.Error("undelivered replies not kept", zap.String("conversation", a.Conversation.ID), zap.Error(err))
+		}
+	}()
+	return resp, r.keepUndelivered(sendCtx, a, undelivered)
+}
 
-	// Effects run one at a time, in order; each result goes back to the
-	// dialogs, whose answer is saved and delivered before the next effect.
-	pending := turn.Effects
+// Wait waits for effects still running after their invoke was answered
+// (for a graceful shutdown, and for tests).
+func (r *Runner) Wait() { r.background.Wait() }
+
+// runEffects runs effects one at a time, in order; each result goes back to
+// the dialogs, whose answer is saved and delivered before the next effect.
+// It returns the replies it could not deliver.
+func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, sess dialogs.Session, pending []dialogs.Effect) ([]*OutgoingActivity, error) {
+	var undelivered []*OutgoingActivity
 	for run := 0; len(pending) > 0; run++ {
 		if run == maxEffects || r.effects == nil {
 			r.log.Error("effects not run", zap.Int("effects", len(pending)))
@@ -136,6 +191,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		res := r.effects.RunEffect(ectx, e, in)
 		cancel()
 		r.log.Info("effect", zap.String("effect", e.EffectName()), zap.Duration("duration", time.Since(start)), zap.Error(res.Err))
+		var turn dialogs.Turn
 		sess, turn = r.router.Step(sess, dialogs.Input{
 			Kind: dialogs.ResultInput, Result: &res, ActivityID: in.ActivityID,
 			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(),
@@ -144,16 +200,20 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		err := r.commit(cctx, a.Conversation.ID, "", sess, nil)
 		cancel()
 		if err != nil {
-			return resp, err
+			return undelivered, err
 		}
-		if turn.Update != nil && a.Type == typeInvoke {
-			// The outcome replaces the clicked card in the invoke's answer.
-			resp = cardActionResponse(turn.Update)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
+		if turn.Update != nil && a.Type == typeInvoke && a.ReplyToID != "" {
+			// The outcome replaces the clicked card.
+			if err := r.sender.Update(sctx, a.ServiceURL, a.Conversation.ID, a.ReplyToID, cardActivity(a, turn.Update)); err != nil {
+				r.log.Warn("card not updated", zap.String("conversation", a.Conversation.ID), zap.Error(err))
+			}
 		}
-		undelivered = append(undelivered, r.deliver(sendCtx, a, outgoing(a, turn.Replies))...)
+		undelivered = append(undelivered, r.deliver(sctx, a, outgoing(a, turn.Replies))...)
+		cancel()
 		pending = append(pending[1:], turn.Effects...)
 	}
-	return resp, r.keepUndelivered(sendCtx, a, undelivered)
+	return undelivered, nil
 }
 
 // keepUndelivered stores replies that did not go out with the activity, so
@@ -283,6 +343,11 @@ func outgoing(a *Activity, replies []cards.Message) []*OutgoingActivity {
 		}
 	}
 	return acts
+}
+
+// cardActivity is a message carrying only card c, for updating a card.
+func cardActivity(a *Activity, c *cards.Card) *OutgoingActivity {
+	return outgoing(a, []cards.Message{{Card: c}})[0]
 }
 
 // cardActionResponse is the answer to an Action.Execute: the replacement card
