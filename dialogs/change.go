@@ -509,25 +509,29 @@ func (d Change) applied(st changeState, in Input) Turn {
 	if p == nil {
 		return Turn{Status: Cancelled}
 	}
-	// Done so far: this attempt's and earlier ones'.
-	for i := range p.Ops {
-		if i < len(out.Done) && out.Done[i] {
-			if len(p.Done) < len(p.Ops) {
-				p.Done = append(p.Done, make([]bool, len(p.Ops)-len(p.Done))...)
-			}
-			p.Done[i] = true
-		}
+	// The confirmed preview, updated in place with the outcome: built before
+	// this attempt's ops count as done, so "after" shows what was confirmed.
+	var doneNow bool
+	for i := range out.Done {
+		doneNow = doneNow || (out.Done[i] && (i >= len(p.Done) || !p.Done[i]))
 	}
-	out.Done = p.Done
-	// The confirmed preview, updated in place with the outcome.
 	status := txtDoneTitle.In(l)
 	switch {
-	case in.Result.Err != nil && anyDone(p.Done):
+	case in.Result.Err != nil && (doneNow || anyDone(p.Done)):
 		status = txtPartly.In(l)
 	case in.Result.Err != nil:
 		status = txtNothingChanged.In(l)
 	}
 	update := previewCard(l, *st.Methods, p, status)
+	// Done so far: this attempt's and earlier ones'.
+	if len(p.Done) < len(p.Ops) {
+		p.Done = append(p.Done, make([]bool, len(p.Ops)-len(p.Done))...)
+	}
+	for i := range p.Ops {
+		if i < len(out.Done) && out.Done[i] {
+			p.Done[i] = true
+		}
+	}
 	if out.Methods != nil {
 		st.Methods = out.Methods
 	}

@@ -310,3 +310,21 @@ func TestInterruptedWriteIsRecovered(t *testing.T) {
 		}
 	}
 }
+
+func TestOutcomeCardShowsTheStateAfterTheChange(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.step(submit(cards.VerbChange, cards.KindKey, "remove"))
+	f.step(submit(dialogs.VerbChangePick, "choice", "device:dev1"))
+	out := f.step(confirm(f.req()))
+	if out.Update == nil {
+		t.Fatal("no in-place update with the outcome")
+	}
+	j := mustCardJSON(t, out.Update)
+	if n := strings.Count(j, "Pixel 8"); n != 1 {
+		t.Errorf("the removed device appears %d times on the outcome card, want once (before, not after): %s", n, j)
+	}
+	if !strings.Contains(j, "変更しました") {
+		t.Errorf("the outcome card does not say it is done: %s", j)
+	}
+}
