@@ -757,11 +757,11 @@ func opLine(l cards.Lang, op ChangeOp) string {
 	}
 	switch op.Op {
 	case OpAddPhone:
-		return fmt.Sprintf(txtOpAdd.In(l), slotName(l, op.Slot), op.Masked, mode)
+		return fmt.Sprintf(txtOpAdd.In(l), shortSlot(l, op.Slot), op.Masked, mode)
 	case OpChangePhone:
-		return fmt.Sprintf(txtOpChange.In(l), slotName(l, op.Slot), op.Masked, mode)
+		return fmt.Sprintf(txtOpChange.In(l), shortSlot(l, op.Slot), op.Masked, mode)
 	case OpDeletePhone:
-		return fmt.Sprintf(txtOpDelete.In(l), slotName(l, op.Slot)+" "+op.Masked)
+		return fmt.Sprintf(txtOpDelete.In(l), shortSlot(l, op.Slot)+" "+op.Masked)
 	case OpDeleteMethod:
 		return fmt.Sprintf(txtOpDelete.In(l), op.Name)
 	}
@@ -832,6 +832,20 @@ func slotName(l cards.Lang, slot string) string {
 		return txtSlotAlternate.In(l)
 	case "office":
 		return txtSlotOffice.In(l)
+	}
+	return slot
+}
+
+// shortSlot names a slot without its modes, for sentences that state the
+// mode themselves.
+func shortSlot(l cards.Lang, slot string) string {
+	switch slot {
+	case "mobile":
+		return txtShortMobile.In(l)
+	case "alternateMobile":
+		return txtSlotAlternate.In(l)
+	case "office":
+		return txtShortOffice.In(l)
 	}
 	return slot
 }

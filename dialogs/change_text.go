@@ -23,6 +23,8 @@ var (
 
 	txtSlotMobile    = cards.Text{JA: "携帯電話（SMS・音声）", EN: "Mobile (SMS and calls)"}
 	txtSlotAlternate = cards.Text{JA: "代替の携帯電話", EN: "Alternate mobile"}
+	txtShortMobile   = cards.Text{JA: "携帯電話", EN: "mobile"}
+	txtShortOffice   = cards.Text{JA: "職場・固定電話", EN: "office phone"}
 	txtSlotOffice    = cards.Text{JA: "職場・固定電話（音声のみ）", EN: "Office or landline (calls only)"}
 
 	txtNumberTitle    = cards.Text{JA: "%s の番号を入力してください", EN: "Enter the number for: %s"}
