@@ -183,7 +183,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		log.Info("Graph simulator: the sign-in methods the bot reads and changes are simulated; read them at http://" + ln.Addr().String() + "/graph-simulator/v1.0/users/{id}/authentication/methods")
 	}
 
-	go pruneActivities(ctx, st, log)
+	go housekeeping(ctx, st, runner, log)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -263,8 +263,9 @@ func reloadOnHangup(ctx context.Context, path string, router *dialogs.Router, lo
 	}
 }
 
-// pruneActivities forgets old processed-activity ids once an hour.
-func pruneActivities(ctx context.Context, st *store.SQLite, log *zap.Logger) {
+// housekeeping runs once an hour: it forgets old processed-activity ids and
+// abandoned change flows (with the phone numbers they hold) idle for a day.
+func housekeeping(ctx context.Context, st *store.SQLite, runner *bot.Runner, log *zap.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -272,10 +273,14 @@ func pruneActivities(ctx context.Context, st *store.SQLite, log *zap.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := st.PruneActivities(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+			day := time.Now().Add(-24 * time.Hour)
+			if n, err := st.PruneActivities(ctx, day); err != nil {
 				log.Warn("prune processed activities", zap.Error(err))
 			} else if n > 0 {
 				log.Debug("pruned processed activities", zap.Int64("rows", n))
+			}
+			if _, err := runner.ForgetIdleNumbers(ctx, st, day); err != nil {
+				log.Warn("forget abandoned change flows", zap.Error(err))
 			}
 		}
 	}

@@ -380,3 +380,27 @@ func TestChangeLogsCarryNoPhoneNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestAbandonedFlowsForgetTheNumber(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	abandoned, waiting := "a:1forget-abandoned", "a:1forget-waiting"
+	e.backupOffice(t, abandoned, "03-4444-5555") // preview shown, never confirmed
+	e.do(t, e.submit(waiting, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "phone"}))
+	e.do(t, e.submit(waiting, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "unknown"}))
+	e.do(t, e.message(waiting, "03-6666-7777"))
+	e.confirmPending(t, waiting) // the temporary number is registered; the flow waits
+
+	n, err := e.runner.ForgetIdleNumbers(t.Context(), e.store, time.Now().Add(time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("forgot %d conversations (%v), want 1", n, err)
+	}
+	snap, _ := e.store.Load(t.Context(), abandoned, "")
+	if strings.Contains(string(snap.State), "44445555") || strings.Contains(string(snap.State), `"dialog":"change"`) {
+		t.Errorf("the abandoned flow and its number are still saved: %s", snap.State)
+	}
+	snap, _ = e.store.Load(t.Context(), waiting, "")
+	if !strings.Contains(string(snap.State), `"stage":"temp-done"`) {
+		t.Errorf("the flow waiting for the new number was dropped: %s", snap.State)
+	}
+}

@@ -860,3 +860,25 @@ func deviceName(l cards.Lang, dv DeviceView) string {
 	}
 	return fmt.Sprintf(txtAddedOn.In(l), name, dv.Added.Format("2006-01-02"))
 }
+
+// ForgetNumbers drops change flows that hold a full phone number (a number
+// typed but not yet written) from a session that has been idle for a while:
+// an abandoned flow must not keep the number forever. A flow waiting for
+// the person's new number (the temporary-number path) holds none and stays;
+// so does a write under way. It reports whether anything was dropped.
+func ForgetNumbers(s Session) (Session, bool) {
+	kept := s.Stack[:0:0]
+	dropped := false
+	for _, f := range s.Stack {
+		if f.Dialog == (Change{}).ID() {
+			var st changeState
+			if json.Unmarshal(f.State, &st) == nil && st.Stage != stageApplying && (st.Phone != nil || st.Pending != nil) {
+				dropped = true
+				continue
+			}
+		}
+		kept = append(kept, f)
+	}
+	s.Stack = kept
+	return s, dropped
+}

@@ -302,6 +302,25 @@ func (s *SQLite) MarkOpDone(ctx context.Context, key string, i int, at time.Time
 	return nil
 }
 
+// IdleConversations lists conversations whose state was last saved before
+// a time and contains the text mark (a cheap filter before decoding).
+func (s *SQLite) IdleConversations(ctx context.Context, before time.Time, mark string) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM conversations WHERE updated_at < ? AND instr(state, ?) > 0`, before.Unix(), mark)
+	if err != nil {
+		return nil, fmt.Errorf("store: idle conversations: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: idle conversations: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // PruneActivities forgets processed activity ids older than before. Bot
 // Framework redelivers within minutes, so a day's memory is plenty.
 func (s *SQLite) PruneActivities(ctx context.Context, before time.Time) (int64, error) {
