@@ -2,11 +2,13 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -52,7 +54,28 @@ type Authenticator struct {
 	entra        *keySet // nil without a tenant
 	entraIssuers []string
 	parser       *jwt.Parser
+	now          func() time.Time
+
+	// verified remembers tokens whose signature and claims checked out, by
+	// their SHA-256: the Bot Connector sends the same token for many
+	// activities, and an RSA verification per request is the endpoint's
+	// largest fixed cost. An entry lives until the token expires, at most
+	// verifiedTTL.
+	mu       sync.Mutex
+	verified map[[32]byte]verifiedToken
 }
+
+type verifiedToken struct {
+	id      Identity
+	expires time.Time
+}
+
+// verifiedTTL bounds how long a verified token is trusted without checking
+// its signature again; verifiedMax bounds the cache.
+const (
+	verifiedTTL = 10 * time.Minute
+	verifiedMax = 4096
+)
 
 // NewAuthenticator returns an authenticator for cfg.
 func NewAuthenticator(cfg AuthConfig) *Authenticator {
@@ -69,6 +92,8 @@ func NewAuthenticator(cfg AuthConfig) *Authenticator {
 		cfg.Now = time.Now
 	}
 	a := &Authenticator{
+		now:          cfg.Now,
+		verified:     map[[32]byte]verifiedToken{},
 		appID:        cfg.AppID,
 		botFramework: newKeySet(cfg.OpenIDMetadataURL, cfg.HTTPClient, cfg.Now),
 		parser: jwt.NewParser(
@@ -142,11 +167,21 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (*Ident
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 		return nil, unauthorized("missing bearer token", nil)
 	}
+	raw = strings.TrimSpace(raw)
+	sum := sha256.Sum256([]byte(raw))
+	now := a.now()
+	a.mu.Lock()
+	v, ok := a.verified[sum]
+	a.mu.Unlock()
+	if ok && now.Before(v.expires) {
+		id := v.id
+		return &id, nil
+	}
 	var (
 		claims = jwt.MapClaims{}
 		id     Identity
 	)
-	_, err := a.parser.ParseWithClaims(strings.TrimSpace(raw), claims, func(t *jwt.Token) (any, error) {
+	_, err := a.parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
 		if kid == "" {
 			return nil, errors.New("token has no kid")
@@ -183,6 +218,19 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (*Ident
 	}
 	if id.needsService && id.ServiceURL == "" {
 		return nil, unauthorized("invalid token", errors.New("token has no serviceurl claim"))
+	}
+	exp, err := claims.GetExpirationTime()
+	if err == nil && exp != nil {
+		until := exp.Add(clockSkew)
+		if limit := now.Add(verifiedTTL); limit.Before(until) {
+			until = limit
+		}
+		a.mu.Lock()
+		if len(a.verified) >= verifiedMax {
+			clear(a.verified) // simple and bounded; the next requests re-verify
+		}
+		a.verified[sum] = verifiedToken{id: id, expires: until}
+		a.mu.Unlock()
 	}
 	return &id, nil
 }

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/dialogs"
 )
@@ -608,3 +609,27 @@ func TestFeedbackIsStoredOnceAndTheCardUpdated(t *testing.T) {
 		t.Errorf("feedback stored = %+v, want one helpful vote on sms-not-arriving", stats)
 	}
 }
+
+// TestVerifiedTokensExpire checks the verified-token cache: a token that
+// checked out is accepted again, but never past its expiry.
+func TestVerifiedTokensExpire(t *testing.T) {
+	t.Parallel()
+	p := newIDP(t)
+	now := time.Now()
+	clock := func() time.Time { return now }
+	a := bot.NewAuthenticator(bot.AuthConfig{AppID: testAppID, OpenIDMetadataURL: p.metadataURL(), Now: clock})
+	c := p.claims("https://smba.example/teams/")
+	c["exp"] = now.Add(time.Minute).Unix()
+	tok := "Bearer " + p.key.sign(t, jwt.SigningMethodRS256, p.key.kid, c)
+	for i := 0; i < 2; i++ {
+		if _, err := a.Authenticate(t.Context(), tok); err != nil {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+	}
+	now = now.Add(time.Minute + clockSkew + time.Second)
+	if _, err := a.Authenticate(t.Context(), tok); err == nil {
+		t.Error("an expired token was accepted from the cache")
+	}
+}
+
+const clockSkew = 5 * time.Minute
