@@ -110,17 +110,8 @@ func TestPhoneChangeHappyPathWritesOnlyAfterConfirm(t *testing.T) {
 	}
 	req := e.pendingReq(t, conv)
 	rec := e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req}))
-	if !strings.Contains(rec.Body.String(), "確定しました") || strings.Contains(rec.Body.String(), dialogs.VerbChangeConfirm) {
-		t.Errorf("the confirm should be answered at once with the card, buttons gone: %s", rec.Body)
-	}
-	var updated bool
-	for _, s := range e.conn.sentTo(conv) {
-		if s.Method == http.MethodPut && strings.HasSuffix(s.Path, "/activities/"+clickedCardID) && strings.Contains(s.cardText(), "変更しました") {
-			updated = true
-		}
-	}
-	if !updated {
-		t.Error("the clicked card was not updated in place with the outcome")
+	if !strings.Contains(rec.Body.String(), "変更しました") || strings.Contains(rec.Body.String(), dialogs.VerbChangeConfirm) {
+		t.Errorf("a quick change should answer the click with its outcome, buttons gone: %s", rec.Body)
 	}
 	if !strings.Contains(e.lastText(conv), "変更しました") {
 		t.Errorf("no result card: %s", e.lastText(conv))
@@ -401,5 +392,30 @@ func TestAbandonedFlowsForgetTheNumber(t *testing.T) {
 	snap, _ = e.store.Load(t.Context(), waiting, "")
 	if !strings.Contains(string(snap.State), `"stage":"temp-done"`) {
 		t.Errorf("the flow waiting for the new number was dropped: %s", snap.State)
+	}
+}
+
+func TestSlowChangeAnswersTheClickThenUpdatesTheCard(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-slow"
+	e.backupOffice(t, conv, "03-1212-3434")
+	sharedSim.Inject(sim.Fault{Method: http.MethodPost, PathContains: aadFor(conv) + "/authentication/phoneMethods", Latency: 4 * time.Second, Times: 1})
+	start := time.Now()
+	rec := e.postRaw(mustJSON(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": e.pendingReq(t, conv)})), "Bearer "+e.idp.token(t, e.conn.serviceURL()))
+	if !strings.Contains(rec.Body.String(), "確定しました") {
+		t.Errorf("a slow change should answer the click at once: %s", rec.Body)
+	}
+	if time.Since(start) < 4*time.Second {
+		t.Fatal("postRaw returned before the background write (it waits for the runner)")
+	}
+	var updated bool
+	for _, s := range e.conn.sentTo(conv) {
+		if s.Method == http.MethodPut && strings.HasSuffix(s.Path, "/activities/"+clickedCardID) && strings.Contains(s.cardText(), "変更しました") {
+			updated = true
+		}
+	}
+	if !updated {
+		t.Error("the clicked card was not updated in place with the outcome")
 	}
 }

@@ -68,6 +68,9 @@ type Runner struct {
 	locks   *keyedMutex
 	// background counts effects running after their invoke was answered.
 	background sync.WaitGroup
+	// invokeBudget is how long a card click waits for its effects before it
+	// is answered without their outcome (Teams gives invokes seconds).
+	invokeBudget time.Duration
 	// sendTimeout bounds delivering a turn's replies. Delivery is detached
 	// from the inbound request: once the state is saved, the replies must go
 	// out even if the connector hung up on us.
@@ -78,7 +81,7 @@ type Runner struct {
 func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRunner, log *zap.Logger) *Runner {
 	return &Runner{
 		store: st, router: router, sender: sender, effects: effects, log: log,
-		now: time.Now, locks: newKeyedMutex(), sendTimeout: 60 * time.Second,
+		now: time.Now, locks: newKeyedMutex(), sendTimeout: 60 * time.Second, invokeBudget: 3 * time.Second,
 	}
 }
 
@@ -138,25 +141,30 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		return resp, r.keepUndelivered(sendCtx, a, undelivered)
 	}
 	if a.Type != typeInvoke {
-		more, err := r.runEffects(ctx, a, in, sess, turn.Effects)
+		more, err := r.runEffects(ctx, a, in, sess, turn.Effects, nil)
 		if err != nil {
 			return resp, err
 		}
 		return resp, r.keepUndelivered(sendCtx, a, append(undelivered, more...))
 	}
-	// The lock passes to the background work; Wait waits for it.
+	// The lock passes to the background work; Wait waits for it. If the
+	// effects finish within invokeBudget the click is answered with their
+	// outcome; otherwise it is answered now and the card updated later.
 	locked = false
 	r.background.Add(1)
 	bctx := context.WithoutCancel(ctx)
+	card := &cardUpdates{}
+	done := make(chan struct{})
 	go func() {
 		defer r.background.Done()
 		defer unlock()
+		defer close(done)
 		defer func() {
 			if v := recover(); v != nil {
 				r.log.Error("panic in effects", zap.Any("panic", v), zap.ByteString("stack", debug.Stack()))
 			}
 		}()
-		more, err := r.runEffects(bctx, a, in, sess, turn.Effects)
+		more, err := r.runEffects(bctx, a, in, sess, turn.Effects, card)
 		if err != nil {
 			r.log.Error("effects of a card action failed", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 		}
@@ -166,7 +174,44 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 			r.log.Error("undelivered replies not kept", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 		}
 	}()
+	timer := time.NewTimer(r.invokeBudget)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+	}
+	if c := card.answer(); c != nil {
+		resp = cardActionResponse(c)
+	}
 	return resp, r.keepUndelivered(sendCtx, a, undelivered)
+}
+
+// cardUpdates hands the clicked card's newest version either to the
+// invoke's answer (while it is still open) or, once the click was answered,
+// to a PUT of the card.
+type cardUpdates struct {
+	mu       sync.Mutex
+	answered bool
+	latest   *cards.Card
+}
+
+// offer takes a new version; it reports whether the card must be PUT.
+func (u *cardUpdates) offer(c *cards.Card) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.answered {
+		return true
+	}
+	u.latest = c
+	return false
+}
+
+// answer closes the window and returns the version for the answer, if any.
+func (u *cardUpdates) answer() *cards.Card {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.answered = true
+	return u.latest
 }
 
 // Wait waits for effects still running after their invoke was answered
@@ -176,7 +221,7 @@ func (r *Runner) Wait() { r.background.Wait() }
 // runEffects runs effects one at a time, in order; each result goes back to
 // the dialogs, whose answer is saved and delivered before the next effect.
 // It returns the replies it could not deliver.
-func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, sess dialogs.Session, pending []dialogs.Effect) ([]*OutgoingActivity, error) {
+func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, sess dialogs.Session, pending []dialogs.Effect, card *cardUpdates) ([]*OutgoingActivity, error) {
 	var undelivered []*OutgoingActivity
 	for run := 0; len(pending) > 0; run++ {
 		if run == maxEffects || r.effects == nil {
@@ -203,8 +248,8 @@ func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, 
 			return undelivered, err
 		}
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
-		if turn.Update != nil && a.Type == typeInvoke && a.ReplyToID != "" {
-			// The outcome replaces the clicked card.
+		if turn.Update != nil && card != nil && card.offer(turn.Update) && a.ReplyToID != "" {
+			// The click was answered already: the outcome replaces the card.
 			if err := r.sender.Update(sctx, a.ServiceURL, a.Conversation.ID, a.ReplyToID, cardActivity(a, turn.Update)); err != nil {
 				r.log.Warn("card not updated", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 			}
