@@ -109,7 +109,11 @@ func TestPhoneChangeHappyPathWritesOnlyAfterConfirm(t *testing.T) {
 		t.Fatalf("%d writes reached Graph before the confirm", n)
 	}
 	req := e.pendingReq(t, conv)
-	rec := e.do(t, e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req}))
+	click := e.execute(conv, dialogs.VerbChangeConfirm, map[string]any{"req": req})
+	rec := e.do(t, click)
+	if again := e.do(t, click); again.Body.String() != rec.Body.String() {
+		t.Errorf("a redelivered click got %s, want the same answer %s", again.Body, rec.Body)
+	}
 	if !strings.Contains(rec.Body.String(), "変更しました") || strings.Contains(rec.Body.String(), dialogs.VerbChangeConfirm) {
 		t.Errorf("a quick change should answer the click with its outcome, buttons gone: %s", rec.Body)
 	}

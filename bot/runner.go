@@ -22,6 +22,7 @@ type Store interface {
 	Load(ctx context.Context, conversationID, activityID string) (store.Snapshot, error)
 	Commit(ctx context.Context, c store.Commit) error
 	SetUndelivered(ctx context.Context, conversationID, activityID string, undelivered []byte) error
+	SetResponse(ctx context.Context, conversationID, activityID string, response []byte) error
 	Ping(ctx context.Context) error
 }
 
@@ -182,6 +183,12 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	}
 	if c := card.answer(); c != nil {
 		resp = cardActionResponse(c)
+		// A redelivery of this click gets the same answer.
+		if b, err := json.Marshal(resp); err == nil && a.ID != "" {
+			if err := r.store.SetResponse(sendCtx, a.Conversation.ID, a.ID, b); err != nil {
+				r.log.Warn("answer not kept for redelivery", zap.Error(err))
+			}
+		}
 	}
 	return resp, r.keepUndelivered(sendCtx, a, undelivered)
 }

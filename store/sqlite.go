@@ -197,6 +197,16 @@ func (s *SQLite) Commit(ctx context.Context, c Commit) error {
 	return nil
 }
 
+// SetResponse replaces the answer a redelivery of a processed activity
+// gets (an invoke answered with an outcome that came after the commit).
+func (s *SQLite) SetResponse(ctx context.Context, conversationID, activityID string, response []byte) error {
+	if _, err := s.write.ExecContext(ctx, `UPDATE processed_activities SET response = ? WHERE conversation_id = ? AND activity_id = ?`,
+		response, conversationID, activityID); err != nil {
+		return fmt.Errorf("store: set response: %w", err)
+	}
+	return nil
+}
+
 // SetUndelivered records the replies of a processed activity that could not
 // be delivered (nil: none are left).
 func (s *SQLite) SetUndelivered(ctx context.Context, conversationID, activityID string, undelivered []byte) error {
