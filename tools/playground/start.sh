@@ -4,7 +4,10 @@
 # tools/playground, where the playground reads .m365agentsplayground.yml), then open
 # http://localhost:${PLAYGROUND_PORT:-56150}/
 #   BOT_ENDPOINT     bot messaging endpoint   (default http://127.0.0.1:3978/api/messages)
-#   PLAYGROUND_PORT  port of the playground UI (default 56150)
+#   PLAYGROUND_PORT  port of the playground UI (default 56150; if it is taken the playground silently
+#                    picks a random port: read the "Listening on N" line)
+# Config errors (bad .m365agentsplayground.yml) are NOT printed here: the server keeps running and
+# the reason is only in devTools/m365agentsplayground.log (git-ignored).
 set -eu
 cd "$(dirname "$0")"
 export TEAMSAPPTESTER_BROWSER=none
