@@ -824,28 +824,24 @@ func afterFacts(l cards.Lang, m MethodsView, ops []ChangeOp) []cards.Fact {
 	return methodFacts(l, next)
 }
 
+// slotNames are each phone slot's name with its modes (for lists) and
+// without them (for sentences that state the mode themselves).
+var slotNames = map[string]struct{ full, short cards.Text }{
+	"mobile":          {txtSlotMobile, txtShortMobile},
+	"alternateMobile": {txtSlotAlternate, txtSlotAlternate},
+	"office":          {txtSlotOffice, txtShortOffice},
+}
+
 func slotName(l cards.Lang, slot string) string {
-	switch slot {
-	case "mobile":
-		return txtSlotMobile.In(l)
-	case "alternateMobile":
-		return txtSlotAlternate.In(l)
-	case "office":
-		return txtSlotOffice.In(l)
+	if n, ok := slotNames[slot]; ok {
+		return n.full.In(l)
 	}
 	return slot
 }
 
-// shortSlot names a slot without its modes, for sentences that state the
-// mode themselves.
 func shortSlot(l cards.Lang, slot string) string {
-	switch slot {
-	case "mobile":
-		return txtShortMobile.In(l)
-	case "alternateMobile":
-		return txtSlotAlternate.In(l)
-	case "office":
-		return txtShortOffice.In(l)
+	if n, ok := slotNames[slot]; ok {
+		return n.short.In(l)
 	}
 	return slot
 }
