@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap/zapcore"
 
@@ -41,7 +42,16 @@ type config struct {
 	GraphSeedFile  string // users the simulator starts with
 	PhoneRegion    string // region of numbers typed without a country code
 	WriteLimit     int    // changes per person per hour
+	Helpdesk       bot.HelpdeskConfig
+	Approval       bool // SELF_SERVICE_WRITES=approval
 }
+
+// The playground's helpdesk team and channel (tools/playground), the
+// helpdesk in local mode.
+const (
+	playgroundTeam    = "19:14a7e6995f05f052a55edf6bc9e801d2@thread.tacv2"
+	playgroundChannel = "19:6c5c8a893db3386d24fca1efca3bcb34@thread.tacv2"
+)
 
 // envVar documents one environment variable for --help and the README.
 // external marks variables read by a library (azidentity), not loadConfig.
@@ -70,6 +80,12 @@ var envVars = []envVar{
 	{"AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET", "", "Graph credentials (azidentity DefaultAzureCredential; also certificate, workload or managed identity); unset: the bot's own app registration", true},
 	{"DEFAULT_PHONE_REGION", "JP", "region of phone numbers typed without a country code (ISO 3166 code)", false},
 	{"WRITE_LIMIT_PER_HOUR", "5", "how many changes of sign-in methods one person may make per hour", false},
+	{"HELPDESK_CHANNEL_ID", "the playground's channel in local mode; else none (escalation off)", "Teams channel id (19:...@thread.tacv2) where tickets are posted", false},
+	{"HELPDESK_TEAM_ID", "the playground's team in local mode", "id of the team whose members may act on tickets (the channel's team id, 19:...); empty: the channel's members", false},
+	{"HELPDESK_REMIND_AFTER", "30m", "re-announce a ticket nobody took after this long (Go duration; 0 = never)", false},
+	{"TAP_LIFETIME_MINUTES", "60", "lifetime of Temporary Access Passes agents issue (10 to 43200)", false},
+	{"TAP_USABLE_ONCE", "true", "whether those passes work for one sign-in only", false},
+	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json; console in local mode", "json or console", false},
 }
@@ -143,6 +159,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.WriteLimit, err = strconv.Atoi(orDefault(getenv("WRITE_LIMIT_PER_HOUR"), "5")); err != nil || c.WriteLimit < 1 || c.WriteLimit > 1000 {
 		return c, fmt.Errorf("WRITE_LIMIT_PER_HOUR=%q: use a number from 1 to 1000", getenv("WRITE_LIMIT_PER_HOUR"))
+	}
+	if err := c.loadHelpdesk(getenv); err != nil {
+		return c, err
 	}
 	if !phoneRegion.MatchString(c.PhoneRegion) {
 		return c, fmt.Errorf("DEFAULT_PHONE_REGION=%q: use a two-letter region code such as JP or US", c.PhoneRegion)
@@ -290,4 +309,49 @@ Environment:
 		fmt.Fprintf(&b, "  %-22s %s\n  %-22s default: %s\n", v.name, v.help, "", def)
 	}
 	return b.String()
+}
+
+// loadHelpdesk reads the escalation settings.
+func (c *config) loadHelpdesk(getenv func(string) string) error {
+	h := bot.HelpdeskConfig{
+		ChannelID: strings.TrimSpace(getenv("HELPDESK_CHANNEL_ID")),
+		TeamID:    strings.TrimSpace(getenv("HELPDESK_TEAM_ID")),
+		BotName:   "MFA Desk",
+		BotID:     "28:" + c.AppID,
+	}
+	if c.local() {
+		h.BotID = "28:mfadesk-local"
+		if h.ChannelID == "" {
+			h.ChannelID, h.TeamID = playgroundChannel, orDefault(h.TeamID, playgroundTeam)
+		}
+	}
+	if h.ChannelID != "" && !strings.HasPrefix(h.ChannelID, "19:") {
+		return fmt.Errorf("HELPDESK_CHANNEL_ID=%q is not a channel id: copy it from the channel's link (19:...@thread.tacv2)", h.ChannelID)
+	}
+	if h.TeamID != "" && !strings.HasPrefix(h.TeamID, "19:") {
+		return fmt.Errorf("HELPDESK_TEAM_ID=%q is not a team id: use the team's thread id (19:...@thread.tacv2), not its group id", h.TeamID)
+	}
+	var err error
+	if h.RemindAfter, err = time.ParseDuration(orDefault(getenv("HELPDESK_REMIND_AFTER"), "30m")); err != nil || h.RemindAfter < 0 {
+		return fmt.Errorf("HELPDESK_REMIND_AFTER=%q: use a duration such as 30m or 1h (0 turns reminders off)", getenv("HELPDESK_REMIND_AFTER"))
+	}
+	if h.TAPLifetime, err = strconv.Atoi(orDefault(getenv("TAP_LIFETIME_MINUTES"), "60")); err != nil || h.TAPLifetime < 10 || h.TAPLifetime > 43200 {
+		return fmt.Errorf("TAP_LIFETIME_MINUTES=%q: use a number of minutes from 10 to 43200", getenv("TAP_LIFETIME_MINUTES"))
+	}
+	once := orDefault(getenv("TAP_USABLE_ONCE"), "true")
+	if h.TAPOnce, err = parseBool(once); err != nil {
+		return fmt.Errorf("TAP_USABLE_ONCE=%q: use true or false", getenv("TAP_USABLE_ONCE"))
+	}
+	switch w := strings.ToLower(strings.TrimSpace(getenv("SELF_SERVICE_WRITES"))); w {
+	case "", "direct":
+	case "approval":
+		if h.ChannelID == "" {
+			return fmt.Errorf("SELF_SERVICE_WRITES=approval needs HELPDESK_CHANNEL_ID: approvals happen on tickets in the helpdesk channel")
+		}
+		c.Approval = true
+	default:
+		return fmt.Errorf("SELF_SERVICE_WRITES=%q: use direct or approval", w)
+	}
+	c.Helpdesk = h
+	return nil
 }

@@ -154,8 +154,19 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	go reloadOnHangup(ctx, cfg.FAQFile, router, log)
 
 	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now, Log: log,
-		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}}
+		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, Approval: cfg.Approval}
 	runner := bot.NewRunner(st, router, connector, effects, log)
+	var desk *bot.Desk
+	if cfg.Helpdesk.ChannelID != "" {
+		desk = bot.NewDesk(cfg.Helpdesk, log.Named("helpdesk"))
+		desk.Store, desk.Conn, desk.Graph, desk.Passes, desk.Audit, desk.Changes = st, connector, graphClient, graphClient, st, effects
+		effects.Desk = desk
+		runner.SetDesk(desk)
+		log.Info("helpdesk escalation on", zap.String("channel", cfg.Helpdesk.ChannelID), zap.String("team", cfg.Helpdesk.TeamID),
+			zap.Bool("approval_mode", cfg.Approval))
+	} else {
+		log.Info("helpdesk escalation off: set HELPDESK_CHANNEL_ID to post tickets in a Teams channel")
+	}
 	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)
 	routes := bot.Routes(handler, st.Ping, log)
 	if cfg.GraphMode == graphSimulator {
@@ -184,6 +195,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 
 	go housekeeping(ctx, st, runner, log)
+	go deskTicks(ctx, desk)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -282,6 +294,24 @@ func housekeeping(ctx context.Context, st *store.SQLite, runner *bot.Runner, log
 			if _, err := runner.ForgetIdleNumbers(ctx, st, day); err != nil {
 				log.Warn("forget abandoned change flows", zap.Error(err))
 			}
+		}
+	}
+}
+
+// deskTicks posts tickets that could not be posted and reminds the
+// helpdesk of unassigned ones, every minute.
+func deskTicks(ctx context.Context, desk *bot.Desk) {
+	if desk == nil {
+		return
+	}
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			desk.Tick(ctx)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -135,6 +136,31 @@ func (c *Connector) CreateConversation(ctx context.Context, serviceURL string, p
 	return cr, err
 }
 
+// Member is a conversation or team member, as the connector describes one.
+type Member struct {
+	ID                string `json:"id"`
+	Name              string `json:"name"`
+	AADObjectID       string `json:"aadObjectId"`
+	UserPrincipalName string `json:"userPrincipalName"`
+	Email             string `json:"email"`
+}
+
+// ErrNotMember reports that the connector does not know the member there.
+var ErrNotMember = errors.New("connector: not a member")
+
+// Member looks up one member of a conversation or team by id or Entra
+// object id. It returns [ErrNotMember] when they are not in it.
+func (c *Connector) Member(ctx context.Context, serviceURL, conversationID, memberID string) (Member, error) {
+	var m Member
+	u := strings.TrimRight(serviceURL, "/") + "/v3/conversations/" + url.PathEscape(conversationID) + "/members/" + url.PathEscape(memberID)
+	err := c.do(ctx, http.MethodGet, u, nil, &m)
+	var ce *ConnectorError
+	if errors.As(err, &ce) && ce.Status == http.StatusNotFound {
+		return Member{}, ErrNotMember
+	}
+	return m, err
+}
+
 // retryable reports whether a status is worth retrying: throttling,
 // precondition races and the usual transient gateway errors.
 func retryable(status int) bool {
@@ -147,9 +173,12 @@ func retryable(status int) bool {
 }
 
 func (c *Connector) do(ctx context.Context, method, u string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("connector: encode: %w", err)
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("connector: encode: %w", err)
+		}
 	}
 	for attempt := 1; ; attempt++ {
 		retryAfter, transient, err := c.once(ctx, method, u, body, out)

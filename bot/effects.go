@@ -69,7 +69,11 @@ type Effects struct {
 	Graph    Methods
 	Changes  ChangeStore
 	Policy   WritePolicy
+	Desk     *Desk  // nil: escalation is off
 	Region   string // default phone region, e.g. "JP"
+	// Approval, when set, turns confirmed changes into tickets that an
+	// agent approves (SELF_SERVICE_WRITES=approval).
+	Approval bool
 	Now      func() time.Time
 	Log      *zap.Logger
 }
@@ -95,7 +99,23 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 		}
 		res.Value = dialogs.CheckedPhone{Number: p.Graph, Masked: p.Masked, CanSMS: p.CanSMS() && e.Slot != string(graph.Office)}
 	case dialogs.ApplyChange:
-		res.Value, res.Err = x.apply(ctx, e, in)
+		if x.Approval {
+			res.Value, res.Err = x.askApproval(ctx, e, in)
+			break
+		}
+		res.Value, res.Err = x.apply(ctx, e, in, false)
+	case dialogs.OpenTicket:
+		if !x.Desk.Enabled() {
+			res.Err = problemNoHelpdesk
+			break
+		}
+		res.Value, res.Err = x.Desk.Open(ctx, in, e)
+	case dialogs.UpdateTicket:
+		if x.Desk == nil {
+			res.Err = problemNoHelpdesk
+			break
+		}
+		res.Value, res.Err = x.Desk.UserUpdate(ctx, in, e)
 	default:
 		res.Err = fmt.Errorf("no runner for effect %s", e.EffectName())
 	}
@@ -109,10 +129,38 @@ func userOf(in dialogs.Input) string {
 	return in.User.ID
 }
 
+// askApproval turns a confirmed change into a ticket for the helpdesk: in
+// approval mode nothing is written until an agent approves.
+func (x *Effects) askApproval(ctx context.Context, c dialogs.ApplyChange, in dialogs.Input) (dialogs.ChangeOutcome, error) {
+	if c.Owner != userOf(in) {
+		return dialogs.ChangeOutcome{}, &dialogs.Problem{Code: "not_owner", JA: "本人以外は変更できません。", EN: "Only the person concerned can make this change."}
+	}
+	if !x.Desk.Enabled() {
+		return dialogs.ChangeOutcome{}, problemNoHelpdesk
+	}
+	pending := c
+	t, err := x.Desk.Open(ctx, in, dialogs.OpenTicket{
+		Topic: dialogs.ChangeTopic(dialogs.HelpdeskLang), Lang: in.Lang, Pending: &pending,
+		PendingText: dialogs.OpLines(dialogs.HelpdeskLang, c.Ops),
+	})
+	if err != nil {
+		return dialogs.ChangeOutcome{}, err
+	}
+	x.Changes.RecordAudit(ctx, store.AuditEntry{At: x.Now(), UserID: c.Owner, ActorID: userOf(in), Operation: "change",
+		Method: "-", Result: "sent for approval: ticket " + t.Number(), ChangeKey: c.Key})
+	return dialogs.ChangeOutcome{Done: make([]bool, len(c.Ops)), Ticket: t.ID}, nil
+}
+
+// applyApproved makes a change an agent approved (in is the agent's click).
+func (x *Effects) applyApproved(ctx context.Context, c dialogs.ApplyChange, in dialogs.Input) (dialogs.ChangeOutcome, error) {
+	return x.apply(ctx, c, in, true)
+}
+
 // apply makes a confirmed change: through the policy, op by op in order,
 // each audited, none done twice under the same key. It stops at the first
-// failure and says which ops are done.
-func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.Input) (dialogs.ChangeOutcome, error) {
+// failure and says which ops are done. approved says that in is a helpdesk
+// agent approving the owner's confirmed change, not the owner.
+func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.Input, approved bool) (dialogs.ChangeOutcome, error) {
 	out := dialogs.ChangeOutcome{Done: make([]bool, len(c.Ops))}
 	copy(out.Done, c.Skip) // what earlier attempts did stays done
 	now := x.Now()
@@ -121,7 +169,7 @@ func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.I
 			Method: "-", Result: resultOf(err), ChangeKey: c.Key})
 		return out, problemFor(err)
 	}
-	if c.Owner != userOf(in) {
+	if c.Owner != userOf(in) && !approved {
 		// The dialog binds confirms to their owner; this is the last line.
 		return refused(&dialogs.Problem{Code: "not_owner", JA: "本人以外は変更できません。", EN: "Only the person concerned can make this change."})
 	}

@@ -204,6 +204,9 @@ type connector struct {
 	// fail, when set, answers instead of accepting (for retry tests).
 	fail func(n int64) (status int, retryAfter string)
 	hits atomic.Int64
+	// members answers GET .../members/{id}: the ids (aadObjectId) in
+	// each conversation or team; anything else is a 404.
+	members map[string][]string
 }
 
 func newConnector(t testing.TB) *connector {
@@ -219,8 +222,31 @@ func newConnector(t testing.TB) *connector {
 				return
 			}
 		}
+		if r.Method == http.MethodGet {
+			c.member(w, r)
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		s := sent{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Raw: body}
+		if strings.HasSuffix(r.URL.Path, "/v3/conversations") && strings.Contains(string(body), `"channel"`) {
+			// A new channel thread: Teams names it after its first message.
+			var p struct {
+				Activity    json.RawMessage `json:"activity"`
+				ChannelData struct {
+					Channel struct{ ID string } `json:"channel"`
+				} `json:"channelData"`
+			}
+			json.Unmarshal(body, &p)
+			json.Unmarshal(p.Activity, &s.Activity)
+			id := fmt.Sprintf("bot-msg-%d", c.seq.Add(1))
+			conv := p.ChannelData.Channel.ID + ";messageid=" + id
+			s.Path += "/" + conv + "/activities"
+			c.mu.Lock()
+			c.got = append(c.got, s)
+			c.mu.Unlock()
+			writeTestJSON(w, 201, map[string]string{"id": conv, "activityId": id})
+			return
+		}
 		json.Unmarshal(body, &s.Activity)
 		c.mu.Lock()
 		c.got = append(c.got, s)
@@ -229,6 +255,22 @@ func newConnector(t testing.TB) *connector {
 	}))
 	t.Cleanup(c.srv.Close)
 	return c
+}
+
+// member answers GET /v3/conversations/{conv}/members/{id}.
+func (c *connector) member(w http.ResponseWriter, r *http.Request) {
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/teams/v3/conversations/"), "/")
+	if len(parts) == 3 && parts[1] == "members" {
+		conv, id := parts[0], parts[2]
+		c.mu.Lock()
+		ids := c.members[conv]
+		c.mu.Unlock()
+		if slices.Contains(ids, id) || strings.HasPrefix(id, "29:1user-") && strings.HasPrefix(conv, "a:") {
+			writeTestJSON(w, 200, map[string]string{"id": id, "aadObjectId": id, "name": "member", "userPrincipalName": "user@contoso.example"})
+			return
+		}
+	}
+	writeTestJSON(w, 404, map[string]any{"error": map[string]string{"code": "MemberNotFoundInConversation"}})
 }
 
 func (c *connector) serviceURL() string { return c.srv.URL + "/teams/" }
@@ -266,6 +308,9 @@ type env struct {
 	dialogs   map[string]dialogs.Dialog
 	effects   bot.EffectRunner
 	effectsFn func(*store.SQLite) bot.EffectRunner
+	deskCfg   *bot.HelpdeskConfig
+	approval  bool
+	desk      *bot.Desk
 }
 
 type envOption func(*env)
@@ -273,6 +318,12 @@ type envOption func(*env)
 func withLogger(l *zap.Logger) envOption                { return func(e *env) { e.log = l } }
 func withDialogs(d map[string]dialogs.Dialog) envOption { return func(e *env) { e.dialogs = d } }
 func withEffects(r bot.EffectRunner) envOption          { return func(e *env) { e.effects = r } }
+
+// withDesk turns on helpdesk escalation; approval also turns on
+// SELF_SERVICE_WRITES=approval.
+func withDesk(cfg bot.HelpdeskConfig, approval bool) envOption {
+	return func(e *env) { e.deskCfg, e.approval = &cfg, approval }
+}
 
 // withEffectsFunc builds the effect runner on each (re)start's store.
 func withEffectsFunc(f func(*store.SQLite) bot.EffectRunner) envOption {
@@ -322,6 +373,15 @@ func (e *env) start() {
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
 	e.runner = runner
+	if e.deskCfg != nil {
+		x := effects.(*bot.Effects)
+		x.Approval = e.approval
+		d := bot.NewDesk(*e.deskCfg, e.log)
+		d.Store, d.Conn, d.Graph, d.Passes, d.Audit, d.Changes = st, conn, sharedGraph, sharedGraph, st, x
+		x.Desk = d
+		runner.SetDesk(d)
+		e.desk = d
+	}
 	e.handler = bot.Routes(bot.NewHandler(auth, []string{testTenant}, runner, e.log), st.Ping, e.log)
 }
 

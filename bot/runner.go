@@ -67,6 +67,7 @@ type Runner struct {
 	log     *zap.Logger
 	now     func() time.Time
 	locks   *keyedMutex
+	desk    *Desk // nil: no helpdesk escalation
 	// background counts effects running after their invoke was answered.
 	background sync.WaitGroup
 	// invokeBudget is how long a card click waits for its effects before it
@@ -85,6 +86,10 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 		now: time.Now, locks: newKeyedMutex(), sendTimeout: 60 * time.Second, invokeBudget: 3 * time.Second,
 	}
 }
+
+// SetDesk turns on helpdesk escalation: ticket cards in the helpdesk
+// channel go to d, and turns in personal chats see the person's ticket.
+func (r *Runner) SetDesk(d *Desk) { r.desk = d }
 
 // effectTimeout bounds one effect, Graph's own retries included.
 const effectTimeout = 2 * time.Minute
@@ -122,7 +127,35 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	sess := r.decodeSession(snap.State)
 
 	in.Now = r.now()
+	if r.desk != nil {
+		r.desk.Learn(ctx, a)
+		if r.desk.Handles(ctx, a, in) {
+			// A ticket card's button or a message in a ticket's thread:
+			// the ticket is the state, not this conversation.
+			resp, private := r.desk.Act(ctx, a, in)
+			if a.Type == typeInvoke && resp == nil {
+				resp = cardActionResponse(nil)
+			}
+			keep := resp
+			if private {
+				// A pass is never stored: a redelivery gets an empty answer.
+				keep = cardActionResponse(nil)
+			}
+			if err := r.commit(ctx, a.Conversation.ID, a.ID, sess, keep); err != nil && !errors.Is(err, store.ErrDuplicate) {
+				return nil, err
+			}
+			return resp, nil
+		}
+		if in.Scope == dialogs.Personal {
+			link, err := r.desk.Link(ctx, a.Conversation.ID)
+			if err != nil {
+				return nil, errStore{err}
+			}
+			in.Ticket = link
+		}
+	}
 	sess, turn := r.router.Step(sess, in)
+	in.Lang = sess.Language(in.Locale) // for effects that speak (a ticket)
 	var resp *InvokeResponse
 	if a.Type == typeInvoke {
 		resp = cardActionResponse(turn.Update)
@@ -246,7 +279,7 @@ func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, 
 		var turn dialogs.Turn
 		sess, turn = r.router.Step(sess, dialogs.Input{
 			Kind: dialogs.ResultInput, Result: &res, ActivityID: in.ActivityID,
-			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(),
+			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(), Conv: in.Conv, Ticket: in.Ticket,
 		})
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		err := r.commit(cctx, a.Conversation.ID, "", sess, nil)

@@ -65,6 +65,7 @@ type TextBlock struct {
 	Color    string `json:"color,omitempty"`
 	Spacing  string `json:"spacing,omitempty"`
 	Style    string `json:"style,omitempty"`
+	FontType string `json:"fontType,omitempty"`
 }
 
 func heading(text string) TextBlock {
@@ -100,6 +101,7 @@ type Action struct {
 	URL   string            `json:"url,omitempty"`
 	Data  map[string]string `json:"data,omitempty"`
 	Style string            `json:"style,omitempty"`
+	Card  *Card             `json:"card,omitempty"` // Action.ShowCard's card
 }
 
 // VerbKey is the data key that carries an Action.Submit's verb. Action.Execute
@@ -142,8 +144,24 @@ type ActionSet struct {
 
 // Container groups elements, e.g. to give them a style.
 type Container struct {
-	Type    string `json:"type"`
-	Items   []any  `json:"items"`
-	Style   string `json:"style,omitempty"`
-	Spacing string `json:"spacing,omitempty"`
+	Type      string `json:"type"`
+	Items     []any  `json:"items"`
+	Style     string `json:"style,omitempty"`
+	Spacing   string `json:"spacing,omitempty"`
+	Separator bool   `json:"separator,omitempty"`
+}
+
+// Summary is a card's first line of text (its heading), for transcripts.
+func Summary(c *Card) string {
+	for _, e := range c.Body {
+		if t, ok := e.(TextBlock); ok && t.Text != "" {
+			return t.Text
+		}
+	}
+	return ""
+}
+
+// Alert is a line in the attention colour, for a refusal on a card.
+func Alert(text string) TextBlock {
+	return TextBlock{Type: "TextBlock", Text: text, Wrap: true, Color: "Attention", Weight: "Bolder"}
 }

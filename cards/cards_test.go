@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mfadesk/mfadesk/cards"
 )
@@ -22,7 +23,12 @@ var constructors = []struct {
 	{"welcome", cards.Welcome},
 	{"menu", cards.Menu},
 	{"ask-prompt", cards.AskPrompt},
-	{"human-not-ready", cards.HumanNotReady},
+	{"escalate-form", func(l cards.Lang) *cards.Card { return cards.EscalateForm(l, "SMSが届かない", 6, "") }},
+	{"my-ticket", func(l cards.Lang) *cards.Card {
+		return cards.MyTicket(l, cards.TicketView{ID: "12", State: cards.TicketAssigned, Assignee: "Bob Agent"}, cards.Text{JA: "依頼の状況", EN: "Your request"}.In(l), "")
+	}},
+	{"ticket-assigned", func(l cards.Lang) *cards.Card { return cards.Ticket(l, sampleTicket(cards.TicketAssigned)) }},
+	{"ticket-open", func(l cards.Lang) *cards.Card { return cards.Ticket(l, sampleTicket(cards.TicketOpen)) }},
 	{"answer", sampleAnswer(cards.FeedbackAsk)},
 	{"answer-feedback-given", sampleAnswer(cards.FeedbackGiven)},
 	{"suggestions", func(l cards.Lang) *cards.Card {
@@ -370,4 +376,12 @@ func TestDetectLang(t *testing.T) {
 			t.Errorf("DetectLang(%q) = %q, %v; want %q, %v", tt.text, got, ok, tt.want, tt.wantOK)
 		}
 	}
+}
+
+func sampleTicket(state string) cards.TicketView {
+	return cards.TicketView{ID: "12", State: state, UserName: "山田 花子", UPN: "hanako@example.ac.jp", Topic: "SMSが届かない",
+		Words: "スマホをなくしました", Opened: time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC), Age: 42 * time.Minute,
+		Assignee: "Bob Agent", Methods: []string{"携帯電話: +81 90••••5678"}, Tried: []string{"回答: SMSが届かない"},
+		Transcript: []cards.TranscriptLine{{FromUser: true, Text: "SMSが届かない"}, {Text: "SMSの確認コードが届かない"}},
+		History:    []string{"Bob Agent: 担当"}}
 }

@@ -11,12 +11,6 @@ var (
 		"For example: \"The SMS never arrives\", \"I'm abroad and can't get the code\", \"I pressed # on the call but it didn't sign me in\"",
 	}
 
-	txtHumanTitle = Text{"担当者への引き継ぎは準備中です", "Talking to a person is coming soon"}
-	txtHumanBody  = Text{
-		"このボットからヘルプデスクの担当者につなぐ機能はまだ使えません。お急ぎの場合は、これまでどおりヘルプデスクの窓口に直接ご連絡ください。",
-		"I can't hand you over to the helpdesk from here yet. If it is urgent, please contact the helpdesk directly as usual.",
-	}
-
 	txtBackToMenu = Text{"メニューに戻る", "Back to the menu"}
 
 	txtLanguageSet = Text{"これからは日本語でお答えします。", "I'll answer in English from now on."}
@@ -47,11 +41,6 @@ func notice(l Lang, title, body Text, actions ...Action) *Card {
 	c := newCard(l, heading(title.In(l)), para(body.In(l)))
 	c.Actions = append(actions, submit(txtBackToMenu.In(l), VerbMenu))
 	return c
-}
-
-// HumanNotReady answers "talk to a person" until escalation exists.
-func HumanNotReady(l Lang) *Card {
-	return notice(l, txtHumanTitle, txtHumanBody)
 }
 
 // LanguageSet confirms a language switch, in the new language.

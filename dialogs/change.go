@@ -509,6 +509,13 @@ func (d Change) applied(st changeState, in Input) Turn {
 	if p == nil {
 		return Turn{Status: Cancelled}
 	}
+	if out.Ticket != 0 && in.Result.Err == nil {
+		// Approval mode: nothing was written; the helpdesk decides.
+		c := cards.ResultCard(l, txtApprovalTitle.In(l), fmt.Sprintf(txtApprovalBody.In(l), out.Ticket), false, nil, nil)
+		t := Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
+		t.Update = previewCard(l, *st.Methods, p, txtApprovalTitle.In(l))
+		return t
+	}
 	// The confirmed preview, updated in place with the outcome: built before
 	// this attempt's ops count as done, so "after" shows what was confirmed.
 	var doneNow bool

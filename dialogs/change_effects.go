@@ -121,4 +121,7 @@ func (ApplyChange) EffectName() string { return "change.apply" }
 type ChangeOutcome struct {
 	Done    []bool
 	Methods *MethodsView
+	// Ticket is set in approval mode: the change went to the helpdesk as
+	// this ticket, and nothing was written yet.
+	Ticket int64
 }

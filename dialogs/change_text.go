@@ -100,3 +100,25 @@ var (
 	txtUnnamedDevice = cards.Text{JA: "名前のない端末", EN: "unnamed device"}
 	txtAddedOn       = cards.Text{JA: "%s（%s 登録）", EN: "%s (added %s)"}
 )
+
+var (
+	txtApprovalTitle = cards.Text{JA: "ヘルプデスクの承認待ちです", EN: "Waiting for the helpdesk's approval"}
+	txtApprovalBody  = cards.Text{
+		JA: "この組織では、認証方法の変更はヘルプデスクの承認後に行われます。依頼 #%d として送りました。承認されると、ここでお知らせします。まだ何も変更していません。",
+		EN: "In this organisation, changes to sign-in methods are made once the helpdesk approves them. Your change went to them as request #%d; you'll hear here when it is approved. Nothing has changed yet.",
+	}
+)
+
+// ChangeTopic names a method change as a ticket's topic.
+func ChangeTopic(l cards.Lang) string {
+	return cards.Text{JA: "認証方法の変更（承認依頼）", EN: "Sign-in method change (approval)"}.In(l)
+}
+
+// OpLines describes a change's writes for the helpdesk, masked.
+func OpLines(l cards.Lang, ops []ChangeOp) []string {
+	out := make([]string, len(ops))
+	for i, op := range ops {
+		out[i] = opLine(l, op)
+	}
+	return out
+}

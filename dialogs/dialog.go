@@ -72,6 +72,12 @@ type Input struct {
 	User       User
 	Scope      Scope
 	Now        time.Time
+	// Conv is where the input came from, for messages sent there later
+	// (a ticket's replies).
+	Conv Conv
+	// Ticket is the person's current ticket, if any: loaded by the runner
+	// in personal chats.
+	Ticket *TicketLink
 }
 
 // Status is where a dialog stands after a step.

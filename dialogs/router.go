@@ -32,9 +32,27 @@ type Session struct {
 	Unhelpful int `json:"unhelpful,omitempty"`
 	// LastTopic is the last topic answered, for the helpdesk's context.
 	LastTopic string `json:"lastTopic,omitempty"`
+	// Transcript is the last turns of this chat, masked, for the helpdesk
+	// when the person asks for a person.
+	Transcript []Line `json:"transcript,omitempty"`
+	// Tried lists what the bot offered (answers, troubleshooters, flows),
+	// in the helpdesk's language.
+	Tried []string `json:"tried,omitempty"`
 	// Stack holds the running dialogs, innermost last. A dialog that
 	// interrupts another ("talk to a person") is pushed on top of it.
 	Stack []Frame `json:"stack,omitempty"`
+}
+
+// Language is the language to answer in: the one chosen, else the one
+// last written in, else the client's.
+func (s Session) Language(locale string) cards.Lang {
+	switch {
+	case s.Lang != "":
+		return s.Lang
+	case s.WrittenLang != "":
+		return s.WrittenLang
+	}
+	return cards.LangFromLocale(locale)
 }
 
 // Frame is one running dialog and its saved state.
@@ -59,14 +77,22 @@ type Router struct {
 // or typed command carries its verb (the map key).
 func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
 	r := &Router{dialogs: map[string]Dialog{}, starts: map[string]Dialog{
-		cards.VerbTroubleshoot: Troubleshooter{},
-		cards.VerbTSAnswer:     Troubleshooter{},
-		cards.VerbChange:       Change{},
-		VerbChangePick:         Change{},
-		VerbChangeNumber:       Change{},
-		VerbChangeConfirm:      Change{},
-		VerbChangeCancel:       Change{},
-		VerbChangeAdded:        Change{},
+		cards.VerbTroubleshoot:  Troubleshooter{},
+		cards.VerbTSAnswer:      Troubleshooter{},
+		cards.VerbChange:        Change{},
+		VerbChangePick:          Change{},
+		VerbChangeNumber:        Change{},
+		VerbChangeConfirm:       Change{},
+		VerbChangeCancel:        Change{},
+		VerbChangeAdded:         Change{},
+		cards.VerbHuman:         Escalation{},
+		cards.VerbTicketOpen:    Escalation{},
+		cards.VerbTicketDismiss: Escalation{},
+		cards.VerbTicketStatus:  Escalation{},
+		cards.VerbTicketNote:    Escalation{},
+		cards.VerbTicketCancel:  Escalation{},
+		cards.VerbTicketReopen:  Escalation{},
+		cards.VerbTicketBot:     Escalation{},
 	}}
 	maps.Copy(r.starts, extra)
 	for _, d := range r.starts {
@@ -83,6 +109,37 @@ func (r *Router) SetKnowledge(kb *faq.KB) { r.kb.Store(kb) }
 // Step runs one input against the session and returns the new session and
 // what to send. The runner persists the session before sending anything.
 func (r *Router) Step(s Session, in Input) (Session, Turn) {
+	before := s.LastTopic
+	s, out := r.step(s, in)
+	r.noteTried(&s, in, before)
+	recordTurn(&s, in, out)
+	return s, out
+}
+
+// noteTried remembers what this turn offered, for a later ticket.
+func (r *Router) noteTried(s *Session, in Input, topicBefore string) {
+	hl := HelpdeskLang
+	if s.LastTopic != "" && s.LastTopic != topicBefore {
+		if e, ok := r.kb.Load().Entry(s.LastTopic); ok {
+			noteTried(s, cards.Text{JA: "回答: ", EN: "Answer: "}.In(hl)+pick(hl, e.Title.JA, e.Title.EN))
+		}
+	}
+	if in.Kind != SubmitInput {
+		return
+	}
+	switch in.Verb {
+	case cards.VerbTroubleshoot:
+		noteTried(s, cards.Text{JA: "トラブルシューティング: ", EN: "Troubleshooter: "}.In(hl)+in.Data[cards.TSKey])
+	case cards.VerbChange:
+		what := in.Data[cards.KindKey]
+		if what == "" {
+			what = "-"
+		}
+		noteTried(s, cards.Text{JA: "認証方法の変更の案内: ", EN: "Guided change: "}.In(hl)+what)
+	}
+}
+
+func (r *Router) step(s Session, in Input) (Session, Turn) {
 	// The stack is written below (push, save state); copy it so that the
 	// caller's session, which shares the backing array, stays untouched.
 	s.Stack = slices.Clone(s.Stack)
@@ -91,14 +148,7 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 			s.WrittenLang = l
 		}
 	}
-	switch {
-	case s.Lang != "":
-		in.Lang = s.Lang
-	case s.WrittenLang != "":
-		in.Lang = s.WrittenLang
-	default:
-		in.Lang = cards.LangFromLocale(in.Locale)
-	}
+	in.Lang = s.Language(in.Locale)
 	var out Turn
 
 	// State written by another version of a dialog cannot be trusted to mean
@@ -107,6 +157,14 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 		if d, known := r.dialogs[top.Dialog]; !known || d.Version() != top.Version {
 			s.Stack = nil
 			out.Replies = append(out.Replies, cards.Restarted(in.Lang))
+		}
+	}
+
+	// While an agent talks to the person, what they type goes to the agent;
+	// typed commands ("menu", "back to the bot") still work.
+	if in.Kind == TextInput && in.Ticket != nil && in.Ticket.Relay {
+		if v, _ := textCommand(in.Text); v == "" {
+			return r.start(s, Escalation{}, in, out)
 		}
 	}
 
@@ -120,6 +178,9 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 		if v, data := textCommand(in.Text); v != "" {
 			verb, in.Verb, in.Data = v, v, data
 		}
+	}
+	if verb == cards.VerbHuman {
+		return r.startEscalation(s, in, out)
 	}
 	if verb != "" {
 		if r.global(&s, in, verb, &out) {
@@ -171,6 +232,24 @@ func (r *Router) start(s Session, d Dialog, in Input, out Turn) (Session, Turn) 
 	if pass {
 		return r.fallback(s, in, out)
 	}
+	return s, out
+}
+
+// startEscalation starts "talk to a person" afresh, seeded with what the
+// helpdesk should see of this chat.
+func (r *Router) startEscalation(s Session, in Input, out Turn) (Session, Turn) {
+	if i := s.find(Escalation{}.ID()); i >= 0 {
+		s.Stack = s.Stack[:i]
+	}
+	topicUser, topicDesk := "", ""
+	if e, ok := r.kb.Load().Entry(s.LastTopic); ok && s.LastTopic != "" {
+		topicUser = pick(in.Lang, e.Title.JA, e.Title.EN)
+		topicDesk = pick(HelpdeskLang, e.Title.JA, e.Title.EN)
+	}
+	st := escalationStart(s, topicUser, topicDesk)
+	d := Escalation{}
+	s.Stack = append(s.Stack, Frame{Dialog: d.ID(), Version: d.Version(), State: st})
+	s, out, _ = r.deliver(s, d, st, in, out)
 	return s, out
 }
 
@@ -237,8 +316,6 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbFeedback:
 		r.feedback(s, in, out)
-	case cards.VerbHuman:
-		reply(cards.HumanNotReady(in.Lang))
 	default:
 		return false
 	}
@@ -302,6 +379,8 @@ var commands = map[string]struct{ verb, lang string }{
 	"日本語": {cards.VerbLanguage, "ja"}, "japanese": {cards.VerbLanguage, "ja"}, "日本語で": {cards.VerbLanguage, "ja"},
 	"talk to a person": {cards.VerbHuman, ""}, "human": {cards.VerbHuman, ""}, "agent": {cards.VerbHuman, ""},
 	"担当者": {cards.VerbHuman, ""}, "担当者と話す": {cards.VerbHuman, ""}, "人と話したい": {cards.VerbHuman, ""},
+	"担当者と話したい": {cards.VerbHuman, ""}, "人と話す": {cards.VerbHuman, ""}, "helpdesk": {cards.VerbHuman, ""},
+	"back to the bot": {cards.VerbTicketBot, ""}, "ボットに戻る": {cards.VerbTicketBot, ""}, "bot": {cards.VerbTicketBot, ""},
 	"ask a question": {cards.VerbAsk, ""}, "質問する": {cards.VerbAsk, ""},
 	"change my sign-in method": {cards.VerbChange, ""}, "サインイン方法を変更する": {cards.VerbChange, ""},
 }

@@ -190,7 +190,8 @@ func TestRouterTranscripts(t *testing.T) {
 			name: "language buttons",
 			turns: []turn{
 				{name: "lang=en", in: submit(cards.VerbLanguage, cards.LangKey, "en"), want: []string{msg(cards.LanguageSet, en), card(cards.Menu, en)}, check: wantLang(en)},
-				{name: "human is English", in: submit(cards.VerbHuman), want: []string{card(cards.HumanNotReady, en)}},
+				{name: "human is English", in: submit(cards.VerbHuman), want: []string{summary(cards.Message{Card: cards.EscalateForm(en, "", 0, "")})}},
+				{name: "never mind", in: submit(cards.VerbTicketDismiss), want: []string{"text: OK, nothing was sent to the helpdesk."}},
 				{name: "lang=ja", in: submit(cards.VerbLanguage, cards.LangKey, "ja"), want: []string{msg(cards.LanguageSet, ja), card(cards.Menu, ja)}, check: wantLang(ja)},
 				{name: "no lang toggles", in: submit(cards.VerbLanguage), want: []string{msg(cards.LanguageSet, en), card(cards.Menu, en)}, check: wantLang(en)},
 				{name: "bad lang toggles", in: submit(cards.VerbLanguage, cards.LangKey, "fr"), want: []string{msg(cards.LanguageSet, ja), card(cards.Menu, ja)}, check: wantLang(ja)},
@@ -220,8 +221,6 @@ func TestRouterTranscripts(t *testing.T) {
 			turns: []turn{
 				{name: "free text", in: text("海外でコードが受け取れない"), want: []string{answer("roaming-abroad", ja)}},
 				{name: "ask", in: submit(cards.VerbAsk), want: []string{card(cards.AskPrompt, ja)}},
-				{name: "human", in: submit(cards.VerbHuman), want: []string{card(cards.HumanNotReady, ja)}},
-				{name: "typed human", in: text("担当者と話す"), want: []string{card(cards.HumanNotReady, ja)}},
 				{name: "back to menu", in: submit(cards.VerbMenu), want: []string{card(cards.Menu, ja)}},
 				{name: "unknown verb", in: submit("refund.start"), want: []string{card(cards.Menu, ja)}},
 				{name: "button without a verb", in: submit(""), want: []string{card(cards.Menu, ja)}},
@@ -361,7 +360,6 @@ func TestRouterDialog(t *testing.T) {
 				{name: "start", in: submit(echoVerb), want: []string{summary(askWord)}},
 				{name: "menu", in: text("menu"), want: []string{card(cards.Menu, ja)}, check: wantStack(frame(0))},
 				{name: "menu button", in: submit(cards.VerbMenu), want: []string{card(cards.Menu, ja)}, check: wantStack(frame(0))},
-				{name: "human", in: submit(cards.VerbHuman), want: []string{card(cards.HumanNotReady, ja)}, check: wantStack(frame(0))},
 				{name: "English", in: text("English"), want: []string{msg(cards.LanguageSet, en), card(cards.Menu, en)},
 					check: all(wantLang(en), wantStack(frame(0)))},
 				{name: "join event", in: event(dialogs.EventUserJoined, dialogs.Personal), want: []string{card(cards.Welcome, en)}, check: wantStack(frame(0))},

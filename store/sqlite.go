@@ -120,6 +120,25 @@ var migrations = []string{
 		done_at    INTEGER NOT NULL,
 		PRIMARY KEY (change_key, op_index)
 	);`,
+	`CREATE TABLE tickets (
+		id           INTEGER PRIMARY KEY AUTOINCREMENT,
+		state        TEXT NOT NULL,
+		user_id      TEXT NOT NULL,
+		user_conv    TEXT NOT NULL,
+		thread       TEXT NOT NULL,
+		created_at   INTEGER NOT NULL,
+		updated_at   INTEGER NOT NULL,
+		version      INTEGER NOT NULL,
+		data         BLOB NOT NULL
+	);
+	CREATE INDEX tickets_user_conv ON tickets (user_conv, id);
+	CREATE INDEX tickets_thread ON tickets (thread);
+	CREATE INDEX tickets_state ON tickets (state, created_at);
+	CREATE TABLE settings (
+		key        TEXT PRIMARY KEY,
+		value      TEXT NOT NULL,
+		updated_at INTEGER NOT NULL
+	);`,
 }
 
 func (s *SQLite) migrate(ctx context.Context) error {

@@ -1,0 +1,357 @@
+package bot_test
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/mfadesk/mfadesk/bot"
+	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/store"
+)
+
+// The helpdesk end to end: a person asks for a person, the ticket card
+// appears in the helpdesk channel, an agent acts on it, messages go both
+// ways, and a pass is issued without ever reaching the channel, the store
+// or the log.
+
+const (
+	deskChannel = "19:helpdesk@thread.tacv2"
+	deskTeam    = "19:team@thread.tacv2"
+	agentAAD    = "a9e00000-0000-4000-8000-00000000000a"
+	outsider    = "0e700000-0000-4000-8000-00000000000b"
+)
+
+func deskConfig() bot.HelpdeskConfig {
+	return bot.HelpdeskConfig{ChannelID: deskChannel, TeamID: deskTeam, RemindAfter: 30 * time.Minute,
+		TAPLifetime: 60, TAPOnce: true, BotID: "28:" + testAppID, BotName: "MFA Desk"}
+}
+
+func newDeskEnv(t *testing.T, approval bool, opts ...envOption) *env {
+	e := newEnv(t, append([]envOption{withDesk(deskConfig(), approval)}, opts...)...)
+	e.conn.members = map[string][]string{deskTeam: {agentAAD}}
+	return e
+}
+
+// inThread turns a personal-chat activity into one from person aad in a
+// ticket's thread of the helpdesk channel.
+func (e *env) inThread(a activity, thread, aad, name string) activity {
+	a["from"] = map[string]any{"id": "29:1" + aad, "name": name, "aadObjectId": aad}
+	a["conversation"] = map[string]any{"id": thread, "conversationType": "channel", "tenantId": testTenant, "isGroup": true}
+	a["channelData"] = map[string]any{"tenant": map[string]any{"id": testTenant},
+		"team": map[string]any{"id": deskTeam}, "channel": map[string]any{"id": deskChannel}}
+	return a
+}
+
+// deskClick is an agent's (or anyone's) click on a ticket card.
+func (e *env) deskClick(thread, aad, name, verb string, data map[string]any) activity {
+	return e.inThread(e.execute(thread, verb, data), thread, aad, name)
+}
+
+// invokeAnswer decodes an Action.Execute answer: its statusCode, type and
+// the visible value.
+func invokeAnswer(t *testing.T, body []byte) (int, string, string) {
+	t.Helper()
+	var r struct {
+		StatusCode int             `json:"statusCode"`
+		Type       string          `json:"type"`
+		Value      json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatalf("invoke answer %s: %v", body, err)
+	}
+	return r.StatusCode, r.Type, string(r.Value)
+}
+
+// openTicket walks a person from a question to an open ticket and returns
+// the helpdesk thread it was posted in.
+func (e *env) openTicket(t *testing.T, conv, words string) string {
+	t.Helper()
+	e.do(t, e.message(conv, "SMSが届かない"))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbHuman}))
+	if got := e.lastText(conv); !strings.Contains(got, "ヘルプデスクの担当者につなぎます") || !strings.Contains(got, "担当者に共有される内容") {
+		t.Fatalf("after 'talk to a person' got %q, want the request form with what is shared", got)
+	}
+	rec := e.do(t, e.execute(conv, cards.VerbTicketOpen, map[string]any{cards.WordsKey: words}))
+	if _, _, v := invokeAnswer(t, rec.Body.Bytes()); !strings.Contains(v, "ヘルプデスクに送りました") {
+		t.Fatalf("open answered %s, want the sent card", v)
+	}
+	all := e.conn.all()
+	for i := len(all) - 1; i >= 0; i-- {
+		s := all[i]
+		if strings.Contains(s.Path, deskChannel+";messageid=") && strings.Contains(s.cardText(), "MFAの相談") {
+			j := strings.Index(s.Path, deskChannel)
+			return strings.TrimSuffix(s.Path[j:], "/activities")
+		}
+	}
+	t.Fatal("no ticket card was posted in the helpdesk channel")
+	return ""
+}
+
+func ticketState(t *testing.T, st *store.SQLite, thread string) dialogs.Ticket {
+	t.Helper()
+	rec, err := st.TicketByThread(t.Context(), thread)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tk dialogs.Ticket
+	if err := json.Unmarshal(rec.Data, &tk); err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func TestTicketLifecycle(t *testing.T) {
+	t.Parallel()
+	core, logs := observer.New(zap.DebugLevel)
+	e := newDeskEnv(t, false, withLogger(zap.New(core)))
+	conv := "a:desk-lifecycle"
+	thread := e.openTicket(t, conv, "スマホをなくしました。番号は 090-1234-5678 です")
+
+	card := e.conn.sentTo(thread)[0].cardText()
+	for _, want := range []string{"#1", "山田 花子", "user@contoso.example", "090••••5678", "SMSが届かない", "回答: ", "担当する", "ボットとのやり取り"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("ticket card lacks %q:\n%s", want, card)
+		}
+	}
+	if strings.Contains(card, "1234-5678") || strings.Contains(card, "12345678") {
+		t.Errorf("ticket card shows a full phone number:\n%s", card)
+	}
+
+	// Someone outside the helpdesk team cannot take it.
+	rec := e.do(t, e.deskClick(thread, outsider, "Mallory", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"}))
+	if code, typ, v := invokeAnswer(t, rec.Body.Bytes()); code != 403 || typ != "application/vnd.microsoft.error" || !strings.Contains(v, "ヘルプデスクのチームのメンバーだけ") {
+		t.Errorf("outsider's take answered %d %s %s, want a 403 refusal", code, typ, v)
+	}
+	if got := ticketState(t, e.store, thread); got.State != dialogs.TicketOpen || got.Assignee != nil {
+		t.Fatalf("after the outsider's click the ticket is %s assigned to %v, want open and unassigned", got.State, got.Assignee)
+	}
+
+	// The agent takes it: the card changes for everyone, the person is told.
+	puts := func() int {
+		n := 0
+		for _, s := range e.conn.sentTo(thread) {
+			if s.Method == "PUT" {
+				n++
+			}
+		}
+		return n
+	}
+	rec = e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"}))
+	if _, _, v := invokeAnswer(t, rec.Body.Bytes()); !strings.Contains(v, "Bob Agent") || !strings.Contains(v, "対応中") {
+		t.Errorf("take answered %s, want the card assigned to Bob", v)
+	}
+	if puts() != 1 {
+		t.Errorf("card updated %d times in the channel after take, want 1 PUT", puts())
+	}
+	if got := e.lastText(conv); !strings.Contains(got, "Bob Agent") || !strings.Contains(got, "対応を始めました") {
+		t.Errorf("person was told %q, want that Bob took it", got)
+	}
+
+	// Reply through the card: it arrives in the person's chat, signed.
+	e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskReply, map[string]any{cards.TicketKey: "1", cards.ReplyKey: "窓口で本人確認をします。学生証をお持ちください。"}))
+	if got := e.lastText(conv); !strings.Contains(got, "Bob Agent（ヘルプデスク）") || !strings.Contains(got, "学生証をお持ちください") {
+		t.Errorf("person got %q, want Bob's reply", got)
+	}
+
+	// The person's messages go to the thread while Bob has it, not to the FAQ.
+	before := len(e.conn.sentTo(conv))
+	e.do(t, e.message(conv, "わかりました、今から行きます"))
+	if got := e.lastText(thread); !strings.Contains(got, "わかりました、今から行きます") {
+		t.Errorf("thread got %q, want the person's message relayed", got)
+	}
+	if n := len(e.conn.sentTo(conv)); n != before {
+		t.Errorf("the bot answered a relayed message with %d messages in the person's chat, want none", n-before)
+	}
+	// And a message in the thread mentioning the bot goes to the person.
+	e.do(t, e.inThread(e.message(thread, "<at>MFA Desk</at> 2階の窓口へどうぞ"), thread, agentAAD, "Bob Agent"))
+	if got := e.lastText(conv); !strings.Contains(got, "2階の窓口へどうぞ") {
+		t.Errorf("person got %q, want Bob's thread message", got)
+	}
+
+	// A pass needs the identity check ticked.
+	rec = e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskTAP, map[string]any{cards.TicketKey: "1", cards.VerifiedKey: "false", cards.HowKey: cards.VerifiedInPerson}))
+	if _, _, v := invokeAnswer(t, rec.Body.Bytes()); !strings.Contains(v, "チェックを入れてください") {
+		t.Errorf("unverified pass request answered %s, want a refusal", v)
+	}
+	user := aadFor(conv)
+	if n := writesFor(user); n != 0 {
+		t.Fatalf("%d Graph writes for the person before a verified pass request, want 0", n)
+	}
+	rec = e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskTAP, map[string]any{cards.TicketKey: "1", cards.VerifiedKey: "true", cards.HowKey: cards.VerifiedInPerson}))
+	_, typ, v := invokeAnswer(t, rec.Body.Bytes())
+	pass := passIn(v)
+	if typ != cards.ContentType || pass == "" {
+		t.Fatalf("pass request answered %s %s, want the card with the pass", typ, v)
+	}
+	if n := writesFor(user); n != 1 {
+		t.Errorf("%d Graph writes for the pass, want 1", n)
+	}
+	for _, s := range e.conn.all() {
+		if strings.Contains(string(s.Raw), pass) {
+			t.Errorf("the pass was sent to the connector (%s %s)", s.Method, s.Path)
+		}
+	}
+	for _, l := range logs.All() {
+		if b, _ := json.Marshal(l.ContextMap()); strings.Contains(l.Message+string(b), pass) {
+			t.Errorf("the pass is in the log: %q %s", l.Message, b)
+		}
+	}
+	for _, f := range []string{e.dbPath, e.dbPath + "-wal"} {
+		if b, err := os.ReadFile(f); err == nil && strings.Contains(string(b), pass) {
+			t.Errorf("the pass is stored in %s", f)
+		}
+	}
+	if got := e.lastText(thread); !strings.Contains(got, "Temporary Access Pass") && !strings.Contains(got, "一時アクセスパス") {
+		t.Errorf("channel card after the pass shows %q, want that one was issued", got)
+	}
+	audit, _ := e.store.Audit(t.Context(), user, time.Time{})
+	if len(audit) != 1 || audit[0].Operation != "issue-tap" || audit[0].ActorID != agentAAD || audit[0].Result != "ok" {
+		t.Errorf("audit = %+v, want one issue-tap by the agent", audit)
+	}
+
+	// Resolve with a note: the person is told and can reopen.
+	e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskResolve, map[string]any{cards.TicketKey: "1", cards.NoteKey: "一時アクセスパスで新しいスマホを登録済み"}))
+	if got := e.lastText(conv); !strings.Contains(got, "解決済み") || !strings.Contains(got, "新しいスマホを登録済み") || !strings.Contains(got, "もう一度開く") {
+		t.Errorf("person got %q, want the resolution with a reopen button", got)
+	}
+	if got := ticketState(t, e.store, thread); got.State != dialogs.TicketResolved {
+		t.Errorf("state = %s, want resolved", got.State)
+	}
+	// Resolved means no more relay: a question gets an answer again.
+	e.do(t, e.message(conv, "海外でコードが受け取れない"))
+	if got := e.lastText(conv); !strings.Contains(got, "海外") {
+		t.Errorf("after resolve the person got %q, want an FAQ answer", got)
+	}
+
+	// Tickets survive a restart; the person reopens theirs.
+	e.restart()
+	e.conn.members = map[string][]string{deskTeam: {agentAAD}}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbTicketReopen, cards.TicketKey: "1"}))
+	if got := ticketState(t, e.store, thread); got.State != dialogs.TicketAssigned || !got.Relay {
+		t.Errorf("after reopen the ticket is %s (relay %t), want assigned to Bob again", got.State, got.Relay)
+	}
+	if got := e.lastText(thread); !strings.Contains(got, "再開") {
+		t.Errorf("thread got %q, want the reopen noted", got)
+	}
+}
+
+// passIn finds the pass on the agent's card: the ExtraLarge monospace line.
+func passIn(cardJSON string) string {
+	var c struct {
+		Body []struct {
+			Text     string `json:"text"`
+			FontType string `json:"fontType"`
+		} `json:"body"`
+	}
+	json.Unmarshal([]byte(cardJSON), &c)
+	for _, b := range c.Body {
+		if b.FontType == "Monospace" {
+			return b.Text
+		}
+	}
+	return ""
+}
+
+func TestTwoPeopleCancelAndStatus(t *testing.T) {
+	t.Parallel()
+	e := newDeskEnv(t, false)
+	t1 := e.openTicket(t, "a:desk-one", "")
+	t2 := e.openTicket(t, "a:desk-two", "急ぎです")
+	if t1 == t2 {
+		t.Fatalf("both tickets went to thread %s", t1)
+	}
+	// The second person cannot act on the first person's ticket.
+	e.do(t, e.submit("a:desk-two", map[string]any{cards.VerbKey: cards.VerbTicketCancel, cards.TicketKey: "1"}))
+	if got := ticketState(t, e.store, t1); got.State != dialogs.TicketOpen {
+		t.Errorf("ticket 1 is %s after person two tried to cancel it, want open", got.State)
+	}
+	// Asking again shows the open ticket rather than a duplicate.
+	e.do(t, e.submit("a:desk-one", map[string]any{cards.VerbKey: cards.VerbHuman}))
+	if got := e.lastText("a:desk-one"); !strings.Contains(got, "受付済み") || !strings.Contains(got, "#1") {
+		t.Errorf("second request got %q, want the open ticket #1", got)
+	}
+	e.do(t, e.submit("a:desk-one", map[string]any{cards.VerbKey: cards.VerbTicketNote, cards.TicketKey: "1", cards.NoteKey: "電話は 080-9999-0000 です"}))
+	if got := e.lastText(t1); !strings.Contains(got, "080••••0000") || strings.Contains(got, "9999") {
+		t.Errorf("thread got %q, want the note with the number masked", got)
+	}
+	e.do(t, e.submit("a:desk-one", map[string]any{cards.VerbKey: cards.VerbTicketCancel, cards.TicketKey: "1"}))
+	if got := ticketState(t, e.store, t1); got.State != dialogs.TicketCancelled {
+		t.Errorf("ticket 1 is %s after cancel, want cancelled", got.State)
+	}
+	rec := e.do(t, e.deskClick(t1, agentAAD, "Bob Agent", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"}))
+	if _, _, v := invokeAnswer(t, rec.Body.Bytes()); !strings.Contains(v, "すでに終了") {
+		t.Errorf("taking a cancelled ticket answered %s, want a refusal", v)
+	}
+	if got := ticketState(t, e.store, t2); got.State != dialogs.TicketOpen {
+		t.Errorf("ticket 2 is %s, want untouched", got.State)
+	}
+}
+
+func TestUnassignedTicketIsRemindedOnce(t *testing.T) {
+	t.Parallel()
+	e := newDeskEnv(t, false)
+	thread := e.openTicket(t, "a:desk-remind", "")
+	e.desk.Now = func() time.Time { return time.Now().Add(31 * time.Minute) }
+	e.desk.Tick(t.Context())
+	e.desk.Tick(t.Context())
+	n := 0
+	for _, s := range e.conn.sentTo(thread) {
+		if s.Method == "POST" && strings.Contains(s.cardText(), "⏰") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d reminders posted, want 1", n)
+	}
+}
+
+func TestApprovalModeWritesOnlyWhenAnAgentApproves(t *testing.T) {
+	t.Parallel()
+	e := newDeskEnv(t, true)
+	conv := "a:desk-approval"
+	user := aadFor(conv)
+	e.backupOffice(t, conv, "03-1234-5678")
+	e.confirmPending(t, conv)
+	if n := writesFor(user); n != 0 {
+		t.Fatalf("%d Graph writes after the person's confirm in approval mode, want 0", n)
+	}
+	if got := e.lastText(conv); !strings.Contains(got, "承認待ち") {
+		t.Errorf("person got %q, want 'waiting for approval'", got)
+	}
+	var thread string
+	for _, s := range e.conn.all() {
+		if strings.Contains(s.Path, deskChannel) && strings.Contains(s.cardText(), "承認待ちの変更") {
+			i := strings.Index(s.Path, deskChannel)
+			thread = strings.TrimSuffix(s.Path[i:], "/activities")
+		}
+	}
+	if thread == "" {
+		t.Fatal("no approval ticket in the helpdesk channel")
+	}
+	rec := e.do(t, e.deskClick(thread, outsider, "Mallory", cards.VerbDeskApprove, map[string]any{cards.TicketKey: "1"}))
+	if code, _, _ := invokeAnswer(t, rec.Body.Bytes()); code != 403 || writesFor(user) != 0 {
+		t.Fatalf("outsider's approval answered %d with %d writes, want 403 and none", code, writesFor(user))
+	}
+	e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskApprove, map[string]any{cards.TicketKey: "1"}))
+	if n := writesFor(user); n != 1 {
+		t.Errorf("%d Graph writes after approval, want 1", n)
+	}
+	if _, ok := methodsOf(t, user).Phone("office"); !ok {
+		t.Errorf("no office phone after approval")
+	}
+	if got := e.lastText(conv); !strings.Contains(got, "承認し、実行しました") {
+		t.Errorf("person got %q, want the approval outcome", got)
+	}
+	// Approving twice does nothing more.
+	e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskApprove, map[string]any{cards.TicketKey: "1"}))
+	if n := writesFor(user); n != 1 {
+		t.Errorf("%d Graph writes after a second approval, want still 1", n)
+	}
+}

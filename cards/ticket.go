@@ -1,0 +1,435 @@
+package cards
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Cards of the helpdesk escalation: what the person sees when they ask for
+// a person (what will be shared, their ticket), and the ticket card the
+// helpdesk works from in its channel.
+
+// Verbs of the ticket cards. Person-side verbs come from the personal chat,
+// desk verbs from the ticket card in the helpdesk channel.
+const (
+	VerbTicketOpen    = "ticket.open"    // send the request; data: words (input)
+	VerbTicketCancel  = "ticket.cancel"  // withdraw an open ticket; data: ticket
+	VerbTicketStatus  = "ticket.status"  // show the ticket; data: ticket
+	VerbTicketNote    = "ticket.note"    // add a message; data: ticket, note (input)
+	VerbTicketReopen  = "ticket.reopen"  // reopen a resolved ticket; data: ticket
+	VerbTicketBot     = "ticket.bot"     // stop relaying, back to the bot; data: ticket
+	VerbTicketDismiss = "ticket.dismiss" // close the request form without sending
+
+	VerbDeskTake    = "desk.take"    // assign to me
+	VerbDeskRelease = "desk.release" // unassign
+	VerbDeskReply   = "desk.reply"   // relay a reply; data: reply (input)
+	VerbDeskTAP     = "desk.tap"     // issue a Temporary Access Pass; data: verified, how (inputs)
+	VerbDeskResolve = "desk.resolve" // resolve; data: note (input)
+	VerbDeskApprove = "desk.approve" // make the pending change (approval mode)
+	VerbDeskReject  = "desk.reject"  // refuse the pending change
+)
+
+// Data and input keys of the ticket verbs.
+const (
+	TicketKey   = "ticket"
+	WordsKey    = "words"
+	NoteKey     = "note"
+	ReplyKey    = "reply"
+	VerifiedKey = "verified"
+	HowKey      = "how"
+)
+
+// How an agent verified a person's identity before issuing a pass.
+const (
+	VerifiedInPerson = "in-person"
+	VerifiedVideo    = "video-id"
+)
+
+// Ticket states, as the cards show them.
+const (
+	TicketOpen      = "open"
+	TicketAssigned  = "assigned"
+	TicketResolved  = "resolved"
+	TicketCancelled = "cancelled"
+)
+
+// TicketView is what a ticket card shows. Everything in it is already
+// masked: the helpdesk channel sees no full phone number.
+type TicketView struct {
+	ID         string // the number, as a string for button data
+	State      string
+	UserName   string
+	UPN        string
+	Topic      string
+	Words      string
+	Opened     time.Time
+	Age        time.Duration // at the time of rendering
+	Assignee   string
+	Methods    []string
+	Tried      []string
+	Transcript []TranscriptLine
+	History    []string
+	Pending    []string // approval mode: the change waiting for approval
+	Resolution string
+}
+
+// TranscriptLine is one line of the bot session, already masked.
+type TranscriptLine struct {
+	FromUser bool
+	Text     string
+}
+
+var (
+	txtEscTitle = Text{"ヘルプデスクの担当者につなぎます", "Talk to a person at the helpdesk"}
+	txtEscBody  = Text{
+		"困っていることを一言書いてください（空欄のままでも送れます）。受付時間内なら、担当者がこのチャットで返信します。",
+		"Tell us in a line what is wrong (you can leave it empty). A person at the helpdesk will answer here in this chat.",
+	}
+	txtEscWordsLabel = Text{"どうしましたか？（任意）", "What's wrong? (optional)"}
+	txtEscWordsHint  = Text{"例：スマホをなくして、ほかの方法もありません", "e.g. I lost my phone and have no other method"}
+	txtEscShared     = Text{"担当者に共有される内容", "What the helpdesk will see"}
+	txtEscSend       = Text{"担当者に送る", "Send to the helpdesk"}
+	txtEscCancel     = Text{"やめる", "Never mind"}
+
+	txtShareName       = Text{"お名前とサインイン名（UPN）", "Your name and sign-in name (UPN)"}
+	txtShareTopic      = Text{"相談の内容: ", "The topic: "}
+	txtShareTranscript = Text{"このボットとのやり取り（直近%d件。電話番号や確認コードは伏せ字）", "This chat with the bot (last %d turns; phone numbers and codes hidden)"}
+	txtShareMethods    = Text{"登録済みの認証方法（番号は伏せ字）", "Your registered sign-in methods (numbers masked)"}
+	txtShareTried      = Text{"ボットがすでに案内したこと", "What the bot already suggested"}
+
+	txtTicketNumber = Text{"受付番号", "Ticket"}
+	txtTicketState  = Text{"状態", "Status"}
+	txtTicketAgent  = Text{"担当", "Assigned to"}
+	txtTicketOpened = Text{"受付", "Opened"}
+
+	txtStateOpen      = Text{"担当者を待っています", "Waiting for a person"}
+	txtStateAssigned  = Text{"対応中", "In progress"}
+	txtStateResolved  = Text{"解決済み", "Resolved"}
+	txtStateCancelled = Text{"取り下げ", "Cancelled"}
+
+	txtMyTicketStatus = Text{"状況を見る", "Check the status"}
+	txtMyTicketNote   = Text{"メッセージを追加", "Add a message"}
+	txtMyTicketCancel = Text{"取り下げる", "Cancel the request"}
+	txtMyTicketReopen = Text{"もう一度開く", "Reopen"}
+	txtMyTicketBot    = Text{"ボットに戻る", "Back to the bot"}
+	txtNoteLabel      = Text{"担当者へのメッセージ", "Your message to the helpdesk"}
+	txtNoteSend       = Text{"送る", "Send"}
+)
+
+// EscalateForm asks for the optional line and lists what will be shared.
+// problem, if set, is shown in red (e.g. the helpdesk is not configured).
+func EscalateForm(l Lang, topic string, transcriptTurns int, problem string) *Card {
+	shared := []string{txtShareName.In(l)}
+	if topic != "" {
+		shared = append(shared, txtShareTopic.In(l)+topic)
+	}
+	if transcriptTurns > 0 {
+		shared = append(shared, fmt.Sprintf(txtShareTranscript.In(l), transcriptTurns))
+	}
+	shared = append(shared, txtShareMethods.In(l), txtShareTried.In(l))
+	c := newCard(l, heading(txtEscTitle.In(l)), para(txtEscBody.In(l)))
+	if problem != "" {
+		c.Body = append(c.Body, TextBlock{Type: "TextBlock", Text: problem, Wrap: true, Color: "Attention", Weight: "Bolder"})
+	}
+	c.Body = append(c.Body,
+		InputText{Type: "Input.Text", ID: WordsKey, Label: txtEscWordsLabel.In(l), Placeholder: txtEscWordsHint.In(l), MaxLength: 500},
+		TextBlock{Type: "TextBlock", Text: txtEscShared.In(l), Weight: "Bolder", Wrap: true, Spacing: "Medium"},
+		para(bullets(shared)),
+	)
+	send := execute(txtEscSend.In(l), VerbTicketOpen)
+	send.Style = "positive"
+	c.Actions = []Action{send, execute(txtEscCancel.In(l), VerbTicketDismiss)}
+	return c
+}
+
+// MyTicket is the person's view of their ticket: number, status and what
+// they can do next. note is the message shown above (e.g. "sent").
+func MyTicket(l Lang, v TicketView, title, note string) *Card {
+	facts := []Fact{
+		{Title: txtTicketNumber.In(l), Value: "#" + v.ID},
+		{Title: txtTicketState.In(l), Value: stateLabel(v.State).In(l)},
+	}
+	if v.Assignee != "" && v.State == TicketAssigned {
+		facts = append(facts, Fact{Title: txtTicketAgent.In(l), Value: v.Assignee})
+	}
+	c := newCard(l, heading(title))
+	if note != "" {
+		c.Body = append(c.Body, para(note))
+	}
+	c.Body = append(c.Body, FactSet{Type: "FactSet", Facts: facts})
+	id := []string{TicketKey, v.ID}
+	switch v.State {
+	case TicketOpen, TicketAssigned:
+		noteCard := newCard(l, InputText{Type: "Input.Text", ID: NoteKey, Label: txtNoteLabel.In(l), IsRequired: true, MaxLength: 1000, Style: "text"})
+		noteCard.Actions = []Action{submit(txtNoteSend.In(l), VerbTicketNote, id...)}
+		noteCard.Schema, noteCard.MSTeams = "", nil
+		c.Actions = append(c.Actions,
+			submit(txtMyTicketStatus.In(l), VerbTicketStatus, id...),
+			Action{Type: "Action.ShowCard", Title: txtMyTicketNote.In(l), Card: noteCard},
+			submit(txtMyTicketCancel.In(l), VerbTicketCancel, id...))
+	case TicketResolved:
+		c.Actions = append(c.Actions, submit(txtMyTicketReopen.In(l), VerbTicketReopen, id...))
+	}
+	return c
+}
+
+// RelayBack is the button that ends a conversation with an agent.
+func RelayBack(l Lang, ticket string) Button {
+	return Button{Title: txtMyTicketBot.In(l), Verb: VerbTicketBot, Data: map[string]string{TicketKey: ticket}}
+}
+
+// ButtonsCard is a short message with buttons under it.
+func ButtonsCard(l Lang, text string, buttons ...Button) *Card {
+	c := newCard(l, para(text))
+	for _, b := range buttons {
+		c.Actions = append(c.Actions, b.action())
+	}
+	return c
+}
+
+var (
+	txtDeskTitle      = Text{"MFAの相談 #%s", "MFA request #%s"}
+	txtDeskUser       = Text{"依頼者", "From"}
+	txtDeskTopic      = Text{"内容", "Topic"}
+	txtDeskWords      = Text{"本人の言葉", "In their words"}
+	txtDeskNoWords    = Text{"（記入なし）", "(nothing written)"}
+	txtDeskMethods    = Text{"登録済みの認証方法", "Registered sign-in methods"}
+	txtDeskTried      = Text{"ボットが案内したこと", "What the bot already tried"}
+	txtDeskNothing    = Text{"なし", "Nothing"}
+	txtDeskTranscript = Text{"ボットとのやり取りを見る", "Show the bot conversation"}
+	txtDeskHistory    = Text{"経過", "History"}
+	txtDeskPending    = Text{"承認待ちの変更", "Change waiting for approval"}
+	txtDeskResolution = Text{"解決メモ", "Resolution"}
+	txtDeskAge        = Text{"受付 {{DATE(%s, SHORT)}} {{TIME(%s)}}（%s経過）", "Opened {{DATE(%s, SHORT)}} {{TIME(%s)}} (%s ago)"}
+	txtDeskWho        = Text{"利用者", "User"}
+	txtDeskBot        = Text{"ボット", "Bot"}
+
+	txtDeskTake      = Text{"担当する", "Take"}
+	txtDeskRelease   = Text{"担当を外れる", "Release"}
+	txtDeskReply     = Text{"返信する", "Reply"}
+	txtDeskReplyBox  = Text{"利用者への返信（ボットのチャットに、あなたの名前付きで届きます）", "Reply to the user (sent to their chat with the bot, signed with your name)"}
+	txtDeskReplySend = Text{"送信", "Send reply"}
+	txtDeskTAP       = Text{"一時アクセスパスを発行", "Issue a Temporary Access Pass"}
+	txtDeskTAPWarn   = Text{
+		"本人確認が済んでいる場合だけ発行してください。パスはあなたにだけ表示され、チャネルには投稿されず、保存もされません。",
+		"Issue one only after checking the person's identity. The pass is shown to you alone: it is not posted to the channel and not stored.",
+	}
+	txtDeskVerified = Text{"本人確認を行った", "I verified this person's identity"}
+	txtDeskHow      = Text{"確認の方法", "How"}
+	txtDeskInPerson = Text{"窓口で身分証を確認", "In person, with ID"}
+	txtDeskVideo    = Text{"ビデオ通話で身分証を確認", "Video call, with ID"}
+	txtDeskTAPSend  = Text{"発行する", "Issue the pass"}
+	txtDeskResolve  = Text{"解決にする", "Resolve"}
+	txtDeskNoteBox  = Text{"解決メモ（利用者にも届きます）", "Resolution note (the user sees it)"}
+	txtDeskResolveS = Text{"解決にする", "Resolve"}
+	txtDeskApprove  = Text{"変更を承認して実行", "Approve and make the change"}
+	txtDeskReject   = Text{"変更を却下", "Reject the change"}
+)
+
+// Ticket is the card in the helpdesk channel. It is PUT on every change so
+// that everyone in the channel sees the same state.
+func Ticket(l Lang, v TicketView) *Card {
+	words := v.Words
+	if words == "" {
+		words = txtDeskNoWords.In(l)
+	}
+	facts := []Fact{
+		{Title: txtTicketState.In(l), Value: stateLabel(v.State).In(l)},
+		{Title: txtDeskUser.In(l), Value: strings.TrimSpace(v.UserName + " " + parenthesised(v.UPN))},
+	}
+	if v.Topic != "" {
+		facts = append(facts, Fact{Title: txtDeskTopic.In(l), Value: v.Topic})
+	}
+	if v.Assignee != "" {
+		facts = append(facts, Fact{Title: txtTicketAgent.In(l), Value: v.Assignee})
+	}
+	opened := v.Opened.UTC().Format(time.RFC3339)
+	c := newCard(l,
+		heading(fmt.Sprintf(txtDeskTitle.In(l), v.ID)),
+		subtle(fmt.Sprintf(txtDeskAge.In(l), opened, opened, roundAge(v.Age, l))),
+		FactSet{Type: "FactSet", Facts: facts},
+		label(txtDeskWords.In(l)), para(words),
+		label(txtDeskMethods.In(l)), para(orNothing(l, v.Methods)),
+		label(txtDeskTried.In(l)), para(orNothing(l, v.Tried)),
+	)
+	if len(v.Pending) > 0 {
+		c.Body = append(c.Body, label(txtDeskPending.In(l)), para(bullets(v.Pending)))
+	}
+	if v.Resolution != "" {
+		c.Body = append(c.Body, label(txtDeskResolution.In(l)), para(v.Resolution))
+	}
+	if len(v.History) > 0 {
+		c.Body = append(c.Body, label(txtDeskHistory.In(l)), subtle(bullets(v.History)))
+	}
+	if len(v.Transcript) > 0 {
+		var b strings.Builder
+		for _, t := range v.Transcript {
+			who := txtDeskBot.In(l)
+			if t.FromUser {
+				who = txtDeskWho.In(l)
+			}
+			fmt.Fprintf(&b, "**%s:** %s\n\n", who, t.Text)
+		}
+		tc := subCard(l, para(strings.TrimSpace(b.String())))
+		c.Actions = append(c.Actions, Action{Type: "Action.ShowCard", Title: txtDeskTranscript.In(l), Card: tc})
+	}
+	id := []string{TicketKey, v.ID}
+	switch v.State {
+	case TicketOpen:
+		take := execute(txtDeskTake.In(l), VerbDeskTake, id...)
+		take.Style = "positive"
+		c.Actions = append([]Action{take}, c.Actions...)
+	case TicketAssigned:
+		reply := subCard(l, InputText{Type: "Input.Text", ID: ReplyKey, Label: txtDeskReplyBox.In(l), IsRequired: true, MaxLength: 2000, Style: "text"})
+		reply.Actions = []Action{execute(txtDeskReplySend.In(l), VerbDeskReply, id...)}
+		tap := subCard(l,
+			TextBlock{Type: "TextBlock", Text: txtDeskTAPWarn.In(l), Wrap: true, Color: "Warning"},
+			InputToggle{Type: "Input.Toggle", ID: VerifiedKey, Title: txtDeskVerified.In(l), ValueOn: "true", ValueOff: "false"},
+			InputChoiceSet{Type: "Input.ChoiceSet", ID: HowKey, Label: txtDeskHow.In(l), Value: VerifiedInPerson, Choices: []Choice{
+				{Title: txtDeskInPerson.In(l), Value: VerifiedInPerson}, {Title: txtDeskVideo.In(l), Value: VerifiedVideo}}},
+		)
+		tap.Actions = []Action{execute(txtDeskTAPSend.In(l), VerbDeskTAP, id...)}
+		resolve := subCard(l, InputText{Type: "Input.Text", ID: NoteKey, Label: txtDeskNoteBox.In(l), MaxLength: 1000, Style: "text"})
+		resolve.Actions = []Action{execute(txtDeskResolveS.In(l), VerbDeskResolve, id...)}
+		acts := []Action{
+			{Type: "Action.ShowCard", Title: txtDeskReply.In(l), Card: reply},
+		}
+		if len(v.Pending) > 0 {
+			approve := execute(txtDeskApprove.In(l), VerbDeskApprove, id...)
+			approve.Style = "positive"
+			acts = append(acts, approve, execute(txtDeskReject.In(l), VerbDeskReject, id...))
+		} else {
+			acts = append(acts, Action{Type: "Action.ShowCard", Title: txtDeskTAP.In(l), Card: tap})
+		}
+		acts = append(acts,
+			Action{Type: "Action.ShowCard", Title: txtDeskResolve.In(l), Card: resolve},
+			execute(txtDeskRelease.In(l), VerbDeskRelease, id...))
+		c.Actions = append(acts, c.Actions...)
+	}
+	return c
+}
+
+var (
+	txtTAPTitle = Text{"一時アクセスパス（あなたにだけ表示）", "Temporary Access Pass (shown to you only)"}
+	txtTAPBody  = Text{
+		"このパスを本人に直接伝えてください。チャネルには投稿されず、ボットも保存しません。この画面を閉じると二度と表示できません。",
+		"Give this pass to the person directly. It is not posted to the channel and the bot does not keep it; once this view is gone it cannot be shown again.",
+	}
+	txtTAPFor     = Text{"対象", "For"}
+	txtTAPValid   = Text{"有効期間", "Valid for"}
+	txtTAPOnce    = Text{"使用回数", "Use"}
+	txtTAPOnceYes = Text{"1回のみ", "once"}
+	txtTAPOnceNo  = Text{"期間内は何度でも", "any number of times while valid"}
+	txtTAPMinutes = Text{"%d分", "%d minutes"}
+	txtTAPNext    = Text{
+		"本人は https://aka.ms/mysecurityinfo でこのパスを使ってサインインし、新しい認証方法を登録します。",
+		"They sign in at https://aka.ms/mysecurityinfo with the pass and register a new method.",
+	}
+)
+
+// TAPIssued shows a freshly issued pass to the agent who asked for it. It
+// goes only into that agent's invoke response; the shared ticket card
+// never carries it.
+func TAPIssued(l Lang, pass, user string, lifetimeMinutes int, once bool, ticket TicketView) *Card {
+	use := txtTAPOnceNo.In(l)
+	if once {
+		use = txtTAPOnceYes.In(l)
+	}
+	c := newCard(l,
+		heading(txtTAPTitle.In(l)),
+		para(txtTAPBody.In(l)),
+		TextBlock{Type: "TextBlock", Text: pass, Size: "ExtraLarge", Weight: "Bolder", FontType: "Monospace", Spacing: "Medium"},
+		FactSet{Type: "FactSet", Facts: []Fact{
+			{Title: txtTAPFor.In(l), Value: user},
+			{Title: txtTAPValid.In(l), Value: fmt.Sprintf(txtTAPMinutes.In(l), lifetimeMinutes)},
+			{Title: txtTAPOnce.In(l), Value: use},
+		}},
+		subtle(txtTAPNext.In(l)),
+	)
+	// The rest of the ticket card stays usable under the pass.
+	t := Ticket(l, ticket)
+	c.Body = append(c.Body, Container{Type: "Container", Spacing: "ExtraLarge", Separator: true, Items: t.Body})
+	c.Actions = t.Actions
+	return c
+}
+
+// InputToggle is an Adaptive Card checkbox.
+type InputToggle struct {
+	Type     string `json:"type"`
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	ValueOn  string `json:"valueOn"`
+	ValueOff string `json:"valueOff"`
+}
+
+// InputChoiceSet is an Adaptive Card choice list.
+type InputChoiceSet struct {
+	Type    string   `json:"type"`
+	ID      string   `json:"id"`
+	Label   string   `json:"label,omitempty"`
+	Value   string   `json:"value,omitempty"`
+	Choices []Choice `json:"choices"`
+}
+
+// Choice is one option of an InputChoiceSet.
+type Choice struct {
+	Title string `json:"title"`
+	Value string `json:"value"`
+}
+
+func stateLabel(s string) Text {
+	switch s {
+	case TicketAssigned:
+		return txtStateAssigned
+	case TicketResolved:
+		return txtStateResolved
+	case TicketCancelled:
+		return txtStateCancelled
+	}
+	return txtStateOpen
+}
+
+// subCard is a card nested in an Action.ShowCard: no schema, no width.
+func subCard(l Lang, body ...any) *Card {
+	c := newCard(l, body...)
+	c.Schema, c.MSTeams = "", nil
+	return c
+}
+
+func label(text string) TextBlock {
+	return TextBlock{Type: "TextBlock", Text: text, Weight: "Bolder", Wrap: true, Spacing: "Medium"}
+}
+
+func bullets(items []string) string {
+	var b strings.Builder
+	for _, s := range items {
+		b.WriteString("- " + s + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func orNothing(l Lang, items []string) string {
+	if len(items) == 0 {
+		return txtDeskNothing.In(l)
+	}
+	return bullets(items)
+}
+
+func parenthesised(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "(" + s + ")"
+}
+
+// roundAge says how long ago, coarsely: minutes, then hours, then days.
+func roundAge(d time.Duration, l Lang) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf(Text{"%d分", "%d min"}.In(l), int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf(Text{"%d時間", "%d h"}.In(l), int(d.Hours()))
+	}
+	return fmt.Sprintf(Text{"%d日", "%d days"}.In(l), int(d.Hours()/24))
+}

@@ -1,0 +1,326 @@
+package dialogs
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/mfadesk/mfadesk/cards"
+)
+
+// Escalation is the person's side of a ticket: asking for a person (one
+// optional line, what will be shared, then the ticket number), and later
+// the ticket's buttons (status, add a message, cancel, reopen, back to the
+// bot) and relaying their messages while an agent talks to them.
+type Escalation struct{}
+
+// ID implements [Dialog].
+func (Escalation) ID() string { return "escalate" }
+
+// Version implements [Dialog].
+func (Escalation) Version() int { return 1 }
+
+// escalationState is what the dialog keeps while it waits.
+type escalationState struct {
+	Stage      string   `json:"stage"`               // "ask", "opening", "op"
+	Topic      string   `json:"topic,omitempty"`     // the person's language
+	DeskTopic  string   `json:"deskTopic,omitempty"` // the helpdesk's language
+	Transcript []Line   `json:"transcript,omitempty"`
+	Tried      []string `json:"tried,omitempty"`
+	Words      string   `json:"words,omitempty"`
+}
+
+// OpenTicket asks the runner to open a ticket for the input's person and
+// post it to the helpdesk channel. Result.Value is the new Ticket.
+type OpenTicket struct {
+	Topic      string
+	Words      string
+	Transcript []Line
+	Tried      []string
+	Lang       cards.Lang
+	Pending    *ApplyChange // approval mode: the change to approve
+	// PendingText describes the pending change for the helpdesk, masked.
+	PendingText []string
+}
+
+// EffectName implements [Effect].
+func (OpenTicket) EffectName() string { return "ticket.open" }
+
+// UpdateTicket asks the runner to apply the person's operation to their
+// ticket. Result.Value is the updated Ticket; Result.Err a *Problem.
+type UpdateTicket struct {
+	ID   int64
+	Op   TicketOp
+	Text string
+}
+
+// EffectName implements [Effect].
+func (UpdateTicket) EffectName() string { return "ticket.update" }
+
+var (
+	txtEscSending = cards.Text{JA: "ヘルプデスクに送っています…", EN: "Sending it to the helpdesk…"}
+	txtEscSent    = cards.Text{JA: "ヘルプデスクに送りました", EN: "Sent to the helpdesk"}
+	txtEscSentMsg = cards.Text{
+		JA: "担当者が確認して、このチャットで返信します。追加で伝えたいことがあれば「メッセージを追加」からどうぞ。",
+		EN: "A person will look at it and answer here. To tell them more, use \"Add a message\".",
+	}
+	txtEscDropped   = cards.Text{JA: "担当者への依頼はやめました。", EN: "OK, nothing was sent to the helpdesk."}
+	txtEscFailed    = cards.Text{JA: "ヘルプデスクに送れませんでした", EN: "Could not reach the helpdesk"}
+	txtAlready      = cards.Text{JA: "担当者への依頼が受付済みです", EN: "You already have a request open"}
+	txtAlreadyMsg   = cards.Text{JA: "新しく送らなくても、この依頼にメッセージを追加できます。", EN: "No need to send another: you can add a message to this one."}
+	txtStatusTitle  = cards.Text{JA: "依頼の状況", EN: "Your request"}
+	txtNoteSent     = cards.Text{JA: "メッセージを担当者に送りました。", EN: "Your message was passed to the helpdesk."}
+	txtCancelledMsg = cards.Text{JA: "依頼 #%s を取り下げました。また困ったときはいつでも「担当者と話す」を押してください。", EN: "Request #%s is withdrawn. Press \"Talk to a person\" whenever you need one again."}
+	txtReopenedMsg  = cards.Text{JA: "依頼 #%s を再開しました。担当者に知らせました。", EN: "Request #%s is open again; the helpdesk has been told."}
+	txtBackToBotMsg = cards.Text{
+		JA: "ボットとの会話に戻りました。依頼 #%s はそのままです。担当者からの返信はここに届きます。",
+		EN: "You're back with the bot. Request #%s stays open, and replies from the helpdesk still arrive here.",
+	}
+	txtRelayFailed = cards.Text{JA: "担当者にメッセージを届けられませんでした。少ししてからもう一度送ってください。", EN: "Your message could not be passed on. Please send it again in a moment."}
+	txtNoTicket    = cards.Text{JA: "この依頼は見つかりませんでした。", EN: "That request could not be found."}
+)
+
+// Next implements [Dialog].
+func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
+	var st escalationState
+	if raw != nil && json.Unmarshal(raw, &st) != nil {
+		return Turn{Status: Cancelled}
+	}
+	l := in.Lang
+	switch in.Kind {
+	case ResultInput:
+		return d.result(st, in)
+	case TextInput:
+		if in.Ticket != nil && in.Ticket.Relay && (st.Stage == "" || st.Stage == "relay") {
+			st.Stage = "op"
+			return waitEsc(st, nil, UpdateTicket{ID: in.Ticket.ID, Op: OpRelay, Text: in.Text})
+		}
+		if st.Stage == "ask" {
+			// People type what is wrong instead of using the box: that is
+			// the line we asked for.
+			st.Words = in.Text
+			st.Stage = "opening"
+			return waitEsc(st, nil, d.open(st, l))
+		}
+		return Turn{Status: Complete, Pass: true}
+	}
+
+	switch in.Verb {
+	case cards.VerbHuman:
+		if t := in.Ticket; t != nil && !isClosedState(t.State) {
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.MyTicket(l, t.view(), txtAlready.In(l), txtAlreadyMsg.In(l))}}}
+		}
+		st.Stage = "ask"
+		return Turn{Status: Waiting, State: mustJSON(st), Replies: []cards.Message{{Card: cards.EscalateForm(l, st.Topic, len(st.Transcript), "")}}}
+	case cards.VerbTicketOpen:
+		if st.Stage != "ask" {
+			return Turn{Status: Complete, Pass: true}
+		}
+		st.Words = in.Data[cards.WordsKey]
+		st.Stage = "opening"
+		t := waitEsc(st, nil, d.open(st, l))
+		t.Update = cards.ResultCard(l, txtEscSending.In(l), "", false, nil, nil)
+		return t
+	case cards.VerbTicketDismiss:
+		t := Turn{Status: Cancelled}
+		if in.Execute {
+			t.Update = cards.ResultCard(l, txtEscDropped.In(l), "", false, nil, nil)
+		} else {
+			t.Replies = []cards.Message{{Text: txtEscDropped.In(l)}}
+		}
+		return t
+	}
+
+	// The ticket's own buttons. They name the ticket; it must be the
+	// person's current one (the runner loads only theirs).
+	id, _ := strconv.ParseInt(in.Data[cards.TicketKey], 10, 64)
+	if in.Ticket == nil || in.Ticket.ID != id {
+		return Turn{Status: Complete, Replies: []cards.Message{{Text: txtNoTicket.In(l)}}}
+	}
+	st.Stage = "op"
+	switch in.Verb {
+	case cards.VerbTicketStatus:
+		return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.MyTicket(l, in.Ticket.view(), txtStatusTitle.In(l), "")}}}
+	case cards.VerbTicketNote:
+		return waitEsc(st, nil, UpdateTicket{ID: id, Op: OpNote, Text: in.Data[cards.NoteKey]})
+	case cards.VerbTicketCancel:
+		return waitEsc(st, nil, UpdateTicket{ID: id, Op: OpCancel})
+	case cards.VerbTicketReopen:
+		return waitEsc(st, nil, UpdateTicket{ID: id, Op: OpReopen})
+	case cards.VerbTicketBot:
+		return waitEsc(st, nil, UpdateTicket{ID: id, Op: OpEndRelay})
+	}
+	return Turn{Status: Complete, Pass: true}
+}
+
+func (Escalation) open(st escalationState, l cards.Lang) OpenTicket {
+	return OpenTicket{Topic: st.DeskTopic, Words: MaskNumbers(clip(strings.TrimSpace(st.Words), 500)),
+		Transcript: st.Transcript, Tried: st.Tried, Lang: l}
+}
+
+func (d Escalation) result(st escalationState, in Input) Turn {
+	l := in.Lang
+	res := in.Result
+	if res.Err != nil {
+		if st.Stage == "opening" {
+			st.Stage = "ask"
+			c := cards.EscalateForm(l, st.Topic, len(st.Transcript), problemText(l, res.Err))
+			return Turn{Status: Waiting, State: mustJSON(st), Update: c, Replies: []cards.Message{{Text: txtEscFailed.In(l)}}}
+		}
+		return Turn{Status: Complete, Replies: []cards.Message{{Text: problemText(l, res.Err)}}}
+	}
+	t, _ := res.Value.(Ticket)
+	v := t.Link().view()
+	switch res.Effect {
+	case OpenTicket{}.EffectName():
+		c := cards.MyTicket(l, v, txtEscSent.In(l), txtEscSentMsg.In(l))
+		return Turn{Status: Complete, Update: c}
+	case UpdateTicket{}.EffectName():
+		last := ""
+		if n := len(t.History); n > 0 {
+			last = t.History[n-1].What
+		}
+		switch last {
+		case "note":
+			if t.Relay {
+				return Turn{Status: Complete} // a conversation: no receipt per message
+			}
+			return Turn{Status: Complete, Replies: []cards.Message{{Text: txtNoteSent.In(l)}}}
+		case "cancelled":
+			return Turn{Status: Complete, Replies: []cards.Message{{Text: fmt.Sprintf(txtCancelledMsg.In(l), t.Number())}}}
+		case "reopened":
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.MyTicket(l, v, txtStatusTitle.In(l), fmt.Sprintf(txtReopenedMsg.In(l), t.Number()))}}}
+		default:
+			return Turn{Status: Complete, Replies: []cards.Message{{Text: fmt.Sprintf(txtBackToBotMsg.In(l), t.Number())}}}
+		}
+	}
+	return Turn{Status: Complete}
+}
+
+func waitEsc(st escalationState, replies []cards.Message, e Effect) Turn {
+	return Turn{Status: Waiting, State: mustJSON(st), Replies: replies, Effects: []Effect{e}}
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain structs are marshalled here
+	}
+	return b
+}
+
+func isClosedState(s TicketState) bool { return s == TicketResolved || s == TicketCancelled }
+
+// escalationStart is the dialog's first state, which the router fills from
+// the session: the helpdesk must see what happened before the person asked.
+func escalationStart(s Session, topicUser, topicDesk string) json.RawMessage {
+	return mustJSON(escalationState{Topic: topicUser, DeskTopic: topicDesk, Transcript: s.Transcript, Tried: s.Tried})
+}
+
+// numberRun finds digit runs that may be a phone number or a code: four or
+// more digits, possibly with separators and a leading +.
+var numberRun = regexp.MustCompile(`\+?\d[\d\s\-()]{2,}\d`)
+
+// MaskNumbers hides phone numbers and one-time codes in free text before it
+// leaves the person's chat (transcript, relayed messages): a long number
+// keeps its first three and last four digits, a short one (a code) none.
+func MaskNumbers(s string) string {
+	s = norm.NFKC.String(s)
+	return numberRun.ReplaceAllStringFunc(s, func(m string) string {
+		var digits []rune
+		for _, r := range m {
+			if r >= '0' && r <= '9' {
+				digits = append(digits, r)
+			}
+		}
+		switch {
+		case len(digits) < 4:
+			return m
+		case len(digits) < 8:
+			return strings.Repeat("•", len(digits))
+		}
+		prefix := ""
+		if strings.HasPrefix(m, "+") {
+			prefix = "+"
+		}
+		return prefix + string(digits[:3]) + "••••" + string(digits[len(digits)-4:])
+	})
+}
+
+// recordTurn appends one turn to the session's transcript, masked, keeping
+// the last maxTranscript lines.
+func recordTurn(s *Session, in Input, out Turn) {
+	switch in.Kind {
+	case TextInput:
+		s.Transcript = append(s.Transcript, Line{FromUser: true, Text: MaskNumbers(clip(in.Text, 300))})
+	case SubmitInput:
+		s.Transcript = append(s.Transcript, Line{FromUser: true, Text: verbLabel(in.Verb).In(HelpdeskLang)})
+	default:
+		return
+	}
+	for _, m := range out.Replies {
+		if t := replySummary(m); t != "" {
+			s.Transcript = append(s.Transcript, Line{Text: MaskNumbers(clip(t, 300))})
+		}
+	}
+	if out.Update != nil {
+		if t := cards.Summary(out.Update); t != "" {
+			s.Transcript = append(s.Transcript, Line{Text: MaskNumbers(clip(t, 300))})
+		}
+	}
+	if n := len(s.Transcript); n > maxTranscript {
+		s.Transcript = slicesClone(s.Transcript[n-maxTranscript:])
+	}
+}
+
+func slicesClone(l []Line) []Line { return append([]Line(nil), l...) }
+
+func replySummary(m cards.Message) string {
+	if m.Text != "" {
+		return m.Text
+	}
+	if m.Card != nil {
+		return cards.Summary(m.Card)
+	}
+	return ""
+}
+
+// verbLabel says in the helpdesk's words which kind of button was pressed.
+func verbLabel(verb string) cards.Text {
+	switch {
+	case verb == cards.VerbMenu:
+		return cards.Text{JA: "［メニュー］", EN: "[menu]"}
+	case verb == cards.VerbFeedback:
+		return cards.Text{JA: "［回答の評価］", EN: "[rated an answer]"}
+	case verb == cards.VerbTopic:
+		return cards.Text{JA: "［質問を選択］", EN: "[picked a question]"}
+	case strings.HasPrefix(verb, "ts."):
+		return cards.Text{JA: "［トラブルシューティングの選択肢］", EN: "[troubleshooter choice]"}
+	case strings.HasPrefix(verb, "change."):
+		return cards.Text{JA: "［認証方法の変更の操作］", EN: "[sign-in method change step]"}
+	case strings.HasPrefix(verb, "ticket.") || verb == cards.VerbHuman:
+		return cards.Text{JA: "［担当者への依頼］", EN: "[asked for a person]"}
+	}
+	return cards.Text{JA: "［ボタン］", EN: "[button]"}
+}
+
+// maxTried bounds what the bot remembers having tried.
+const maxTried = 10
+
+// noteTried remembers what the bot offered, for the helpdesk, without
+// repeats.
+func noteTried(s *Session, what string) {
+	for _, t := range s.Tried {
+		if t == what {
+			return
+		}
+	}
+	s.Tried = append(s.Tried, what)
+	if len(s.Tried) > maxTried {
+		s.Tried = s.Tried[len(s.Tried)-maxTried:]
+	}
+}

@@ -1,0 +1,452 @@
+package dialogs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mfadesk/mfadesk/cards"
+)
+
+// A ticket hands a person to the helpdesk. Its state lives in the store,
+// not in a conversation: the person's chat and the helpdesk thread both
+// act on it. The transitions here are pure, like the dialogs; the runner
+// loads the ticket, applies one, saves it (refusing a stale version) and
+// then sends what the transition asked for.
+
+// TicketState is where a ticket stands.
+type TicketState = string
+
+// Ticket states.
+const (
+	TicketOpen      TicketState = cards.TicketOpen      // waiting for an agent
+	TicketAssigned  TicketState = cards.TicketAssigned  // an agent took it
+	TicketResolved  TicketState = cards.TicketResolved  // done; reopenable for ReopenWithin
+	TicketCancelled TicketState = cards.TicketCancelled // withdrawn by the person
+)
+
+// ReopenWithin is how long a resolved ticket can be reopened by its person.
+const ReopenWithin = 7 * 24 * time.Hour
+
+// Conv addresses a conversation for proactive messages.
+type Conv struct {
+	ServiceURL string `json:"serviceUrl"`
+	ID         string `json:"id"`
+	TenantID   string `json:"tenantId,omitempty"`
+}
+
+// Ticket is one request for a person.
+type Ticket struct {
+	ID         int64       `json:"id"`
+	State      TicketState `json:"state"`
+	User       User        `json:"user"`
+	UPN        string      `json:"upn,omitempty"`
+	Lang       cards.Lang  `json:"lang"` // the person's
+	Topic      string      `json:"topic,omitempty"`
+	Words      string      `json:"words,omitempty"` // masked
+	Transcript []Line      `json:"transcript,omitempty"`
+	Tried      []string    `json:"tried,omitempty"`
+	Methods    []string    `json:"methods,omitempty"` // masked, as read when opened
+	UserConv   Conv        `json:"userConv"`
+	Thread     Conv        `json:"thread,omitzero"` // the helpdesk thread, once posted
+	CardID     string      `json:"cardId,omitempty"`
+	Assignee   *User       `json:"assignee,omitempty"`
+	// Relay: while set, the person's messages go to the thread and the
+	// agents' messages in the thread come to the person.
+	Relay       bool          `json:"relay,omitempty"`
+	Created     time.Time     `json:"created"`
+	Updated     time.Time     `json:"updated"`
+	Resolved    time.Time     `json:"resolved,omitzero"`
+	ResolveNote string        `json:"resolveNote,omitempty"`
+	History     []TicketEvent `json:"history,omitempty"`
+	Pending     *ApplyChange  `json:"pending,omitempty"` // approval mode
+	PendingText []string      `json:"pendingText,omitempty"`
+	Reminded    bool          `json:"reminded,omitempty"`
+}
+
+// TicketEvent is one line of a ticket's history. Detail never holds a pass
+// or a full number.
+type TicketEvent struct {
+	At     time.Time `json:"at"`
+	Who    string    `json:"who"`
+	What   string    `json:"what"` // opened, taken, released, replied, note, tap, resolved, reopened, cancelled, approved, rejected, relay-ended, reminded
+	Detail string    `json:"detail,omitempty"`
+}
+
+// Line is one turn of the bot session as the helpdesk sees it.
+type Line struct {
+	FromUser bool   `json:"u,omitempty"`
+	Text     string `json:"t"`
+}
+
+// maxTranscript is how many turns of the session travel with a ticket.
+const maxTranscript = 20
+
+// maxHistoryShown bounds the history lines on the ticket card.
+const maxHistoryShown = 12
+
+// Number is the ticket's number as people see it, without the "#".
+func (t Ticket) Number() string { return strconv.FormatInt(t.ID, 10) }
+
+// Link is what a turn in the person's chat knows about their ticket.
+func (t Ticket) Link() *TicketLink {
+	l := &TicketLink{ID: t.ID, State: t.State, Relay: t.Relay, Resolved: t.Resolved}
+	if t.Assignee != nil {
+		l.Assignee = t.Assignee.Name
+	}
+	return l
+}
+
+// TicketLink is the person's current ticket, loaded by the runner before a
+// turn so that the step can relay and answer "status" without I/O.
+type TicketLink struct {
+	ID       int64
+	State    TicketState
+	Assignee string
+	Relay    bool
+	Resolved time.Time
+}
+
+func (l *TicketLink) view() cards.TicketView {
+	return cards.TicketView{ID: strconv.FormatInt(l.ID, 10), State: l.State, Assignee: l.Assignee}
+}
+
+// View renders the ticket for the helpdesk card at time now.
+func (t Ticket) View(now time.Time, l cards.Lang) cards.TicketView {
+	v := cards.TicketView{
+		ID: t.Number(), State: t.State, UserName: t.User.Name, UPN: t.UPN, Topic: t.Topic,
+		Words: t.Words, Opened: t.Created, Age: now.Sub(t.Created), Methods: t.Methods, Tried: t.Tried,
+		Pending: t.PendingText, Resolution: t.ResolveNote,
+	}
+	if t.Assignee != nil {
+		v.Assignee = t.Assignee.Name
+	}
+	for _, line := range t.Transcript {
+		v.Transcript = append(v.Transcript, cards.TranscriptLine{FromUser: line.FromUser, Text: line.Text})
+	}
+	h := t.History
+	if len(h) > maxHistoryShown {
+		h = h[len(h)-maxHistoryShown:]
+	}
+	for _, e := range h {
+		v.History = append(v.History, historyLine(l, e))
+	}
+	return v
+}
+
+// Card is the ticket card for the helpdesk channel.
+func (t Ticket) Card(now time.Time, l cards.Lang) *cards.Card { return cards.Ticket(l, t.View(now, l)) }
+
+func (t *Ticket) record(now time.Time, who, what, detail string) {
+	t.History = append(t.History, TicketEvent{At: now, Who: who, What: what, Detail: detail})
+	t.Updated = now
+}
+
+// Record adds an event the runner observed (a pass issued, a change made).
+func (t *Ticket) Record(now time.Time, who, what, detail string) { t.record(now, who, what, detail) }
+
+// IsClosed reports whether nothing more can happen on the ticket but a reopen.
+func (t Ticket) IsClosed() bool { return t.State == TicketResolved || t.State == TicketCancelled }
+
+// DeskAction is a click or message of a helpdesk agent on a ticket.
+type DeskAction struct {
+	Verb  string
+	Agent User
+	Data  map[string]string
+	Text  string // a message in the ticket's thread (VerbDeskSay)
+	Now   time.Time
+}
+
+// VerbDeskSay is an agent's message in the ticket's thread, which the bot
+// relays like a Reply.
+const VerbDeskSay = "desk.say"
+
+// DeskTurn is the outcome of a DeskAction.
+type DeskTurn struct {
+	Ticket   Ticket
+	Changed  bool            // save the ticket and update the card
+	Problem  *Problem        // refused: nothing changed; tell the agent
+	ToUser   []cards.Message // in the person's chat
+	ToThread []string        // posted in the ticket's thread
+	Effect   Effect          // IssueTAP or ApplyChange
+}
+
+// IssueTAP asks the runner to issue a Temporary Access Pass. The pass goes
+// only into the answer to the agent who asked; it is never stored or logged.
+type IssueTAP struct {
+	User  string // the person's aadObjectId
+	How   string // how the identity was verified
+	Agent User
+}
+
+// EffectName implements [Effect].
+func (IssueTAP) EffectName() string { return "tap.issue" }
+
+// Desk applies an agent's action. The caller has checked that the agent is
+// in the helpdesk team.
+func Desk(t Ticket, a DeskAction) DeskTurn {
+	out := DeskTurn{Ticket: t}
+	l := t.Lang
+	refuse := func(code string, ja, en string) DeskTurn {
+		out.Problem = &Problem{Code: code, JA: ja, EN: en}
+		return out
+	}
+	if t.IsClosed() {
+		return refuse("ticket_closed", "この依頼はすでに終了しています（"+stateText(t.State).JA+"）。",
+			"This request is already closed ("+stateText(t.State).EN+").")
+	}
+	n := &out.Ticket
+	mine := t.Assignee != nil && t.Assignee.AADObjectID == a.Agent.AADObjectID
+	switch a.Verb {
+	case cards.VerbDeskTake:
+		if mine {
+			return refuse("already_yours", "すでにあなたが担当しています。", "You have this one already.")
+		}
+		what := "taken"
+		if t.Assignee != nil {
+			what = "taken-over"
+		}
+		agent := a.Agent
+		n.State, n.Assignee, n.Relay = TicketAssigned, &agent, true
+		n.record(a.Now, a.Agent.Name, what, "")
+		out.ToUser = append(out.ToUser, cards.Message{Card: cards.ButtonsCard(l,
+			fmt.Sprintf(txtTaken.In(l), a.Agent.Name, t.Number()), cards.RelayBack(l, t.Number()))})
+	case cards.VerbDeskRelease:
+		if t.Assignee == nil {
+			return refuse("not_assigned", "この依頼には担当者がいません。", "Nobody has this request.")
+		}
+		n.State, n.Assignee, n.Relay = TicketOpen, nil, false
+		n.Reminded = false
+		n.record(a.Now, a.Agent.Name, "released", "")
+		out.ToUser = append(out.ToUser, cards.Message{Text: fmt.Sprintf(txtReleased.In(l), t.Number())})
+	case cards.VerbDeskReply, VerbDeskSay:
+		text := strings.TrimSpace(a.Data[cards.ReplyKey])
+		if a.Verb == VerbDeskSay {
+			text = strings.TrimSpace(a.Text)
+		}
+		if text == "" {
+			return refuse("empty_reply", "返信が空です。", "The reply is empty.")
+		}
+		text = clip(text, 2000)
+		if t.Assignee == nil {
+			// Answering is taking: the person must know who is talking.
+			agent := a.Agent
+			n.State, n.Assignee = TicketAssigned, &agent
+			n.record(a.Now, a.Agent.Name, "taken", "")
+		}
+		n.Relay = true
+		n.record(a.Now, a.Agent.Name, "replied", clip(text, 200))
+		out.ToUser = append(out.ToUser, cards.Message{Card: cards.ButtonsCard(l,
+			fmt.Sprintf(txtAgentSays.In(l), a.Agent.Name, text), cards.RelayBack(l, t.Number()))})
+	case cards.VerbDeskTAP:
+		if !mine {
+			return refuse("take_first", "一時アクセスパスは、この依頼を担当している人だけが発行できます。先に「担当する」を押してください。",
+				"Only the agent who has this request can issue a pass. Take it first.")
+		}
+		if a.Data[cards.VerifiedKey] != "true" {
+			return refuse("not_verified", "本人確認を行ったことを示すチェックを入れてください。パスは発行していません。",
+				"Tick that you verified the person's identity. No pass was issued.")
+		}
+		how := a.Data[cards.HowKey]
+		if how != cards.VerifiedInPerson && how != cards.VerifiedVideo {
+			return refuse("how_missing", "本人確認の方法を選んでください。パスは発行していません。",
+				"Choose how you verified their identity. No pass was issued.")
+		}
+		out.Effect = IssueTAP{User: t.User.AADObjectID, How: how, Agent: a.Agent}
+	case cards.VerbDeskResolve:
+		note := clip(strings.TrimSpace(a.Data[cards.NoteKey]), 1000)
+		n.State, n.Relay, n.Resolved, n.ResolveNote = TicketResolved, false, a.Now, note
+		n.Pending, n.PendingText = nil, nil
+		n.record(a.Now, a.Agent.Name, "resolved", clip(note, 200))
+		msg := fmt.Sprintf(txtResolvedMsg.In(l), t.Number(), a.Agent.Name)
+		if note != "" {
+			msg += "\n\n" + note
+		}
+		msg += "\n\n" + txtReopenHint.In(l)
+		out.ToUser = append(out.ToUser, cards.Message{Card: cards.MyTicket(l, cards.TicketView{ID: t.Number(), State: TicketResolved}, txtResolvedTitle.In(l), msg)})
+	case cards.VerbDeskApprove, cards.VerbDeskReject:
+		if t.Pending == nil {
+			return refuse("nothing_pending", "承認待ちの変更はありません。", "There is no change waiting for approval.")
+		}
+		if a.Verb == cards.VerbDeskReject {
+			n.Pending, n.PendingText = nil, nil
+			n.record(a.Now, a.Agent.Name, "rejected", "")
+			out.ToUser = append(out.ToUser, cards.Message{Text: fmt.Sprintf(txtRejected.In(l), t.Number(), a.Agent.Name)})
+			break
+		}
+		if t.Assignee == nil {
+			agent := a.Agent
+			n.State, n.Assignee = TicketAssigned, &agent
+			n.record(a.Now, a.Agent.Name, "taken", "")
+		}
+		out.Effect = *t.Pending
+	default:
+		return refuse("unknown_action", "このボタンは使えません。", "That button no longer works.")
+	}
+	out.Changed = true
+	n.Updated = a.Now
+	return out
+}
+
+// TicketOp is something the person does to their ticket from their chat.
+type TicketOp string
+
+// The person's ticket operations.
+const (
+	OpNote     TicketOp = "note"     // add a message
+	OpRelay    TicketOp = "relay"    // a message while an agent is talking to them
+	OpCancel   TicketOp = "cancel"   // withdraw
+	OpReopen   TicketOp = "reopen"   // reopen within ReopenWithin of resolving
+	OpEndRelay TicketOp = "endRelay" // back to the bot
+)
+
+// UserTurn is the outcome of a person's operation on their ticket.
+type UserTurn struct {
+	Ticket   Ticket
+	Problem  *Problem
+	ToThread []string
+}
+
+// UserAct applies the person's operation. The caller checked that the
+// ticket is theirs.
+func UserAct(t Ticket, op TicketOp, text string, now time.Time) UserTurn {
+	out := UserTurn{Ticket: t}
+	n := &out.Ticket
+	who := t.User.Name
+	refuse := func(code, ja, en string) UserTurn {
+		out.Problem = &Problem{Code: code, JA: ja, EN: en}
+		return out
+	}
+	hl := HelpdeskLang
+	switch op {
+	case OpNote, OpRelay:
+		if t.IsClosed() {
+			return refuse("ticket_closed", "この依頼はすでに終了しています。", "This request is already closed.")
+		}
+		text = MaskNumbers(clip(strings.TrimSpace(text), 2000))
+		if text == "" {
+			return refuse("empty_note", "メッセージが空です。", "The message is empty.")
+		}
+		n.record(now, who, "note", clip(text, 200))
+		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserSays.In(hl), who, text))
+	case OpCancel:
+		if t.IsClosed() {
+			return refuse("ticket_closed", "この依頼はすでに終了しています。", "This request is already closed.")
+		}
+		n.State, n.Relay, n.Pending, n.PendingText = TicketCancelled, false, nil, nil
+		n.record(now, who, "cancelled", "")
+		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserCancelled.In(hl), who, t.Number()))
+	case OpReopen:
+		if t.State != TicketResolved {
+			return refuse("not_resolved", "この依頼は解決済みではありません。", "This request is not resolved.")
+		}
+		if now.Sub(t.Resolved) > ReopenWithin {
+			return refuse("reopen_expired", "解決から7日以上たったため、この依頼はもう開けません。新しく担当者に相談してください。",
+				"It has been more than 7 days since this was resolved, so it can't be reopened. Please ask for a person again.")
+		}
+		n.State, n.Resolved, n.ResolveNote, n.Reminded = TicketOpen, time.Time{}, "", false
+		if t.Assignee != nil {
+			n.State, n.Relay = TicketAssigned, true
+		}
+		n.record(now, who, "reopened", "")
+		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserReopened.In(hl), who, t.Number()))
+	case OpEndRelay:
+		if !t.Relay {
+			return out
+		}
+		n.Relay = false
+		n.record(now, who, "relay-ended", "")
+		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserBackToBot.In(hl), who))
+	}
+	n.Updated = now
+	return out
+}
+
+// HelpdeskLang is the language of the helpdesk channel's cards and notes.
+// The organisations this bot serves run Japanese helpdesks.
+var HelpdeskLang = cards.Japanese
+
+var (
+	txtTaken = cards.Text{
+		JA: "ヘルプデスクの%sさんが依頼 #%s の対応を始めました。ここに書いたメッセージは担当者に届きます。",
+		EN: "%s from the helpdesk is now handling your request #%s. What you write here goes to them.",
+	}
+	txtReleased = cards.Text{
+		JA: "依頼 #%s は担当者の手を離れ、別の担当者を待っています。しばらくお待ちください。",
+		EN: "Your request #%s is back in the queue for the next available person. Please bear with us.",
+	}
+	txtAgentSays     = cards.Text{JA: "%s（ヘルプデスク）:\n\n%s", EN: "%s (helpdesk):\n\n%s"}
+	txtResolvedTitle = cards.Text{JA: "依頼は解決済みになりました", EN: "Your request was resolved"}
+	txtResolvedMsg   = cards.Text{JA: "依頼 #%s は %s さんが解決済みにしました。", EN: "Request #%s was marked resolved by %s."}
+	txtReopenHint    = cards.Text{
+		JA: "まだ解決していない場合は、7日以内なら「もう一度開く」で同じ担当者に戻せます。",
+		EN: "If it isn't solved, press Reopen within 7 days to pick it up again.",
+	}
+	txtRejected = cards.Text{
+		JA: "依頼 #%s の変更は、%s さんが承認しませんでした。変更は行っていません。理由は担当者からの連絡をお待ちください。",
+		EN: "The change in request #%s was not approved by %s; nothing was changed. They will tell you why.",
+	}
+	txtUserSays      = cards.Text{JA: "%s さん: %s", EN: "%s: %s"}
+	txtUserCancelled = cards.Text{JA: "%s さんが依頼 #%s を取り下げました。", EN: "%s withdrew request #%s."}
+	txtUserReopened  = cards.Text{JA: "%s さんが依頼 #%s を再開しました。", EN: "%s reopened request #%s."}
+	txtUserBackToBot = cards.Text{JA: "%s さんはボットとの会話に戻りました。スレッドで @メンションすると引き続き届きます。", EN: "%s went back to the bot. Mention the bot in this thread to reach them."}
+	txtHistoryEvents = map[string]cards.Text{
+		"opened":      {JA: "受付", EN: "opened"},
+		"posted":      {JA: "チャネルに投稿", EN: "posted"},
+		"taken":       {JA: "担当", EN: "took it"},
+		"taken-over":  {JA: "担当を引き継ぎ", EN: "took it over"},
+		"released":    {JA: "担当を外れた", EN: "released it"},
+		"replied":     {JA: "返信", EN: "replied"},
+		"note":        {JA: "メッセージ", EN: "wrote"},
+		"tap":         {JA: "一時アクセスパスを発行", EN: "issued a Temporary Access Pass"},
+		"tap-failed":  {JA: "一時アクセスパスの発行に失敗", EN: "could not issue a pass"},
+		"resolved":    {JA: "解決", EN: "resolved it"},
+		"reopened":    {JA: "再開", EN: "reopened it"},
+		"cancelled":   {JA: "取り下げ", EN: "withdrew it"},
+		"approved":    {JA: "変更を承認・実行", EN: "approved the change"},
+		"rejected":    {JA: "変更を却下", EN: "rejected the change"},
+		"relay-ended": {JA: "ボットに戻った", EN: "went back to the bot"},
+		"reminded":    {JA: "未対応のため再通知", EN: "reminder: still unassigned"},
+	}
+)
+
+func stateText(s TicketState) cards.Text {
+	switch s {
+	case TicketResolved:
+		return cards.Text{JA: "解決済み", EN: "resolved"}
+	case TicketCancelled:
+		return cards.Text{JA: "取り下げ", EN: "cancelled"}
+	}
+	return cards.Text{JA: "対応中", EN: "open"}
+}
+
+func historyLine(l cards.Lang, e TicketEvent) string {
+	what := e.What
+	if t, ok := txtHistoryEvents[e.What]; ok {
+		what = t.In(l)
+	}
+	line := fmt.Sprintf("{{TIME(%s)}} %s: %s", e.At.UTC().Format(time.RFC3339), e.Who, what)
+	if e.Detail != "" {
+		line += " — " + e.Detail
+	}
+	return line
+}
+
+// clip shortens s to at most n runes.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// MethodLines lists a person's methods as one line each, for the ticket.
+func MethodLines(l cards.Lang, m MethodsView) []string {
+	var out []string
+	for _, f := range methodFacts(l, m) {
+		out = append(out, f.Title+": "+f.Value)
+	}
+	return out
+}

@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNotFound reports a ticket (or setting) that does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict reports that a ticket changed since it was read: the caller
+// reads it again and reapplies its change.
+var ErrConflict = errors.New("store: ticket changed meanwhile")
+
+// Ticket is a stored ticket: the columns the bot looks tickets up by, and
+// the ticket itself as the bot encodes it.
+type Ticket struct {
+	ID       int64
+	State    string
+	UserID   string // aadObjectId of the person
+	UserConv string // their personal chat with the bot
+	Thread   string // the helpdesk thread, once posted
+	Created  time.Time
+	Updated  time.Time
+	Version  int64 // bumped by each update, for optimistic locking
+	Data     []byte
+}
+
+const ticketColumns = `id, state, user_id, user_conv, thread, created_at, updated_at, version, data`
+
+func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
+	var t Ticket
+	var created, updated int64
+	err := row.Scan(&t.ID, &t.State, &t.UserID, &t.UserConv, &t.Thread, &created, &updated, &t.Version, &t.Data)
+	t.Created, t.Updated = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	return t, err
+}
+
+// CreateTicket stores a new ticket and returns it with its number. data is
+// written as given; the caller usually rewrites it once the number is known.
+func (s *SQLite) CreateTicket(ctx context.Context, t Ticket) (Ticket, error) {
+	res, err := s.write.ExecContext(ctx, `INSERT INTO tickets (state, user_id, user_conv, thread, created_at, updated_at, version, data)
+		VALUES (?, ?, ?, ?, ?, ?, 1, ?)`, t.State, t.UserID, t.UserConv, t.Thread, t.Created.UnixMilli(), t.Updated.UnixMilli(), t.Data)
+	if err != nil {
+		return Ticket{}, fmt.Errorf("store: create ticket: %w", err)
+	}
+	if t.ID, err = res.LastInsertId(); err != nil {
+		return Ticket{}, fmt.Errorf("store: create ticket: %w", err)
+	}
+	t.Version = 1
+	return t, nil
+}
+
+// UpdateTicket saves t if it is still at t.Version and returns it at its
+// new version; otherwise it returns [ErrConflict] and changes nothing.
+func (s *SQLite) UpdateTicket(ctx context.Context, t Ticket) (Ticket, error) {
+	res, err := s.write.ExecContext(ctx, `UPDATE tickets SET state = ?, thread = ?, updated_at = ?, version = version + 1, data = ?
+		WHERE id = ? AND version = ?`, t.State, t.Thread, t.Updated.UnixMilli(), t.Data, t.ID, t.Version)
+	if err != nil {
+		return Ticket{}, fmt.Errorf("store: update ticket: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return Ticket{}, fmt.Errorf("store: update ticket: %w", err)
+	} else if n == 0 {
+		return Ticket{}, ErrConflict
+	}
+	t.Version++
+	return t, nil
+}
+
+// TicketByID returns one ticket, or [ErrNotFound].
+func (s *SQLite) TicketByID(ctx context.Context, id int64) (Ticket, error) {
+	return s.oneTicket(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = ?`, id)
+}
+
+// TicketByThread returns the ticket of a helpdesk thread, or [ErrNotFound].
+func (s *SQLite) TicketByThread(ctx context.Context, thread string) (Ticket, error) {
+	if thread == "" {
+		return Ticket{}, ErrNotFound
+	}
+	return s.oneTicket(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE thread = ? ORDER BY id DESC LIMIT 1`, thread)
+}
+
+// LatestTicket returns the newest ticket opened from a personal chat, or
+// [ErrNotFound].
+func (s *SQLite) LatestTicket(ctx context.Context, userConv string) (Ticket, error) {
+	return s.oneTicket(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE user_conv = ? ORDER BY id DESC LIMIT 1`, userConv)
+}
+
+func (s *SQLite) oneTicket(ctx context.Context, q string, args ...any) (Ticket, error) {
+	t, err := scanTicket(s.read.QueryRowContext(ctx, q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Ticket{}, ErrNotFound
+	}
+	if err != nil {
+		return Ticket{}, fmt.Errorf("store: ticket: %w", err)
+	}
+	return t, nil
+}
+
+// Tickets lists tickets in the given states (none: all), oldest first.
+func (s *SQLite) Tickets(ctx context.Context, states ...string) ([]Ticket, error) {
+	q := `SELECT ` + ticketColumns + ` FROM tickets`
+	args := make([]any, len(states))
+	if len(states) > 0 {
+		q += ` WHERE state IN (?` + strings.Repeat(`, ?`, len(states)-1) + `)`
+		for i, st := range states {
+			args[i] = st
+		}
+	}
+	rows, err := s.read.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: tickets: %w", err)
+	}
+	defer rows.Close()
+	var out []Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: tickets: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// SetSetting stores a value the bot learned (e.g. the helpdesk team's
+// service URL).
+func (s *SQLite) SetSetting(ctx context.Context, key, value string, at time.Time) error {
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, at.Unix()); err != nil {
+		return fmt.Errorf("store: set setting: %w", err)
+	}
+	return nil
+}
+
+// Setting returns a stored value, or [ErrNotFound].
+func (s *SQLite) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: setting: %w", err)
+	}
+	return v, nil
+}
