@@ -293,6 +293,7 @@ Usage:
   mfadesk graph ...   run the Graph simulator, list a person's sign-in methods
                       (mfadesk graph for details)
   mfadesk audit list  the audit log of changes to sign-in methods (JSON lines)
+  mfadesk tickets list  open helpdesk tickets (--all: closed ones too; --json)
   mfadesk help        show this help
   mfadesk version     print the version
 

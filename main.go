@@ -46,6 +46,8 @@ func run(args []string) int {
 		return graphCommand(args[1:], os.Stdout, os.Stderr)
 	case "audit":
 		return auditCommand(args[1:], os.Stdout, os.Stderr)
+	case "tickets":
+		return ticketsCommand(args[1:], os.Stdout, os.Stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage())
 		return 0

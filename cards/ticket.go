@@ -222,7 +222,7 @@ var (
 	txtDeskTAPSend  = Text{"発行する", "Issue the pass"}
 	txtDeskResolve  = Text{"解決にする", "Resolve"}
 	txtDeskNoteBox  = Text{"解決メモ（利用者にも届きます）", "Resolution note (the user sees it)"}
-	txtDeskResolveS = Text{"解決にする", "Resolve"}
+	txtDeskResolveS = Text{"解決として閉じる", "Close as resolved"}
 	txtDeskApprove  = Text{"変更を承認して実行", "Approve and make the change"}
 	txtDeskReject   = Text{"変更を却下", "Reject the change"}
 )
