@@ -80,6 +80,7 @@ type Desk struct {
 	members memberCache
 	mu      sync.Mutex
 	learned string // the service URL last saved
+	botID   string // the bot's account as the channel names it, once seen
 }
 
 // NewDesk returns a desk; the fields set after it are the collaborators.
@@ -161,7 +162,7 @@ func (d *Desk) post(ctx context.Context, t dialogs.Ticket, rec store.Ticket) (st
 	card := t.Card(d.Now(), dialogs.HelpdeskLang)
 	p := &ConversationParameters{
 		IsGroup:     true,
-		Bot:         &schema.ChannelAccount{ID: d.Config.BotID, Name: d.Config.BotName},
+		Bot:         d.bot(),
 		TenantID:    t.UserConv.TenantID,
 		ChannelData: map[string]any{"channel": map[string]string{"id": d.Config.ChannelID}, "tenant": map[string]string{"id": t.UserConv.TenantID}},
 		Activity:    d.activity("", cards.Message{Card: card}),
@@ -196,7 +197,15 @@ func (d *Desk) serviceURL(ctx context.Context, fallback string) string {
 
 // Learn notes the helpdesk team's service URL from an activity there.
 func (d *Desk) Learn(ctx context.Context, a *Activity) {
-	if !d.Enabled() || !d.inHelpdesk(a) {
+	if !d.Enabled() {
+		return
+	}
+	d.mu.Lock()
+	if a.Recipient.ID != "" {
+		d.botID = a.Recipient.ID
+	}
+	d.mu.Unlock()
+	if !d.inHelpdesk(a) {
 		return
 	}
 	d.mu.Lock()
@@ -373,9 +382,21 @@ func splitMessage(m cards.Message) []cards.Message {
 	return out
 }
 
+// bot is the bot's own account: as the channel last named it, else as
+// configured.
+func (d *Desk) bot() *schema.ChannelAccount {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	id := d.botID
+	if id == "" {
+		id = d.Config.BotID
+	}
+	return &schema.ChannelAccount{ID: id, Name: d.Config.BotName}
+}
+
 // activity is a proactive message from the bot.
 func (d *Desk) activity(conversationID string, m cards.Message) *OutgoingActivity {
-	a := &OutgoingActivity{Type: typeMessage, From: &schema.ChannelAccount{ID: d.Config.BotID, Name: d.Config.BotName}}
+	a := &OutgoingActivity{Type: typeMessage, From: d.bot()}
 	if conversationID != "" {
 		a.Conversation = &schema.ConversationAccount{ID: conversationID}
 	}

@@ -95,6 +95,9 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 	case ResultInput:
 		return d.result(st, in)
 	case TextInput:
+		if in.Verb != "" {
+			break // a typed command ("talk to a person", "back to the bot")
+		}
 		if in.Ticket != nil && in.Ticket.Relay && (st.Stage == "" || st.Stage == "relay") {
 			st.Stage = "op"
 			return waitEsc(st, nil, UpdateTicket{ID: in.Ticket.ID, Op: OpRelay, Text: in.Text})
@@ -138,6 +141,9 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 	// The ticket's own buttons. They name the ticket; it must be the
 	// person's current one (the runner loads only theirs).
 	id, _ := strconv.ParseInt(in.Data[cards.TicketKey], 10, 64)
+	if id == 0 && in.Ticket != nil {
+		id = in.Ticket.ID // typed ("back to the bot"): their current ticket
+	}
 	if in.Ticket == nil || in.Ticket.ID != id {
 		return Turn{Status: Complete, Replies: []cards.Message{{Text: txtNoTicket.In(l)}}}
 	}

@@ -144,6 +144,16 @@ func TestEscalationNeverWritesAndRelays(t *testing.T) {
 	if len(out.Replies) != 0 || len(out.Effects) != 1 || out.Effects[0].(dialogs.UpdateTicket).Op != dialogs.OpRelay {
 		t.Errorf("relayed text gave replies %v effects %v, want only the relay", summaries(out.Replies), out.Effects)
 	}
+	back := text("ボットに戻る")
+	back.Ticket = relay.Ticket
+	_, out = r.Step(dialogs.Session{}, back)
+	if len(out.Effects) != 1 || out.Effects[0].(dialogs.UpdateTicket).Op != dialogs.OpEndRelay {
+		t.Errorf("typed 'back to the bot' gave %v / %v, want the relay ended", summaries(out.Replies), out.Effects)
+	}
+	_, out = r.Step(dialogs.Session{}, text("担当者と話す"))
+	if got := summaries(out.Replies); len(got) != 1 || got[0] != summary(cards.Message{Card: cards.EscalateForm(cards.Japanese, "", 1, "")}) {
+		t.Errorf("typed 'talk to a person' gave %v, want the request form", got)
+	}
 	menu := text("メニュー")
 	menu.Ticket = relay.Ticket
 	_, out = r.Step(dialogs.Session{}, menu)
