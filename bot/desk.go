@@ -613,6 +613,10 @@ func (d *Desk) isMember(ctx context.Context, serviceURL string, u dialogs.User) 
 		return ok, nil
 	}
 	_, err := d.Conn.Member(ctx, serviceURL, team, id)
+	if errors.Is(err, ErrNotMember) && u.ID != "" && u.ID != id {
+		// Some connectors know members only by their channel id.
+		_, err = d.Conn.Member(ctx, serviceURL, team, u.ID)
+	}
 	switch {
 	case err == nil:
 		d.members.put(key, true, d.Now().Add(memberTTL))
