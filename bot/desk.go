@@ -601,10 +601,7 @@ func (d *Desk) isMember(ctx context.Context, serviceURL string, u dialogs.User) 
 	if team == "" {
 		team = d.Config.ChannelID
 	}
-	id := u.AADObjectID
-	if id == "" {
-		id = u.ID
-	}
+	id := userOfUser(u)
 	if id == "" {
 		return false, nil
 	}

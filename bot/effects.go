@@ -122,12 +122,7 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 	return res
 }
 
-func userOf(in dialogs.Input) string {
-	if in.User.AADObjectID != "" {
-		return in.User.AADObjectID
-	}
-	return in.User.ID
-}
+func userOf(in dialogs.Input) string { return userOfUser(in.User) }
 
 // askApproval turns a confirmed change into a ticket for the helpdesk: in
 // approval mode nothing is written until an agent approves.

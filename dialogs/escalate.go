@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -279,11 +280,9 @@ func recordTurn(s *Session, in Input, out Turn) {
 		}
 	}
 	if n := len(s.Transcript); n > maxTranscript {
-		s.Transcript = slicesClone(s.Transcript[n-maxTranscript:])
+		s.Transcript = slices.Clone(s.Transcript[n-maxTranscript:])
 	}
 }
-
-func slicesClone(l []Line) []Line { return append([]Line(nil), l...) }
 
 func replySummary(m cards.Message) string {
 	if m.Text != "" {
