@@ -294,6 +294,8 @@ Usage:
                       (mfadesk graph for details)
   mfadesk audit list  the audit log of changes to sign-in methods (JSON lines)
   mfadesk tickets list  open helpdesk tickets (--all: closed ones too; --json)
+  mfadesk manifest build --app-id GUID ...
+                      build the Teams app package to upload (mfadesk manifest for details)
   mfadesk help        show this help
   mfadesk version     print the version
 

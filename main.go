@@ -22,6 +22,7 @@ import (
 	"github.com/mfadesk/mfadesk/dialogs"
 	"github.com/mfadesk/mfadesk/faq"
 	"github.com/mfadesk/mfadesk/graph/sim"
+	"github.com/mfadesk/mfadesk/manifest"
 	"github.com/mfadesk/mfadesk/store"
 )
 
@@ -48,6 +49,8 @@ func run(args []string) int {
 		return auditCommand(args[1:], os.Stdout, os.Stderr)
 	case "tickets":
 		return ticketsCommand(args[1:], os.Stdout, os.Stderr)
+	case "manifest":
+		return manifestCommand(args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage())
 		return 0
@@ -170,7 +173,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		log.Info("helpdesk escalation off: set HELPDESK_CHANNEL_ID to post tickets in a Teams channel")
 	}
 	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)
-	routes := bot.Routes(handler, st.Ping, log)
+	routes := withPages(bot.Routes(handler, st.Ping, log))
 	if cfg.GraphMode == graphSimulator {
 		routes, err = withGraphSimulator(routes, cfg, log)
 		if err != nil {
@@ -231,6 +234,18 @@ func loopbackAddr(a net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// withPages serves the app's public pages (about, privacy, terms of use)
+// next to the bot's routes: the Teams app package links to them.
+func withPages(routes http.Handler) http.Handler {
+	pages := manifest.Pages()
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", pages)
+	mux.Handle("GET "+manifest.PrivacyPath, pages)
+	mux.Handle("GET "+manifest.TermsPath, pages)
+	mux.Handle("/", routes)
+	return mux
 }
 
 // withGraphSimulator serves the Graph simulator under /graph-simulator/ next
