@@ -83,10 +83,6 @@ func Check(pkg []byte) error {
 		add(manifestFile, fmt.Errorf("version %q is not MAJOR.MINOR.PATCH", m.Version))
 	}
 	for _, b := range m.Bots {
-		if !strings.EqualFold(b.BotID, m.ID) {
-			// Allowed by Teams, but not by how mfadesk is registered.
-			add(manifestFile, fmt.Errorf("botId %q differs from the app id %q", b.BotID, m.ID))
-		}
 		for i, l := range b.CommandLists {
 			for j, c := range l.Commands {
 				add(manifestFile, checkCommand(fmt.Sprintf("commandLists[%d].commands[%d]", i, j), c.Title, c.Description))

@@ -250,9 +250,7 @@ func TestCheckFindsBrokenPackages(t *testing.T) {
 		{"long command title", editJSON("manifest.json", func(d map[string]any) {
 			firstCommand(d)["title"] = strings.Repeat("c", 33)
 		}), "longer than 32 characters"},
-		{"other bot id", editJSON("manifest.json", func(d map[string]any) {
-			bot(d)["botId"] = "11111111-2222-4333-8444-555555555555"
-		}), "differs from the app id"},
+		{"bot id not a GUID", editJSON("manifest.json", func(d map[string]any) { bot(d)["botId"] = "28:mfadesk" }), "at /bots/0/botId"},
 		{"long Japanese name", editJSON("ja.json", func(d map[string]any) { d["name.short"] = strings.Repeat("名", 31) }), "ja.json: name.short is 31 characters long"},
 		{"Japanese key for nothing", editJSON("ja.json", func(d map[string]any) {
 			d["bots[0].commandLists[0].commands[9].title"] = "存在しない"
