@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -34,6 +35,7 @@ type config struct {
 	AllowedTenants []string
 	AllowAnonymous bool
 	DataDir        string
+	DatabaseURL    secret // PostgreSQL; empty: SQLite under DataDir
 	LogLevel       zapcore.Level
 	LogFormat      string
 	FAQFile        string
@@ -73,6 +75,7 @@ var envVars = []envVar{
 	{"ALLOWED_TENANTS", "", "comma-separated tenant ids accepted besides MicrosoftAppTenantId", false},
 	{"BOT_ALLOW_ANONYMOUS", "false", "true allows local mode (no authentication) on a non-loopback address", false},
 	{"DATA_DIR", "./data", "directory of the embedded SQLite database (mfadesk.db)", false},
+	{"DATABASE_URL", "", "PostgreSQL (postgres://user:password@host:5432/db?sslmode=require) shared by several replicas; empty: SQLite in DATA_DIR", false},
 	{"FAQ_FILE", "(built in)", "an edited copy of faq/knowledge.yaml to answer from; reloaded on SIGHUP", false},
 	{"GRAPH_MODE", "simulator in local mode, graph otherwise", "graph: Microsoft Graph; simulator: the built-in Graph simulator (served under /graph-simulator/)", false},
 	{"GRAPH_BASE_URL", graph.DefaultBaseURL, "Microsoft Graph's v1.0 root (another cloud); with the CLI in simulator mode, a running simulator", false},
@@ -108,6 +111,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		OpenIDMetadata: orDefault(getenv("BotOpenIdMetadata"), bot.DefaultOpenIDMetadata),
 		AuthorityHost:  orDefault(getenv("AZURE_AUTHORITY_HOST"), bot.DefaultAuthorityHost),
 		DataDir:        orDefault(getenv("DATA_DIR"), "./data"),
+		DatabaseURL:    secret(strings.TrimSpace(getenv("DATABASE_URL"))),
 		LogFormat:      strings.ToLower(strings.TrimSpace(getenv("LOG_FORMAT"))),
 		FAQFile:        strings.TrimSpace(getenv("FAQ_FILE")),
 		GraphMode:      strings.ToLower(strings.TrimSpace(getenv("GRAPH_MODE"))),
@@ -143,6 +147,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("ALLOWED_TENANTS: %q is not a tenant id: give tenant GUIDs separated by commas", t)
 		}
 		c.AllowedTenants = append(c.AllowedTenants, t)
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(string(c.DatabaseURL), "postgres://") && !strings.HasPrefix(string(c.DatabaseURL), "postgresql://") {
+		return c, errors.New("DATABASE_URL must be a postgres:// URL (postgres://user:password@host:5432/database?sslmode=require)")
 	}
 	switch c.GraphMode {
 	case "":

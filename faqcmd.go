@@ -161,16 +161,20 @@ func boolExit(ok bool) int {
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
 
-// openDataStore opens the bot's database under DATA_DIR for the commands
-// that read it, refusing to create an empty one in the wrong place.
-func openDataStore(ctx context.Context) (*store.SQLite, error) {
+// openDataStore opens the bot's database for the commands that read it:
+// DATABASE_URL's, or the SQLite file under DATA_DIR, refusing to create an
+// empty one in the wrong place.
+func openDataStore(ctx context.Context) (*store.DB, error) {
+	if url := strings.TrimSpace(os.Getenv("DATABASE_URL")); url != "" {
+		return store.OpenPostgres(ctx, url)
+	}
 	dir := os.Getenv("DATA_DIR")
 	if dir == "" {
 		dir = "./data"
 	}
 	path := filepath.Join(dir, "mfadesk.db")
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database at %s (set DATA_DIR to the bot's data directory)", path)
+		return nil, fmt.Errorf("no database at %s (set DATA_DIR to the bot's data directory, or DATABASE_URL)", path)
 	}
 	return store.OpenSQLite(ctx, path)
 }

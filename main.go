@@ -92,7 +92,7 @@ func serveCommand() int {
 // serve runs the bot until ctx ends, then shuts down gracefully: it stops
 // accepting requests, lets in-flight turns finish, then closes the store.
 func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
-	st, err := store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, "mfadesk.db"))
+	st, err := openStore(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return err
 	}
@@ -161,6 +161,9 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now, Log: log,
 		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, Approval: cfg.Approval}
 	runner := bot.NewRunner(st, router, connector, effects, log)
+	if locks := st.ConversationLocks(); locks != nil {
+		runner.ShareLocks(locks) // replicas share the database
+	}
 	var desk *bot.Desk
 	if cfg.Helpdesk.ChannelID != "" {
 		desk = bot.NewDesk(cfg.Helpdesk, log.Named("helpdesk"))
@@ -191,9 +194,9 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 	if cfg.local() {
 		log.Info("local mode: no MicrosoftAppId, so authentication is off and only this machine can connect; talk to the bot with the Agents Playground: "+localProxy,
-			zap.String("addr", ln.Addr().String()), zap.String("data_dir", cfg.DataDir))
+			zap.String("addr", ln.Addr().String()), zap.String("store", st.Name()))
 	} else {
-		log.Info("listening", zap.String("addr", ln.Addr().String()), zap.String("app_type", cfg.AppType), zap.String("data_dir", cfg.DataDir))
+		log.Info("listening", zap.String("addr", ln.Addr().String()), zap.String("app_type", cfg.AppType), zap.String("store", st.Name()))
 	}
 	if cfg.GraphMode == graphSimulator {
 		log.Info("Graph simulator: the sign-in methods the bot reads and changes are simulated; read them at http://" + ln.Addr().String() + "/graph-simulator/v1.0/users/{id}/authentication/methods")
@@ -234,6 +237,15 @@ func loopbackAddr(a net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// openStore opens the bot's database: PostgreSQL when url is set, else the
+// SQLite file in dataDir, created if needed.
+func openStore(ctx context.Context, url secret, dataDir string) (*store.DB, error) {
+	if url != "" {
+		return store.OpenPostgres(ctx, string(url))
+	}
+	return store.OpenSQLite(ctx, filepath.Join(dataDir, "mfadesk.db"))
 }
 
 // withPages serves the app's public pages (about, privacy, terms of use)
@@ -292,9 +304,23 @@ func reloadOnHangup(ctx context.Context, path string, router *dialogs.Router, lo
 	}
 }
 
-// housekeeping runs once an hour: it forgets old processed-activity ids and
-// abandoned change flows (with the phone numbers they hold) idle for a day.
-func housekeeping(ctx context.Context, st *store.SQLite, runner *bot.Runner, log *zap.Logger) {
+// housekeeping runs at start and then once an hour: it forgets old
+// processed-activity ids and abandoned change flows (with the phone numbers
+// they hold) idle for a day. Running at start matters where the process
+// rarely lives an hour.
+func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, log *zap.Logger) {
+	clean := func() {
+		day := time.Now().Add(-24 * time.Hour)
+		if n, err := st.PruneActivities(ctx, day); err != nil {
+			log.Warn("prune processed activities", zap.Error(err))
+		} else if n > 0 {
+			log.Debug("pruned processed activities", zap.Int64("rows", n))
+		}
+		if _, err := runner.ForgetIdleNumbers(ctx, st, day); err != nil {
+			log.Warn("forget abandoned change flows", zap.Error(err))
+		}
+	}
+	clean()
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -302,15 +328,7 @@ func housekeeping(ctx context.Context, st *store.SQLite, runner *bot.Runner, log
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			day := time.Now().Add(-24 * time.Hour)
-			if n, err := st.PruneActivities(ctx, day); err != nil {
-				log.Warn("prune processed activities", zap.Error(err))
-			} else if n > 0 {
-				log.Debug("pruned processed activities", zap.Int64("rows", n))
-			}
-			if _, err := runner.ForgetIdleNumbers(ctx, st, day); err != nil {
-				log.Warn("forget abandoned change flows", zap.Error(err))
-			}
+			clean()
 		}
 	}
 }

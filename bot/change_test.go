@@ -323,7 +323,7 @@ func TestAuthenticatorOnANewDevice(t *testing.T) {
 
 func TestWriteLimitPerPerson(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, withEffectsFunc(func(st *store.SQLite) bot.EffectRunner {
+	e := newEnv(t, withEffectsFunc(func(st *store.DB) bot.EffectRunner {
 		return &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now, Log: zap.NewNop(),
 			Policy: bot.RateLimit{Store: st, PerHour: 1}}
 	}))

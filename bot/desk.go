@@ -19,7 +19,7 @@ import (
 	"github.com/mfadesk/mfadesk/store"
 )
 
-// TicketStore keeps tickets; *store.SQLite is the real one.
+// TicketStore keeps tickets; *store.DB is the real one.
 type TicketStore interface {
 	CreateTicket(ctx context.Context, t store.Ticket) (store.Ticket, error)
 	UpdateTicket(ctx context.Context, t store.Ticket) (store.Ticket, error)

@@ -94,7 +94,7 @@ func (e *env) openTicket(t *testing.T, conv, words string) string {
 	return ""
 }
 
-func ticketState(t *testing.T, st *store.SQLite, thread string) dialogs.Ticket {
+func ticketState(t *testing.T, st *store.DB, thread string) dialogs.Ticket {
 	t.Helper()
 	rec, err := st.TicketByThread(t.Context(), thread)
 	if err != nil {

@@ -49,4 +49,4 @@ func (r *Runner) ForgetIdleNumbers(ctx context.Context, idle IdleStore, before t
 	return n, nil
 }
 
-var _ IdleStore = (*store.SQLite)(nil)
+var _ IdleStore = (*store.DB)(nil)

@@ -301,16 +301,17 @@ type env struct {
 	authority *authority
 	conn      *connector
 	dbPath    string
-	store     *store.SQLite
+	store     *store.DB
 	handler   http.Handler
 	runner    *bot.Runner
 	log       *zap.Logger
 	dialogs   map[string]dialogs.Dialog
 	effects   bot.EffectRunner
-	effectsFn func(*store.SQLite) bot.EffectRunner
+	effectsFn func(*store.DB) bot.EffectRunner
 	deskCfg   *bot.HelpdeskConfig
 	approval  bool
 	desk      *bot.Desk
+	pgDSN     string // the store is this PostgreSQL database, not a file
 }
 
 type envOption func(*env)
@@ -325,8 +326,12 @@ func withDesk(cfg bot.HelpdeskConfig, approval bool) envOption {
 	return func(e *env) { e.deskCfg, e.approval = &cfg, approval }
 }
 
+// withPostgres runs the bot on the PostgreSQL database dsn, as a replica
+// sharing it with others would.
+func withPostgres(dsn string) envOption { return func(e *env) { e.pgDSN = dsn } }
+
 // withEffectsFunc builds the effect runner on each (re)start's store.
-func withEffectsFunc(f func(*store.SQLite) bot.EffectRunner) envOption {
+func withEffectsFunc(f func(*store.DB) bot.EffectRunner) envOption {
 	return func(e *env) { e.effectsFn = f }
 }
 
@@ -344,7 +349,13 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 // start (re)builds the bot on the same database file, as a restart would.
 func (e *env) start() {
 	t := e.t
-	st, err := store.OpenSQLite(t.Context(), e.dbPath)
+	var st *store.DB
+	var err error
+	if e.pgDSN != "" {
+		st, err = store.OpenPostgres(t.Context(), e.pgDSN)
+	} else {
+		st, err = store.OpenSQLite(t.Context(), e.dbPath)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,6 +383,9 @@ func (e *env) start() {
 			Policy: bot.RateLimit{Store: st, PerHour: 5}}
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
+	if locks := st.ConversationLocks(); locks != nil {
+		runner.ShareLocks(locks)
+	}
 	e.runner = runner
 	if e.deskCfg != nil {
 		x := effects.(*bot.Effects)
@@ -383,6 +397,14 @@ func (e *env) start() {
 		e.desk = d
 	}
 	e.handler = bot.Routes(bot.NewHandler(auth, []string{testTenant}, runner, e.log), st.Ping, e.log)
+}
+
+// replica starts a second bot on the same database, talking to the same
+// fake cloud: another replica behind the load balancer.
+func (e *env) replica() *env {
+	r := *e
+	r.start()
+	return &r
 }
 
 // restart closes the store and starts a new bot on the same file.

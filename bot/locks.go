@@ -48,3 +48,27 @@ func (k *keyedMutex) release(key string, l *keyLock) {
 	}
 	k.mu.Unlock()
 }
+
+// Locker serialises work per key: *keyedMutex within a process, and the
+// store's conversation locks ([store.AdvisoryLocks]) across replicas.
+type Locker interface {
+	Lock(ctx context.Context, key string) (func(), error)
+}
+
+// chainedLocks takes the process's lock first, then the shared one: turns
+// of a conversation on one replica queue in memory, so only one of them at
+// a time holds or waits for a database connection.
+type chainedLocks struct{ local, shared Locker }
+
+func (c chainedLocks) Lock(ctx context.Context, key string) (func(), error) {
+	releaseLocal, err := c.local.Lock(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	releaseShared, err := c.shared.Lock(ctx, key)
+	if err != nil {
+		releaseLocal()
+		return nil, errStore{err}
+	}
+	return func() { releaseShared(); releaseLocal() }, nil
+}

@@ -66,7 +66,7 @@ type Runner struct {
 	effects EffectRunner // nil: no dialog asks for effects yet
 	log     *zap.Logger
 	now     func() time.Time
-	locks   *keyedMutex
+	locks   Locker
 	desk    *Desk // nil: no helpdesk escalation
 	// background counts effects running after their invoke was answered.
 	background sync.WaitGroup
@@ -86,6 +86,11 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 		now: time.Now, locks: newKeyedMutex(), sendTimeout: 60 * time.Second, invokeBudget: 3 * time.Second,
 	}
 }
+
+// ShareLocks makes turns of one conversation wait for each other across
+// replicas too (several processes sharing one PostgreSQL database), through
+// shared. The runner's own lock is still taken first.
+func (r *Runner) ShareLocks(shared Locker) { r.locks = chainedLocks{local: r.locks, shared: shared} }
 
 // SetDesk turns on helpdesk escalation: ticket cards in the helpdesk
 // channel go to d, and turns in personal chats see the person's ticket.

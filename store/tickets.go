@@ -42,13 +42,11 @@ func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 
 // CreateTicket stores a new ticket and returns it with its number. data is
 // written as given; the caller usually rewrites it once the number is known.
-func (s *SQLite) CreateTicket(ctx context.Context, t Ticket) (Ticket, error) {
-	res, err := s.write.ExecContext(ctx, `INSERT INTO tickets (state, user_id, user_conv, thread, created_at, updated_at, version, data)
-		VALUES (?, ?, ?, ?, ?, ?, 1, ?)`, t.State, t.UserID, t.UserConv, t.Thread, t.Created.UnixMilli(), t.Updated.UnixMilli(), t.Data)
+func (s *DB) CreateTicket(ctx context.Context, t Ticket) (Ticket, error) {
+	// RETURNING, not LastInsertId: PostgreSQL's driver has no such thing.
+	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO tickets (state, user_id, user_conv, thread, created_at, updated_at, version, data)
+		VALUES (?, ?, ?, ?, ?, ?, 1, ?) RETURNING id`), t.State, t.UserID, t.UserConv, t.Thread, t.Created.UnixMilli(), t.Updated.UnixMilli(), t.Data).Scan(&t.ID)
 	if err != nil {
-		return Ticket{}, fmt.Errorf("store: create ticket: %w", err)
-	}
-	if t.ID, err = res.LastInsertId(); err != nil {
 		return Ticket{}, fmt.Errorf("store: create ticket: %w", err)
 	}
 	t.Version = 1
@@ -57,11 +55,11 @@ func (s *SQLite) CreateTicket(ctx context.Context, t Ticket) (Ticket, error) {
 
 // UpdateTicket saves t if it is still at t.Version and returns it at its
 // new version; otherwise it returns [ErrConflict] and changes nothing.
-func (s *SQLite) UpdateTicket(ctx context.Context, t Ticket) (Ticket, error) {
-	res, err := s.write.ExecContext(ctx, `UPDATE tickets SET state = ?, thread = ?, updated_at = ?, version = version + 1, data = ?
+func (s *DB) UpdateTicket(ctx context.Context, t Ticket) (Ticket, error) {
+	res, err := s.exec(ctx, "update ticket", `UPDATE tickets SET state = ?, thread = ?, updated_at = ?, version = version + 1, data = ?
 		WHERE id = ? AND version = ?`, t.State, t.Thread, t.Updated.UnixMilli(), t.Data, t.ID, t.Version)
 	if err != nil {
-		return Ticket{}, fmt.Errorf("store: update ticket: %w", err)
+		return Ticket{}, err
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return Ticket{}, fmt.Errorf("store: update ticket: %w", err)
@@ -73,12 +71,12 @@ func (s *SQLite) UpdateTicket(ctx context.Context, t Ticket) (Ticket, error) {
 }
 
 // TicketByID returns one ticket, or [ErrNotFound].
-func (s *SQLite) TicketByID(ctx context.Context, id int64) (Ticket, error) {
+func (s *DB) TicketByID(ctx context.Context, id int64) (Ticket, error) {
 	return s.oneTicket(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = ?`, id)
 }
 
 // TicketByThread returns the ticket of a helpdesk thread, or [ErrNotFound].
-func (s *SQLite) TicketByThread(ctx context.Context, thread string) (Ticket, error) {
+func (s *DB) TicketByThread(ctx context.Context, thread string) (Ticket, error) {
 	if thread == "" {
 		return Ticket{}, ErrNotFound
 	}
@@ -87,12 +85,12 @@ func (s *SQLite) TicketByThread(ctx context.Context, thread string) (Ticket, err
 
 // LatestTicket returns the newest ticket opened from a personal chat, or
 // [ErrNotFound].
-func (s *SQLite) LatestTicket(ctx context.Context, userConv string) (Ticket, error) {
+func (s *DB) LatestTicket(ctx context.Context, userConv string) (Ticket, error) {
 	return s.oneTicket(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE user_conv = ? ORDER BY id DESC LIMIT 1`, userConv)
 }
 
-func (s *SQLite) oneTicket(ctx context.Context, q string, args ...any) (Ticket, error) {
-	t, err := scanTicket(s.read.QueryRowContext(ctx, q, args...))
+func (s *DB) oneTicket(ctx context.Context, q string, args ...any) (Ticket, error) {
+	t, err := scanTicket(s.read.QueryRowContext(ctx, s.q(q), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Ticket{}, ErrNotFound
 	}
@@ -103,7 +101,7 @@ func (s *SQLite) oneTicket(ctx context.Context, q string, args ...any) (Ticket, 
 }
 
 // Tickets lists tickets in the given states (none: all), oldest first.
-func (s *SQLite) Tickets(ctx context.Context, states ...string) ([]Ticket, error) {
+func (s *DB) Tickets(ctx context.Context, states ...string) ([]Ticket, error) {
 	q := `SELECT ` + ticketColumns + ` FROM tickets`
 	args := make([]any, len(states))
 	if len(states) > 0 {
@@ -112,7 +110,7 @@ func (s *SQLite) Tickets(ctx context.Context, states ...string) ([]Ticket, error
 			args[i] = st
 		}
 	}
-	rows, err := s.read.QueryContext(ctx, q+` ORDER BY id`, args...)
+	rows, err := s.read.QueryContext(ctx, s.q(q+` ORDER BY id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: tickets: %w", err)
 	}
@@ -130,18 +128,16 @@ func (s *SQLite) Tickets(ctx context.Context, states ...string) ([]Ticket, error
 
 // SetSetting stores a value the bot learned (e.g. the helpdesk team's
 // service URL).
-func (s *SQLite) SetSetting(ctx context.Context, key, value string, at time.Time) error {
-	if _, err := s.write.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, at.Unix()); err != nil {
-		return fmt.Errorf("store: set setting: %w", err)
-	}
-	return nil
+func (s *DB) SetSetting(ctx context.Context, key, value string, at time.Time) error {
+	_, err := s.exec(ctx, "set setting", `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, at.Unix())
+	return err
 }
 
 // Setting returns a stored value, or [ErrNotFound].
-func (s *SQLite) Setting(ctx context.Context, key string) (string, error) {
+func (s *DB) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}

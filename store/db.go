@@ -1,0 +1,354 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DB is the store over SQL: the embedded SQLite file ([OpenSQLite]) or a
+// PostgreSQL server shared by several replicas ([OpenPostgres]). Both run
+// the same queries; dialect holds what differs.
+type DB struct {
+	name    string // for messages: the file, or the server's host and database
+	dialect dialect
+	// write and read are the same pool on PostgreSQL. SQLite allows one
+	// writer at a time: a single-connection pool for writes queues them in
+	// Go instead of spinning on SQLITE_BUSY, while reads use their own pool
+	// and, with WAL, never wait for the writer.
+	write *sql.DB
+	read  *sql.DB
+	// locks is the pool of connections that hold conversation locks
+	// (PostgreSQL only): separate, so that turns waiting for a lock can
+	// never starve the turns holding one of the connections they need.
+	locks *sql.DB
+	// The statements of every turn, prepared once: parsing SQL on each
+	// call cost more than running it.
+	loadState, loadActivity, insertActivity, upsertState *sql.Stmt
+}
+
+// dialect is what differs between the two databases.
+type dialect struct {
+	// placeholders: "?" for SQLite, "$n" for PostgreSQL.
+	numbered bool
+	// isConstraint reports a unique-key violation.
+	isConstraint func(error) bool
+	// contains is an SQL condition: blob column col contains text param.
+	contains func(col string) string
+	// migrations are applied in order, each once; append only.
+	migrations []string
+	// migrationLock serialises migrations of replicas starting at once
+	// (empty: the database's own write lock does).
+	migrationLock string
+}
+
+// Name says where the data is, for logs: the SQLite file, or the
+// PostgreSQL server and database (never the password).
+func (s *DB) Name() string { return s.name }
+
+// q rewrites a query written with ? placeholders for the database.
+func (s *DB) q(query string) string {
+	if !s.dialect.numbered {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (s *DB) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		db   *sql.DB
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{s.read, &s.loadState, `SELECT state FROM conversations WHERE id = ?`},
+		{s.read, &s.loadActivity, `SELECT response, undelivered FROM processed_activities WHERE conversation_id = ? AND activity_id = ?`},
+		{s.write, &s.insertActivity, `INSERT INTO processed_activities (conversation_id, activity_id, response, processed_at) VALUES (?, ?, ?, ?)`},
+		{s.write, &s.upsertState, `INSERT INTO conversations (id, state, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`},
+	} {
+		st, err := p.db.PrepareContext(ctx, s.q(p.sql))
+		if err != nil {
+			return fmt.Errorf("store: prepare: %w", err)
+		}
+		*p.stmt = st
+	}
+	return nil
+}
+
+func (s *DB) migrate(ctx context.Context) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if s.dialect.migrationLock != "" {
+		if _, err := tx.ExecContext(ctx, s.dialect.migrationLock); err != nil {
+			return fmt.Errorf("store: migrate: lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	var have int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	migrations := s.dialect.migrations
+	if have > len(migrations) {
+		return fmt.Errorf("store: %s has schema version %d, newer than this build knows (%d): run a newer mfadesk", s.name, have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+			return fmt.Errorf("store: migrate to version %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), v, time.Now().Unix()); err != nil {
+			return fmt.Errorf("store: migrate to version %d: %w", v, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// Load returns the conversation's state and whether activityID was already
+// processed.
+func (s *DB) Load(ctx context.Context, conversationID, activityID string) (Snapshot, error) {
+	var snap Snapshot
+	err := s.loadState.QueryRowContext(ctx, conversationID).Scan(&snap.State)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Snapshot{}, fmt.Errorf("store: load conversation: %w", err)
+	}
+	if activityID == "" {
+		return snap, nil
+	}
+	err = s.loadActivity.QueryRowContext(ctx, conversationID, activityID).Scan(&snap.Response, &snap.Undelivered)
+	switch {
+	case err == nil:
+		snap.Seen = true
+	case !errors.Is(err, sql.ErrNoRows):
+		return Snapshot{}, fmt.Errorf("store: load activity: %w", err)
+	}
+	return snap, nil
+}
+
+// Commit saves a turn's outcome atomically. It returns [ErrDuplicate], and
+// changes nothing, when the activity was already processed.
+func (s *DB) Commit(ctx context.Context, c Commit) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	defer tx.Rollback()
+	if c.ActivityID != "" {
+		_, err := tx.StmtContext(ctx, s.insertActivity).ExecContext(ctx, c.ConversationID, c.ActivityID, c.Response, c.At.Unix())
+		if s.dialect.isConstraint(err) {
+			return ErrDuplicate
+		}
+		if err != nil {
+			return fmt.Errorf("store: commit activity: %w", err)
+		}
+	}
+	if _, err := tx.StmtContext(ctx, s.upsertState).ExecContext(ctx, c.ConversationID, c.State, c.At.Unix()); err != nil {
+		return fmt.Errorf("store: commit state: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		if s.dialect.isConstraint(err) {
+			return ErrDuplicate
+		}
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// exec runs one statement on the write pool; what names it in errors.
+func (s *DB) exec(ctx context.Context, what, query string, args ...any) (sql.Result, error) {
+	res, err := s.write.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return res, nil
+}
+
+// SetResponse replaces the answer a redelivery of a processed activity
+// gets (an invoke answered with an outcome that came after the commit).
+func (s *DB) SetResponse(ctx context.Context, conversationID, activityID string, response []byte) error {
+	_, err := s.exec(ctx, "set response", `UPDATE processed_activities SET response = ? WHERE conversation_id = ? AND activity_id = ?`,
+		response, conversationID, activityID)
+	return err
+}
+
+// SetUndelivered records the replies of a processed activity that could not
+// be delivered (nil: none are left).
+func (s *DB) SetUndelivered(ctx context.Context, conversationID, activityID string, undelivered []byte) error {
+	_, err := s.exec(ctx, "set undelivered", `UPDATE processed_activities SET undelivered = ? WHERE conversation_id = ? AND activity_id = ?`,
+		undelivered, conversationID, activityID)
+	return err
+}
+
+// RecordFeedback stores one 👍 (helpful) or 👎 on a topic's answer. Only
+// the topic and the vote are kept: nothing that identifies the person.
+func (s *DB) RecordFeedback(ctx context.Context, topic string, helpful bool, at time.Time) error {
+	vote := 0
+	if helpful {
+		vote = 1
+	}
+	_, err := s.exec(ctx, "record feedback", `INSERT INTO feedback (topic, helpful, at) VALUES (?, ?, ?)`, topic, vote, at.Unix())
+	return err
+}
+
+// FeedbackStats returns the votes per topic, most voted first.
+func (s *DB) FeedbackStats(ctx context.Context) ([]TopicFeedback, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT topic, SUM(helpful), SUM(1 - helpful), MAX(at) FROM feedback
+		GROUP BY topic ORDER BY COUNT(*) DESC, topic`)
+	if err != nil {
+		return nil, fmt.Errorf("store: feedback stats: %w", err)
+	}
+	defer rows.Close()
+	var out []TopicFeedback
+	for rows.Next() {
+		var f TopicFeedback
+		var last int64
+		if err := rows.Scan(&f.Topic, &f.Helpful, &f.NotHelpful, &last); err != nil {
+			return nil, fmt.Errorf("store: feedback stats: %w", err)
+		}
+		f.Last = time.Unix(last, 0).UTC()
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// RecordAudit appends one entry to the audit log.
+func (s *DB) RecordAudit(ctx context.Context, e AuditEntry) error {
+	_, err := s.exec(ctx, "record audit", `INSERT INTO audit (at, user_id, actor_id, operation, method, masked, result, request_id, change_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.At.UnixMilli(), e.UserID, e.ActorID, e.Operation, e.Method, e.Masked, e.Result, e.RequestID, e.ChangeKey)
+	return err
+}
+
+// Audit lists audit entries, oldest first, for one user ("" = everyone)
+// from since on.
+func (s *DB) Audit(ctx context.Context, userID string, since time.Time) ([]AuditEntry, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT at, user_id, actor_id, operation, method, masked, result, request_id, change_key
+		FROM audit WHERE (? = '' OR user_id = ?) AND at >= ? ORDER BY at, id`), userID, userID, since.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("store: audit: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&at, &e.UserID, &e.ActorID, &e.Operation, &e.Method, &e.Masked, &e.Result, &e.RequestID, &e.ChangeKey); err != nil {
+			return nil, fmt.Errorf("store: audit: %w", err)
+		}
+		e.At = time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CountWrites counts the write attempts made for a user since a time, for
+// the per-user limit.
+func (s *DB) CountWrites(ctx context.Context, userID string, since time.Time) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(DISTINCT change_key) FROM audit WHERE user_id = ? AND at >= ?`),
+		userID, since.UnixMilli()).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count writes: %w", err)
+	}
+	return n, nil
+}
+
+// OpDone reports whether op i of a change was already applied.
+func (s *DB) OpDone(ctx context.Context, key string, i int) (bool, error) {
+	var one int
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT 1 FROM change_ops WHERE change_key = ? AND op_index = ?`), key, i).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: op done: %w", err)
+	}
+	return true, nil
+}
+
+// MarkOpDone records that op i of a change was applied, so that a double
+// click, a redelivery or a retry after a restart does not apply it again.
+func (s *DB) MarkOpDone(ctx context.Context, key string, i int, at time.Time) error {
+	_, err := s.exec(ctx, "mark op done", `INSERT INTO change_ops (change_key, op_index, done_at) VALUES (?, ?, ?)
+		ON CONFLICT DO NOTHING`, key, i, at.Unix())
+	return err
+}
+
+// IdleConversations lists conversations whose state was last saved before
+// a time and contains the text mark (a cheap filter before decoding).
+func (s *DB) IdleConversations(ctx context.Context, before time.Time, mark string) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id FROM conversations WHERE updated_at < ? AND `+s.dialect.contains("state")),
+		before.Unix(), mark)
+	if err != nil {
+		return nil, fmt.Errorf("store: idle conversations: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: idle conversations: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// PruneActivities forgets processed activity ids older than before. Bot
+// Framework redelivers within minutes, so a day's memory is plenty.
+func (s *DB) PruneActivities(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.exec(ctx, "prune activities", `DELETE FROM processed_activities WHERE processed_at < ?`, before.Unix())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Ping checks that the database answers.
+func (s *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := s.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *DB) Close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.loadState, s.loadActivity, s.insertActivity, s.upsertState} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	pools := []*sql.DB{s.write, s.locks}
+	if s.read != s.write { // one pool on PostgreSQL
+		pools = append(pools, s.read)
+	}
+	for _, db := range pools {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

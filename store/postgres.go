@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Pool sizes per replica. Data connections serve the turns' short queries;
+// lock connections each hold one conversation's lock for a turn (or wait
+// for it), so they bound the turns in flight on a replica.
+const (
+	pgDataConns = 16
+	pgLockConns = 64
+)
+
+// OpenPostgres connects to the PostgreSQL database at url (a postgres://
+// URL or key=value string, as libpq takes), brings its schema up to date and
+// returns the store. Any number of replicas may share the database: schema
+// migrations and conversation turns are serialised between them.
+func OpenPostgres(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		// pgx's message can quote the URL, password included.
+		return nil, errors.New("store: DATABASE_URL is not a valid PostgreSQL connection string (postgres://user:password@host:5432/database?sslmode=require)")
+	}
+	name := fmt.Sprintf("postgres://%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+	open := func(max int) *sql.DB {
+		db := stdlib.OpenDB(*cfg)
+		db.SetMaxOpenConns(max)
+		db.SetMaxIdleConns(max)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return db
+	}
+	data := open(pgDataConns)
+	s := &DB{name: name, dialect: postgresDialect, write: data, read: data, locks: open(pgLockConns)}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", name, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+var postgresDialect = dialect{
+	numbered: true,
+	isConstraint: func(err error) bool {
+		var pe *pgconn.PgError
+		return errors.As(err, &pe) && pe.Code == "23505" // unique_violation
+	},
+	contains:   func(col string) string { return "position(convert_to(?, 'UTF8') in " + col + ") > 0" },
+	migrations: postgresMigrations,
+	// A transaction-scoped lock: a second replica starting at the same
+	// moment waits here, then finds the schema current.
+	migrationLock: `SELECT pg_advisory_xact_lock(7336411850932052)`,
+}
+
+// postgresMigrations mirror sqliteMigrations version for version.
+var postgresMigrations = []string{
+	`CREATE TABLE conversations (
+		id         TEXT PRIMARY KEY,
+		state      BYTEA NOT NULL,
+		updated_at BIGINT NOT NULL
+	);
+	CREATE TABLE processed_activities (
+		conversation_id TEXT NOT NULL,
+		activity_id     TEXT NOT NULL,
+		response        BYTEA,
+		undelivered     BYTEA,
+		processed_at    BIGINT NOT NULL,
+		PRIMARY KEY (conversation_id, activity_id)
+	);
+	CREATE INDEX processed_activities_at ON processed_activities (processed_at);`,
+	`CREATE TABLE feedback (
+		id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		topic   TEXT NOT NULL,
+		helpful INTEGER NOT NULL,
+		at      BIGINT NOT NULL
+	);
+	CREATE INDEX feedback_topic ON feedback (topic);`,
+	`CREATE TABLE audit (
+		id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		at         BIGINT NOT NULL,
+		user_id    TEXT NOT NULL,
+		actor_id   TEXT NOT NULL,
+		operation  TEXT NOT NULL,
+		method     TEXT NOT NULL,
+		masked     TEXT NOT NULL,
+		result     TEXT NOT NULL,
+		request_id TEXT NOT NULL,
+		change_key TEXT NOT NULL
+	);
+	CREATE INDEX audit_user_at ON audit (user_id, at);
+	CREATE TABLE change_ops (
+		change_key TEXT NOT NULL,
+		op_index   INTEGER NOT NULL,
+		done_at    BIGINT NOT NULL,
+		PRIMARY KEY (change_key, op_index)
+	);`,
+	`CREATE TABLE tickets (
+		id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		state        TEXT NOT NULL,
+		user_id      TEXT NOT NULL,
+		user_conv    TEXT NOT NULL,
+		thread       TEXT NOT NULL,
+		created_at   BIGINT NOT NULL,
+		updated_at   BIGINT NOT NULL,
+		version      BIGINT NOT NULL,
+		data         BYTEA NOT NULL
+	);
+	CREATE INDEX tickets_user_conv ON tickets (user_conv, id);
+	CREATE INDEX tickets_thread ON tickets (thread);
+	CREATE INDEX tickets_state ON tickets (state, created_at);
+	CREATE TABLE settings (
+		key        TEXT PRIMARY KEY,
+		value      TEXT NOT NULL,
+		updated_at BIGINT NOT NULL
+	);`,
+}
+
+// ConversationLocks returns the lock that keeps a conversation's turns
+// apart across replicas, or nil when one process has the store to itself
+// (SQLite).
+func (s *DB) ConversationLocks() *AdvisoryLocks {
+	if s.locks == nil {
+		return nil
+	}
+	return &AdvisoryLocks{db: s.locks}
+}
+
+// AdvisoryLocks are PostgreSQL session advisory locks, one per key, held on
+// a connection of their own for as long as the work they guard. If the
+// replica dies, its connections close and PostgreSQL releases the locks.
+type AdvisoryLocks struct{ db *sql.DB }
+
+// Lock waits for key (as long as ctx allows) and returns the release.
+func (l *AdvisoryLocks) Lock(ctx context.Context, key string) (func(), error) {
+	conn, err := l.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: lock: %w", err)
+	}
+	id := lockID(key)
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, id); err != nil {
+		discard(conn)
+		return nil, fmt.Errorf("store: lock: %w", err)
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var released bool
+		if err := conn.QueryRowContext(ctx, `SELECT pg_advisory_unlock($1)`, id).Scan(&released); err != nil || !released {
+			// The lock is tied to the session: ending it releases the lock.
+			discard(conn)
+			return
+		}
+		conn.Close()
+	}, nil
+}
+
+// discard closes a connection instead of returning it to the pool: it may
+// still hold a lock, or be mid-query after a cancellation.
+func discard(conn *sql.Conn) {
+	conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn.Close()
+}
+
+// lockID maps a key to the 64-bit id advisory locks take. Two keys sharing
+// an id only wait for each other needlessly.
+func lockID(key string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("mfadesk:conversation:" + key))
+	return int64(h.Sum64())
+}
