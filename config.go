@@ -36,6 +36,7 @@ type config struct {
 	AllowAnonymous bool
 	DataDir        string
 	DatabaseURL    secret // PostgreSQL; empty: SQLite under DataDir
+	MetricsToken   secret // bearer token GET /metrics requires; empty: none
 	LogLevel       zapcore.Level
 	LogFormat      string
 	FAQFile        string
@@ -89,6 +90,7 @@ var envVars = []envVar{
 	{"TAP_LIFETIME_MINUTES", "60", "lifetime of Temporary Access Passes agents issue (10 to 43200)", false},
 	{"TAP_USABLE_ONCE", "true", "whether those passes work for one sign-in only", false},
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
+	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json; console in local mode", "json or console", false},
 }
@@ -112,6 +114,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AuthorityHost:  orDefault(getenv("AZURE_AUTHORITY_HOST"), bot.DefaultAuthorityHost),
 		DataDir:        orDefault(getenv("DATA_DIR"), "./data"),
 		DatabaseURL:    secret(strings.TrimSpace(getenv("DATABASE_URL"))),
+		MetricsToken:   secret(strings.TrimSpace(getenv("METRICS_BEARER_TOKEN"))),
 		LogFormat:      strings.ToLower(strings.TrimSpace(getenv("LOG_FORMAT"))),
 		FAQFile:        strings.TrimSpace(getenv("FAQ_FILE")),
 		GraphMode:      strings.ToLower(strings.TrimSpace(getenv("GRAPH_MODE"))),

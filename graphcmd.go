@@ -103,7 +103,7 @@ func graphMethods(user string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mfadesk: GRAPH_MODE is simulator but GRAPH_BASE_URL is empty: point it at a running simulator, e.g. http://127.0.0.1:3978/graph-simulator/v1.0")
 		return 2
 	}
-	client, err := newGraphClient(cfg, cfg.GraphBaseURL)
+	client, err := newGraphClient(cfg, cfg.GraphBaseURL, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "mfadesk:", err)
 		return 1
@@ -161,7 +161,7 @@ const (
 
 // newGraphClient builds the Graph client for cfg: Azure credentials for
 // real Graph, a stand-in token for the simulator at baseURL.
-func newGraphClient(cfg config, baseURL string) (*graph.Client, error) {
+func newGraphClient(cfg config, baseURL string, transport http.RoundTripper) (*graph.Client, error) {
 	var cred azcore.TokenCredential = simulatorToken{}
 	if cfg.GraphMode == graphReal {
 		var err error
@@ -169,7 +169,7 @@ func newGraphClient(cfg config, baseURL string) (*graph.Client, error) {
 			return nil, err
 		}
 	}
-	return graph.New(graph.Config{Credential: cred, BaseURL: baseURL})
+	return graph.New(graph.Config{Credential: cred, BaseURL: baseURL, Transport: transport})
 }
 
 // azureIdentityVars are the variables through which DefaultAzureCredential

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +16,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -98,6 +102,10 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 	defer st.Close()
 
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := bot.NewMetrics(reg)
+
 	httpClient := &http.Client{
 		Timeout: 20 * time.Second,
 		Transport: &http.Transport{
@@ -137,6 +145,8 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		}()
 	}
 
+	connector.SetMetrics(metrics)
+
 	ln, err := net.Listen("tcp", cfg.listenAddr())
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.listenAddr(), err)
@@ -150,7 +160,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	} else if err := checkGraphCredential(ctx, cfg); err != nil {
 		return err
 	}
-	graphClient, err := newGraphClient(cfg, graphBase)
+	graphClient, err := newGraphClient(cfg, graphBase, metrics.InstrumentGraph(nil))
 	if err != nil {
 		return err
 	}
@@ -161,6 +171,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now, Log: log,
 		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, Approval: cfg.Approval}
 	runner := bot.NewRunner(st, router, connector, effects, log)
+	runner.SetMetrics(metrics)
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks) // replicas share the database
 	}
@@ -168,6 +179,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	if cfg.Helpdesk.ChannelID != "" {
 		desk = bot.NewDesk(cfg.Helpdesk, log.Named("helpdesk"))
 		desk.Store, desk.Conn, desk.Graph, desk.Passes, desk.Audit, desk.Changes = st, connector, graphClient, graphClient, st, effects
+		desk.Metrics = metrics
 		effects.Desk = desk
 		runner.SetDesk(desk)
 		log.Info("helpdesk escalation on", zap.String("channel", cfg.Helpdesk.ChannelID), zap.String("team", cfg.Helpdesk.TeamID),
@@ -176,7 +188,8 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		log.Info("helpdesk escalation off: set HELPDESK_CHANNEL_ID to post tickets in a Teams channel")
 	}
 	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)
-	routes := withPages(bot.Routes(handler, st.Ping, log))
+	handler.SetMetrics(metrics)
+	routes := withPages(bot.Routes(handler, st.Ping, log), metricsHandler(reg, cfg.MetricsToken))
 	if cfg.GraphMode == graphSimulator {
 		routes, err = withGraphSimulator(routes, cfg, log)
 		if err != nil {
@@ -248,16 +261,36 @@ func openStore(ctx context.Context, url secret, dataDir string) (*store.DB, erro
 	return store.OpenSQLite(ctx, filepath.Join(dataDir, "mfadesk.db"))
 }
 
-// withPages serves the app's public pages (about, privacy, terms of use)
-// next to the bot's routes: the Teams app package links to them.
-func withPages(routes http.Handler) http.Handler {
+// withPages serves, next to the bot's routes, the app's public pages
+// (about, privacy, terms of use; the Teams app package links to them) and
+// the Prometheus metrics.
+func withPages(routes, metrics http.Handler) http.Handler {
 	pages := manifest.Pages()
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", pages)
 	mux.Handle("GET "+manifest.PrivacyPath, pages)
 	mux.Handle("GET "+manifest.TermsPath, pages)
+	mux.Handle("GET /metrics", metrics)
 	mux.Handle("/", routes)
 	return mux
+}
+
+// metricsHandler serves reg in Prometheus' format, to scrapers that send
+// the bearer token when one is configured.
+func metricsHandler(reg *prometheus.Registry, token secret) http.Handler {
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	want := []byte("Bearer " + string(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // withGraphSimulator serves the Graph simulator under /graph-simulator/ next

@@ -74,7 +74,11 @@ type Connector struct {
 	maxAttempts int
 	baseDelay   time.Duration
 	maxDelay    time.Duration
+	metrics     *Metrics
 }
+
+// SetMetrics counts the connector's retries and failures.
+func (c *Connector) SetMetrics(m *Metrics) { c.metrics = m }
 
 // NewConnector returns a connector client. A nil tokens sends no
 // Authorization header (local mode only).
@@ -186,12 +190,20 @@ func (c *Connector) do(ctx context.Context, method, u string, in, out any) error
 			return nil
 		}
 		if !transient || attempt >= c.maxAttempts || ctx.Err() != nil {
+			c.metrics.connectorFailure()
 			return err
 		}
 		delay := c.backoff(attempt, retryAfter)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
+			c.metrics.connectorFailure()
 			return err // the wait would outlive the caller
 		}
+		var ce *ConnectorError
+		status := 0
+		if errors.As(err, &ce) {
+			status = ce.Status
+		}
+		c.metrics.connectorRetry(status)
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():

@@ -75,6 +75,7 @@ type Desk struct {
 	Config  HelpdeskConfig
 	Log     *zap.Logger
 	Now     func() time.Time
+	Metrics *Metrics // nil: not counted
 
 	locks   *keyedMutex
 	members memberCache
@@ -138,6 +139,11 @@ func (d *Desk) Open(ctx context.Context, in dialogs.Input, e dialogs.OpenTicket)
 		return dialogs.Ticket{}, problemStore
 	}
 	d.Log.Info("ticket opened", zap.Int64("ticket", t.ID), zap.Bool("approval", t.Pending != nil))
+	kind := "help"
+	if t.Pending != nil {
+		kind = "approval"
+	}
+	d.Metrics.escalation(kind)
 	if _, err := d.post(ctx, t, rec); err != nil {
 		d.Log.Warn("ticket not posted yet; will retry", zap.Int64("ticket", t.ID), zap.Error(err))
 	}

@@ -27,6 +27,7 @@ type Handler struct {
 	tenants []string       // allowed tenant ids; empty: any
 	runner  *Runner
 	log     *zap.Logger
+	metrics *Metrics
 }
 
 // NewHandler returns the messaging endpoint. auth nil turns authentication
@@ -35,8 +36,15 @@ func NewHandler(auth *Authenticator, tenants []string, runner *Runner, log *zap.
 	return &Handler{auth: auth, tenants: tenants, runner: runner, log: log}
 }
 
+// SetMetrics counts and times the activities the endpoint answers.
+func (h *Handler) SetMetrics(m *Metrics) { h.metrics = m }
+
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	w = sw
+	kind := "unknown" // until the body is decoded
+	defer func() { h.metrics.turn(kind, sw.status, time.Since(start)) }()
 	log := h.log
 	if id := requestID(r); id != "" {
 		log = log.With(zap.String("request_id", id))
@@ -75,6 +83,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log = log.With(zap.String("activity_id", a.ID), zap.String("type", string(a.Type)))
+	kind = string(a.Type)
 
 	if id != nil {
 		if err := id.Admits(a.ServiceURL, a.ChannelID); err != nil {
@@ -154,4 +163,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, map[string]any{"error": map[string]string{"code": http.StatusText(status), "message": message}})
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
 }

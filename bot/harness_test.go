@@ -26,6 +26,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/mfadesk/mfadesk/bot"
@@ -312,6 +313,12 @@ type env struct {
 	approval  bool
 	desk      *bot.Desk
 	pgDSN     string // the store is this PostgreSQL database, not a file
+	// waits keeps runner.Wait from overlapping a request (which would reuse
+	// the runner's WaitGroup while it is being waited on) when a test posts
+	// from several goroutines.
+	waits *sync.RWMutex
+	// metrics is what the bot reported, as GET /metrics would show it.
+	metrics *prometheus.Registry
 }
 
 type envOption func(*env)
@@ -373,7 +380,10 @@ func (e *env) start() {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.metrics = prometheus.NewRegistry()
+	metrics := bot.NewMetrics(e.metrics)
 	conn := bot.NewConnector(&http.Client{Timeout: 5 * time.Second}, bot.NewTokenCache(cred))
+	conn.SetMetrics(metrics)
 	effects := e.effects
 	if e.effectsFn != nil {
 		effects = e.effectsFn(st)
@@ -386,17 +396,22 @@ func (e *env) start() {
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks)
 	}
+	runner.SetMetrics(metrics)
 	e.runner = runner
+	e.waits = &sync.RWMutex{}
 	if e.deskCfg != nil {
 		x := effects.(*bot.Effects)
 		x.Approval = e.approval
 		d := bot.NewDesk(*e.deskCfg, e.log)
 		d.Store, d.Conn, d.Graph, d.Passes, d.Audit, d.Changes = st, conn, sharedGraph, sharedGraph, st, x
 		x.Desk = d
+		d.Metrics = metrics
 		runner.SetDesk(d)
 		e.desk = d
 	}
-	e.handler = bot.Routes(bot.NewHandler(auth, []string{testTenant}, runner, e.log), st.Ping, e.log)
+	handler := bot.NewHandler(auth, []string{testTenant}, runner, e.log)
+	handler.SetMetrics(metrics)
+	e.handler = bot.Routes(handler, st.Ping, e.log)
 }
 
 // replica starts a second bot on the same database, talking to the same
@@ -484,8 +499,12 @@ func (e *env) postRaw(body []byte, authz string) *httptest.ResponseRecorder {
 		req.Header.Set("Authorization", authz)
 	}
 	rec := httptest.NewRecorder()
+	e.waits.RLock()
 	e.handler.ServeHTTP(rec, req)
+	e.waits.RUnlock()
+	e.waits.Lock()
 	e.runner.Wait() // effects of card clicks finish after the answer
+	e.waits.Unlock()
 	return rec
 }
 

@@ -67,6 +67,7 @@ type Runner struct {
 	log     *zap.Logger
 	now     func() time.Time
 	locks   Locker
+	metrics *Metrics
 	desk    *Desk // nil: no helpdesk escalation
 	// background counts effects running after their invoke was answered.
 	background sync.WaitGroup
@@ -86,6 +87,9 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 		now: time.Now, locks: newKeyedMutex(), sendTimeout: 60 * time.Second, invokeBudget: 3 * time.Second,
 	}
 }
+
+// SetMetrics counts duplicates and knowledge-base matches.
+func (r *Runner) SetMetrics(m *Metrics) { r.metrics = m }
 
 // ShareLocks makes turns of one conversation wait for each other across
 // replicas too (several processes sharing one PostgreSQL database), through
@@ -126,6 +130,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		return nil, errStore{err}
 	}
 	if snap.Seen {
+		r.metrics.duplicate()
 		r.log.Info("duplicate activity: not processed again")
 		return decodeInvokeResponse(snap.Response), r.redeliver(ctx, a, snap.Undelivered)
 	}
@@ -160,6 +165,9 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		}
 	}
 	sess, turn := r.router.Step(sess, in)
+	if m := turn.Matched; m != nil {
+		r.metrics.faqMatch(m.Topic, m.Confidence)
+	}
 	in.Lang = sess.Language(in.Locale) // for effects that speak (a ticket)
 	var resp *InvokeResponse
 	if a.Type == typeInvoke {

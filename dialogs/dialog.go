@@ -116,6 +116,18 @@ type Turn struct {
 	// Pass means the dialog did not take the input (say, text typed while
 	// it waited for a button): the router handles it as if no dialog ran.
 	Pass bool
+	// Matched reports a question matched against the knowledge base, for
+	// metrics.
+	Matched *Matched
+}
+
+// Matched is the outcome of matching a question: the topic answered ("" when
+// none stood out) and the confidence ("confident", "unsure" or
+// "out-of-scope").
+// Neither carries the question.
+type Matched struct {
+	Topic      string
+	Confidence string
 }
 
 // Dialog is one conversation flow.

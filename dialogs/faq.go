@@ -17,10 +17,12 @@ const maxUnhelpful = 2
 func answerQuestion(kb *faq.KB, s *Session, in Input, out *Turn) {
 	l := in.Lang
 	res := kb.Match(in.Text)
+	out.Matched = &Matched{Confidence: res.Confidence.String()}
 	human := humanButton(l)
 	switch res.Confidence {
 	case faq.Confident:
 		e, _ := kb.Entry(res.Best())
+		out.Matched.Topic = e.ID
 		out.Replies = append(out.Replies, cards.Message{Card: answerCard(kb, e, l, cards.FeedbackAsk)})
 		s.Unhelpful = 0
 		s.LastTopic = e.ID

@@ -11,9 +11,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,4 +114,84 @@ func redact(dsn string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
+}
+
+// Outage is a TCP proxy in front of a PostgreSQL server that a test can
+// cut, as a network failure or a database restart would: open connections
+// are dropped and new ones refused until Restore.
+type Outage struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	down   bool
+	conns  map[net.Conn]bool
+}
+
+// ThroughOutage returns dsn rewritten to reach its server through a new
+// proxy, and the proxy.
+func ThroughOutage(t testing.TB, dsn string) (string, *Outage) {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &Outage{ln: ln, target: u.Host, conns: map[net.Conn]bool{}}
+	t.Cleanup(func() { ln.Close(); o.Cut() })
+	go o.serve()
+	u.Host = ln.Addr().String()
+	return u.String(), o
+}
+
+func (o *Outage) serve() {
+	for {
+		c, err := o.ln.Accept()
+		if err != nil {
+			return
+		}
+		o.mu.Lock()
+		if o.down {
+			o.mu.Unlock()
+			c.Close()
+			continue
+		}
+		o.conns[c] = true
+		o.mu.Unlock()
+		go o.pipe(c)
+	}
+}
+
+func (o *Outage) pipe(c net.Conn) {
+	s, err := net.Dial("tcp", o.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	o.mu.Lock()
+	o.conns[s] = true
+	o.mu.Unlock()
+	go func() { io.Copy(s, c); s.Close() }()
+	io.Copy(c, s)
+	c.Close()
+}
+
+// Cut drops every connection and refuses new ones.
+func (o *Outage) Cut() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.down = true
+	for c := range o.conns {
+		c.Close()
+	}
+	clear(o.conns)
+}
+
+// Restore lets connections through again.
+func (o *Outage) Restore() {
+	o.mu.Lock()
+	o.down = false
+	o.mu.Unlock()
 }
