@@ -99,6 +99,13 @@ func manifestBuild(args []string, getenv func(string) string, stdout, stderr io.
 	fs.StringVar(&outlineIcon, "outline-icon", "", "")
 	out := fs.String("out", "appPackage.zip", "")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if strings.TrimSpace(*out) == "" {
+		fmt.Fprintln(stderr, "mfadesk manifest build: --out is empty: give the zip's file name, like appPackage.zip")
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -148,21 +155,20 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".appPackage-*.zip")
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot write %s: %w", path, errors.Unwrap(err))
 	}
 	_, werr := tmp.Write(data)
 	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
+	err = errors.Join(werr, cerr)
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err != nil {
 		os.Remove(tmp.Name())
-		return err
+		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return nil
 }

@@ -161,6 +161,16 @@ func TestManifestBuildCommand(t *testing.T) {
 			t.Errorf("%q: a file was written", tc.args)
 		}
 	}
+	if code, _, stderr := run("build", "--app-id", testAppID, "--out", ""); code != 2 || !strings.Contains(stderr, "--out is empty") {
+		t.Errorf("--out empty: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := run("build", "--app-id", testAppID, "--out", filepath.Join(dir, "missing", "x.zip")); code != 1 ||
+		!strings.Contains(stderr, "cannot write "+filepath.Join(dir, "missing", "x.zip")) {
+		t.Errorf("--out in a missing folder: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := run("build", "--help"); code != 0 || !strings.Contains(stderr, "Usage:") {
+		t.Errorf("--help: exit %d", code)
+	}
 	if code, _, stderr := run("build", "--app-id", testAppID, "--out", dir); code != 1 || !strings.Contains(stderr, "is a directory") {
 		t.Errorf("--out a directory: exit %d %q", code, stderr)
 	}

@@ -8,8 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -74,7 +75,12 @@ func Check(pkg []byte) error {
 	add(manifestFile, validateSchema(ManifestSchemaURL, raw))
 	var m appManifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return fmt.Errorf("%s: %w", manifestFile, err)
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return fmt.Errorf("%s: not valid JSON: %w", manifestFile, err)
+		}
+		// A value of the wrong type: the schema problems above name it;
+		// the rest of the manifest decoded and is checked below.
 	}
 	if m.ManifestVersion != SchemaVersion {
 		add(manifestFile, fmt.Errorf("manifestVersion is %q; this tool checks version %s", m.ManifestVersion, SchemaVersion))
@@ -131,6 +137,9 @@ func readZip(pkg []byte) (map[string][]byte, error) {
 	}
 	files := map[string][]byte{}
 	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "__MACOSX/") || f.Name == ".DS_Store" {
+			return nil, fmt.Errorf("%q was added by macOS Finder's Compress: make the zip with \"zip -X appPackage.zip manifest.json ja.json color.png outline.png\" or \"mfadesk manifest build\"", f.Name)
+		}
 		if strings.Contains(f.Name, "/") || strings.Contains(f.Name, `\`) {
 			return nil, fmt.Errorf("%q is in a folder: Teams reads only files at the zip's root (zip the files, not their folder)", f.Name)
 		}
@@ -162,19 +171,23 @@ func checkLocalization(data []byte, m appManifest) []error {
 	if err := validateSchema(LocalizationSchema, data); err != nil {
 		errs = append(errs, err)
 	}
-	var strs map[string]string
-	if err := json.Unmarshal(data, &strs); err != nil {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
 		return append(errs, err)
+	}
+	// Translations are strings; other fields (localizationKeys) are left
+	// to the schema.
+	strs := map[string]string{}
+	for k, raw := range fields {
+		var v string
+		if json.Unmarshal(raw, &v) == nil {
+			strs[k] = v
+		}
 	}
 	if s := strs["$schema"]; s != "" && s != LocalizationSchema {
 		errs = append(errs, fmt.Errorf("$schema is %q; the manifest's version needs %s", s, LocalizationSchema))
 	}
-	keys := make([]string, 0, len(strs))
-	for k := range strs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(strs)) {
 		v := strs[k]
 		if max, ok := localizedLimits[k]; ok && utf8.RuneCountInString(v) > max {
 			errs = append(errs, fmt.Errorf("%s is %d characters long: at most %d", k, utf8.RuneCountInString(v), max))

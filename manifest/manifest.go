@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -200,7 +201,11 @@ func (o Options) normalize() (Options, []string, error) {
 			*u.value = "https://" + host + u.path
 		default:
 			*u.value = "https://example.com" + u.path
-			warnings = append(warnings, fmt.Sprintf("the %s is a placeholder (%s): give the bot's domain or the %s before uploading the package to your organisation", u.name, *u.value, u.name))
+			hint := "give the bot's domain"
+			if len(domains) > 0 {
+				hint = "the domains given are all wildcards: give the bot's own host name too"
+			}
+			warnings = append(warnings, fmt.Sprintf("the %s is a placeholder (%s): %s, or the %s, before uploading the package to your organisation", u.name, *u.value, hint, u.name))
 		}
 	}
 	if len(domains) == 0 {
@@ -261,8 +266,13 @@ func checkDomain(d string) (string, error) {
 
 func checkHTTPS(what, v string) error {
 	u, err := url.Parse(v)
-	if err != nil || u.Scheme != "https" || u.Host == "" {
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" || strings.ContainsFunc(v, unicode.IsSpace) {
 		return fmt.Errorf("the %s %q must be an https:// address", what, v)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("the %s %q has an invalid port", what, v)
+		}
 	}
 	if len(v) > 2048 {
 		return fmt.Errorf("the %s is longer than 2048 characters", what)

@@ -113,7 +113,7 @@ func TestBuildPackage(t *testing.T) {
 		switch {
 		case !ok || strings.TrimSpace(tr) == "":
 			t.Errorf("ja.json has no %s", k)
-		case tr == v && k != "name.short" && !strings.HasSuffix(k, ".title"):
+		case tr == v && k != "name.short" && v != "日本語" && v != "English":
 			t.Errorf("ja.json %s is the English text", k)
 		}
 	}
@@ -152,6 +152,11 @@ func TestBuildNamesAndURLs(t *testing.T) {
 		t.Errorf("warnings = %q", p.Warnings)
 	}
 
+	wild, err := Build(Options{AppID: testAppID, Domains: []string{"*.example.ac.jp"}})
+	if err != nil || len(wild.Warnings) != 3 || !strings.Contains(wild.Warnings[0], "all wildcards") {
+		t.Errorf("wildcard domain only: %v, warnings %q", err, wild.Warnings)
+	}
+
 	bare, err := Build(Options{AppID: testAppID})
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +192,8 @@ func TestBuildRefusesBadOptions(t *testing.T) {
 		{"bad label", Options{AppID: testAppID, Domains: []string{"bot_1.example.com"}}, "not a host name"},
 		{"http privacy URL", Options{AppID: testAppID, PrivacyURL: "http://example.com/privacy"}, "privacy URL \"http://example.com/privacy\" must be an https://"},
 		{"relative terms URL", Options{AppID: testAppID, TermsURL: "/terms"}, "terms of use URL"},
+		{"URL with a space", Options{AppID: testAppID, WebsiteURL: "https://itc.example.ac.jp/mfa help"}, "website URL"},
+		{"URL with a bad port", Options{AppID: testAppID, WebsiteURL: "https://itc.example.ac.jp:99999/"}, "invalid port"},
 		{"small colour icon", Options{AppID: testAppID, ColorIcon: encodePNG(DrawOutlineIcon())}, "colour icon: is 32×32"},
 		{"colour outline icon", Options{AppID: testAppID, OutlineIcon: encodePNG(DrawColorIcon())}, "outline icon: is 192×192"},
 	} {
@@ -264,6 +271,8 @@ func TestCheckFindsBrokenPackages(t *testing.T) {
 		{"no outline icon", func(f map[string][]byte) { delete(f, "outline.png") }, `icon "outline.png" is not in the package`},
 		{"swapped icons", func(f map[string][]byte) { f["color.png"], f["outline.png"] = f["outline.png"], f["color.png"] }, "color.png: colour icon: is 32×32"},
 		{"not JSON", func(f map[string][]byte) { f["manifest.json"] = []byte("{") }, "manifest.json"},
+		{"version as a number", editJSON("manifest.json", func(d map[string]any) { d["version"] = 1 }), "at /version: got number, want string"},
+		{"macOS Finder zip", func(f map[string][]byte) { f["__MACOSX/._manifest.json"] = []byte{0} }, "macOS Finder"},
 	} {
 		files := unzip(t, good.Zip)
 		tc.edit(files)
@@ -273,10 +282,17 @@ func TestCheckFindsBrokenPackages(t *testing.T) {
 		}
 	}
 
+	// localizationKeys is an object, not a translation: valid.
+	files := unzip(t, good.Zip)
+	editJSON("ja.json", func(d map[string]any) { d["localizationKeys"] = map[string]any{"[[app_name]]": "MFA Desk"} })(files)
+	if err := Check(rezip(t, files)); err != nil {
+		t.Errorf("localizationKeys: %v", err)
+	}
+
 	if err := Check([]byte("PK not really")); err == nil || !strings.Contains(err.Error(), "not a zip file") {
 		t.Errorf("garbage: %v", err)
 	}
-	files := unzip(t, good.Zip)
+	files = unzip(t, good.Zip)
 	files["appPackage/manifest.json"] = files["manifest.json"]
 	if err := Check(rezip(t, files)); err == nil || !strings.Contains(err.Error(), "in a folder") {
 		t.Errorf("folder: %v", err)
