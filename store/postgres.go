@@ -68,6 +68,16 @@ var postgresDialect = dialect{
 	// A transaction-scoped lock: a second replica starting at the same
 	// moment waits here, then finds the schema current.
 	migrationLock: `SELECT pg_advisory_xact_lock(7336411850932052)`,
+	// One statement is atomic: the state is saved only if the activity id
+	// was new. A concurrent insert of the same id waits for the first
+	// transaction, then does nothing.
+	commitTurn: `WITH new_activity AS (
+			INSERT INTO processed_activities (conversation_id, activity_id, response, processed_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING conversation_id)
+		INSERT INTO conversations (id, state, updated_at)
+		SELECT conversation_id, $5, $4 FROM new_activity
+		ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+		RETURNING 1`,
 }
 
 // postgresMigrations mirror sqliteMigrations version for version.
