@@ -180,6 +180,9 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		desk = bot.NewDesk(cfg.Helpdesk, log.Named("helpdesk"))
 		desk.Store, desk.Conn, desk.Graph, desk.Passes, desk.Audit, desk.Changes = st, connector, graphClient, graphClient, st, effects
 		desk.Metrics = metrics
+		if locks := st.ConversationLocks(); locks != nil {
+			desk.ShareLocks(locks)
+		}
 		effects.Desk = desk
 		runner.SetDesk(desk)
 		log.Info("helpdesk escalation on", zap.String("channel", cfg.Helpdesk.ChannelID), zap.String("team", cfg.Helpdesk.TeamID),

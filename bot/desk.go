@@ -77,12 +77,16 @@ type Desk struct {
 	Now     func() time.Time
 	Metrics *Metrics // nil: not counted
 
-	locks   *keyedMutex
+	locks   Locker
 	members memberCache
 	mu      sync.Mutex
 	learned string // the service URL last saved
 	botID   string // the bot's account as the channel names it, once seen
 }
+
+// ShareLocks makes changes to one ticket wait for each other across
+// replicas too, through shared (as [Runner.ShareLocks] does for turns).
+func (d *Desk) ShareLocks(shared Locker) { d.locks = chainedLocks{local: d.locks, shared: shared} }
 
 // NewDesk returns a desk; the fields set after it are the collaborators.
 func NewDesk(cfg HelpdeskConfig, log *zap.Logger) *Desk {
@@ -306,6 +310,29 @@ func (d *Desk) UserUpdate(ctx context.Context, in dialogs.Input, e dialogs.Updat
 		d.sayInThread(ctx, t, note)
 	}
 	return t, nil
+}
+
+// repost posts a ticket that has no thread yet, unless another replica did
+// meanwhile: it reads the ticket again under the ticket's lock.
+func (d *Desk) repost(ctx context.Context, id int64) {
+	unlock, err := d.locks.Lock(ctx, ticketLock(id))
+	if err != nil {
+		d.Log.Warn("ticket not reposted", zap.Int64("ticket", id), zap.Error(err))
+		return
+	}
+	defer unlock()
+	rec, err := d.Store.TicketByID(ctx, id)
+	if err != nil {
+		d.Log.Warn("ticket not reposted", zap.Int64("ticket", id), zap.Error(err))
+		return
+	}
+	t, err := decodeTicket(rec)
+	if err != nil || t.Thread.ID != "" || t.IsClosed() {
+		return
+	}
+	if _, err := d.post(ctx, t, rec); err != nil {
+		d.Log.Warn("ticket still not posted", zap.Int64("ticket", t.ID), zap.Error(err))
+	}
 }
 
 // change loads a ticket under its lock, applies f, saves the result when f
@@ -686,28 +713,28 @@ func (d *Desk) Tick(ctx context.Context) {
 			continue
 		}
 		if t.Thread.ID == "" {
-			unlock, err := d.locks.Lock(ctx, ticketLock(t.ID))
-			if err != nil {
-				return
+			// Open posts new tickets itself; a minute later, one without a
+			// thread was not posted (the connector was down).
+			if now.Sub(t.Created) > time.Minute {
+				d.repost(ctx, t.ID)
 			}
-			if _, err := d.post(ctx, t, rec); err != nil {
-				d.Log.Warn("ticket still not posted", zap.Int64("ticket", t.ID), zap.Error(err))
-			}
-			unlock()
 			continue
 		}
 		if t.Reminded || d.Config.RemindAfter <= 0 || now.Sub(t.Created) < d.Config.RemindAfter {
 			continue
 		}
+		// Every replica ticks: only the one that marks the ticket reminded
+		// says so in the thread.
+		remind := false
 		n, err := d.change(ctx, t.ID, func(t dialogs.Ticket) (dialogs.Ticket, bool, error) {
 			if t.Reminded || t.State != dialogs.TicketOpen {
 				return t, false, nil
 			}
-			t.Reminded = true
+			t.Reminded, remind = true, true
 			t.Record(now, d.Config.BotName, "reminded", "")
 			return t, true, nil
 		})
-		if err == nil && n.Reminded && n.State == dialogs.TicketOpen {
+		if err == nil && remind {
 			d.sayInThread(ctx, n, fmt.Sprintf(cards.Text{
 				JA: "⏰ 依頼 #%s（%sさん）は%d分以上、担当者が決まっていません。対応できる方は「担当する」を押してください。",
 				EN: "⏰ Request #%s from %s has waited over %d minutes with nobody on it. Press Take if you can help.",

@@ -406,6 +406,9 @@ func (e *env) start() {
 		d.Store, d.Conn, d.Graph, d.Passes, d.Audit, d.Changes = st, conn, sharedGraph, sharedGraph, st, x
 		x.Desk = d
 		d.Metrics = metrics
+		if locks := st.ConversationLocks(); locks != nil {
+			d.ShareLocks(locks)
+		}
 		runner.SetDesk(d)
 		e.desk = d
 	}

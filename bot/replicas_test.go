@@ -175,3 +175,30 @@ func TestReplicasTicketRace(t *testing.T) {
 		t.Errorf("the person was told %d times that the ticket was resolved, want once", told)
 	}
 }
+
+// TestReplicasRemindOnce: every replica runs the minute tick; an unassigned
+// ticket is still announced once.
+func TestReplicasRemindOnce(t *testing.T) {
+	t.Parallel()
+	dsn := storetest.PostgresURL(t)
+	a := newDeskEnv(t, false, withPostgres(dsn))
+	b := a.replica()
+	thread := a.openTicket(t, "a:1replica-remind", "")
+	later := func() time.Time { return time.Now().Add(31 * time.Minute) }
+	a.desk.Now, b.desk.Now = later, later
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() { a.desk.Tick(t.Context()) })
+		wg.Go(func() { b.desk.Tick(t.Context()) })
+	}
+	wg.Wait()
+	n := 0
+	for _, s := range a.conn.sentTo(thread) {
+		if s.Method == http.MethodPost && strings.Contains(s.cardText(), "⏰") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d reminders posted by two replicas, want 1", n)
+	}
+}

@@ -143,9 +143,9 @@ var postgresMigrations = []string{
 	);`,
 }
 
-// ConversationLocks returns the lock that keeps a conversation's turns
-// apart across replicas, or nil when one process has the store to itself
-// (SQLite).
+// ConversationLocks returns the locks that keep a conversation's turns (and
+// a ticket's changes) apart across replicas, or nil when one process has
+// the store to itself (SQLite).
 func (s *DB) ConversationLocks() *AdvisoryLocks {
 	if s.locks == nil {
 		return nil
@@ -193,6 +193,6 @@ func discard(conn *sql.Conn) {
 // an id only wait for each other needlessly.
 func lockID(key string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("mfadesk:conversation:" + key))
+	h.Write([]byte("mfadesk:" + key))
 	return int64(h.Sum64())
 }
