@@ -42,7 +42,7 @@ func TestConnectorRetries(t *testing.T) {
 			t.Parallel()
 			conn := newConnector(t)
 			conn.fail = tc.fail
-			c := bot.NewConnector(&http.Client{Timeout: 5 * time.Second}, nil)
+			c := bot.NewConnector(&http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{}}, nil)
 			id, err := c.Reply(t.Context(), conn.serviceURL(), "a:1conv", "123", &bot.OutgoingActivity{Type: "message", Text: "hello"})
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("got error %v, want error: %v", err, tc.wantErr)

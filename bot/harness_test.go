@@ -382,7 +382,9 @@ func (e *env) start() {
 	}
 	e.metrics = prometheus.NewRegistry()
 	metrics := bot.NewMetrics(e.metrics)
-	conn := bot.NewConnector(&http.Client{Timeout: 5 * time.Second}, bot.NewTokenCache(cred))
+	// A transport of its own: httptest.Server.Close, in parallel tests,
+	// closes http.DefaultTransport's idle connections under a request.
+	conn := bot.NewConnector(&http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{}}, bot.NewTokenCache(cred))
 	conn.SetMetrics(metrics)
 	effects := e.effects
 	if e.effectsFn != nil {
@@ -561,7 +563,8 @@ var (
 func TestMain(m *testing.M) {
 	sharedSim = sim.New()
 	srv := httptest.NewServer(sharedSim)
-	c, err := graph.New(graph.Config{Credential: staticToken{}, BaseURL: srv.URL + "/v1.0", Timeout: 5 * time.Second, RetryWait: 2 * time.Second})
+	c, err := graph.New(graph.Config{Credential: staticToken{}, BaseURL: srv.URL + "/v1.0", Timeout: 5 * time.Second, RetryWait: 2 * time.Second,
+		Transport: &http.Transport{}})
 	if err != nil {
 		panic(err)
 	}

@@ -124,7 +124,7 @@ func send(t *testing.T, base, method, path string, body any, header ...string) r
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := testClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -167,3 +167,8 @@ func debugState(t *testing.T, base, user string) debugUser {
 	}
 	return d
 }
+
+// testClient has a transport of its own: httptest.Server.Close closes the
+// idle connections of http.DefaultTransport, which breaks a request another
+// parallel test is just sending on one of them.
+var testClient = &http.Client{Transport: &http.Transport{}}

@@ -350,7 +350,7 @@ func TestCancelledWriteNotApplied(t *testing.T) {
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+methodsPath(tanakaID, "phoneMethods"),
 		strings.NewReader(`{"phoneType":"mobile","phoneNumber":"+81 8011112222"}`))
-	if _, err := http.DefaultClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := testClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Do: err = %v, want deadline exceeded", err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -557,16 +557,16 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Go(func() {
 			for i := range rounds {
 				body := fmt.Sprintf(`{"phoneType":"office","phoneNumber":"+81 3%08d"}`, w*1000+i)
-				r, err := http.Post(ts.URL+methodsPath(id, "phoneMethods"), "application/json", strings.NewReader(body))
+				r, err := testClient.Post(ts.URL+methodsPath(id, "phoneMethods"), "application/json", strings.NewReader(body))
 				check(r, err, 201, "add "+id)
 				req, _ := http.NewRequest(http.MethodPatch, ts.URL+methodsPath(id, "phoneMethods/"+officeID),
 					strings.NewReader(`{"phoneNumber":"+81 355556666"}`))
-				r, err = http.DefaultClient.Do(req)
+				r, err = testClient.Do(req)
 				check(r, err, 204, "update "+id)
 				req, _ = http.NewRequest(http.MethodDelete, ts.URL+methodsPath(id, "phoneMethods/"+officeID), nil)
-				r, err = http.DefaultClient.Do(req)
+				r, err = testClient.Do(req)
 				check(r, err, 204, "delete "+id)
-				r, err = http.Get(ts.URL + methodsPath(satoID, "methods"))
+				r, err = testClient.Get(ts.URL + methodsPath(satoID, "methods"))
 				check(r, err, 200, "read shared user")
 			}
 		})
