@@ -180,7 +180,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		desk = bot.NewDesk(cfg.Helpdesk, log.Named("helpdesk"))
 		desk.Store, desk.Conn, desk.Graph, desk.Passes, desk.Audit, desk.Changes = st, connector, graphClient, graphClient, st, effects
 		desk.Metrics = metrics
-		if locks := st.ConversationLocks(); locks != nil {
+		if locks := st.TicketLocks(); locks != nil {
 			desk.ShareLocks(locks)
 		}
 		effects.Desk = desk

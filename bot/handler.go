@@ -41,10 +41,17 @@ func (h *Handler) SetMetrics(m *Metrics) { h.metrics = m }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	raw := w // MaxBytesReader closes the connection of an oversized body through it
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	w = sw
 	kind := "unknown" // until the body is decoded
-	defer func() { h.metrics.turn(kind, sw.status, time.Since(start)) }()
+	defer func() {
+		if v := recover(); v != nil {
+			h.metrics.turn(kind, http.StatusInternalServerError, time.Since(start))
+			panic(v) // Recover answers 500 and logs it
+		}
+		h.metrics.turn(kind, sw.status, time.Since(start))
+	}()
 	log := h.log
 	if id := requestID(r); id != "" {
 		log = log.With(zap.String("request_id", id))
@@ -65,7 +72,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(raw, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -408,7 +408,7 @@ func (e *env) start() {
 		d.Store, d.Conn, d.Graph, d.Passes, d.Audit, d.Changes = st, conn, sharedGraph, sharedGraph, st, x
 		x.Desk = d
 		d.Metrics = metrics
-		if locks := st.ConversationLocks(); locks != nil {
+		if locks := st.TicketLocks(); locks != nil {
 			d.ShareLocks(locks)
 		}
 		runner.SetDesk(d)

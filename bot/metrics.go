@@ -29,7 +29,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		turns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mfadesk_turns_total",
-			Help: "Activities received on /api/messages, by type and outcome (ok, duplicate, refused, bad_request, unavailable, undelivered, error).",
+			Help: "Activities received on /api/messages, by type and outcome (ok, refused, bad_request, unavailable, undelivered, error).",
 		}, []string{"type", "outcome"}),
 		turnSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "mfadesk_turn_duration_seconds",

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
 )
 
 // series returns the value of every series of the registry as
@@ -123,5 +124,21 @@ func TestGraphRequestsAreCountedByOperation(t *testing.T) {
 		if strings.Contains(key, user) || strings.Contains(key, "example.ac.jp") || strings.Contains(key, "3179e48a") {
 			t.Errorf("series %s carries an id", key)
 		}
+	}
+}
+
+// A turn that panics is answered 500 by Recover, outside the handler: it
+// still counts as an error, not as ok.
+func TestMetricsCountAPanickingTurnAsError(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.ask": askDialog{panicOn: "boom"}}))
+	conv := "a:1metrics-panic"
+	e.post(e.submit(conv, map[string]any{cards.VerbKey: "test.ask"}))
+	if rec := e.post(e.message(conv, "boom")); rec.Code != http.StatusInternalServerError {
+		t.Fatalf("HTTP %d, want 500", rec.Code)
+	}
+	got := series(t, e.metrics)
+	if got[`mfadesk_turns_total{outcome=error,type=message}`] != 1 || got[`mfadesk_turns_total{outcome=ok,type=message}`] != 1 {
+		t.Errorf("turns: %v; want one ok (the start) and one error (the panic)", got)
 	}
 }

@@ -22,10 +22,12 @@ type DB struct {
 	// and, with WAL, never wait for the writer.
 	write *sql.DB
 	read  *sql.DB
-	// locks is the pool of connections that hold conversation locks
-	// (PostgreSQL only): separate, so that turns waiting for a lock can
-	// never starve the turns holding one of the connections they need.
-	locks *sql.DB
+	// convLocks and ticketLocks are the pools of connections that hold
+	// conversation and ticket locks (PostgreSQL only). They are separate
+	// from the data pool, so that turns waiting for a lock never starve the
+	// turns holding one of the connections they need, and from each other,
+	// because a turn holding a conversation lock may take a ticket's.
+	convLocks, ticketLocks *sql.DB
 	// The statements of every turn, prepared once: parsing SQL on each
 	// call cost more than running it.
 	loadState, loadTurn, insertActivity, upsertState, commitTurn *sql.Stmt
@@ -344,11 +346,20 @@ func (s *DB) PruneActivities(ctx context.Context, before time.Time) (int64, erro
 	return res.RowsAffected()
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers, on every pool: a turn needs a
+// lock connection as much as a data one.
 func (s *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := s.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
+	}
+	for _, p := range []*sql.DB{s.convLocks, s.ticketLocks} {
+		if p == nil {
+			continue
+		}
+		if err := p.PingContext(ctx); err != nil {
+			return fmt.Errorf("store: ping lock pool: %w", err)
+		}
 	}
 	return nil
 }
@@ -361,7 +372,7 @@ func (s *DB) Close() error {
 			errs = append(errs, st.Close())
 		}
 	}
-	pools := []*sql.DB{s.write, s.locks}
+	pools := []*sql.DB{s.write, s.convLocks, s.ticketLocks}
 	if s.read != s.write { // one pool on PostgreSQL
 		pools = append(pools, s.read)
 	}

@@ -15,15 +15,22 @@ import (
 )
 
 // Pool sizes per replica. Data connections serve the turns' short queries;
-// lock connections each hold one conversation's lock for a turn (or wait
-// for it), so they bound the turns in flight on a replica.
+// lock connections each hold one conversation's (or ticket's) lock for a
+// turn, or wait for it, so they bound the turns in flight on a replica.
 const (
-	pgDataConns = 16
-	pgLockConns = 64
+	pgDataConns   = 16
+	pgConvLocks   = 64
+	pgTicketLocks = 16
 )
 
+// lockKeepalive has the server notice within about a minute that a replica
+// holding locks is gone without closing its connections (its host lost
+// power, its network went away), and so release the locks. The default,
+// the kernel's, is two hours.
+var lockKeepalive = map[string]string{"tcp_keepalives_idle": "30", "tcp_keepalives_interval": "10", "tcp_keepalives_count": "3"}
+
 // OpenPostgres connects to the PostgreSQL database at url (a postgres://
-// URL or key=value string, as libpq takes), brings its schema up to date and
+// URL, with libpq's parameters), brings its schema up to date and
 // returns the store. Any number of replicas may share the database: schema
 // migrations and conversation turns are serialised between them.
 func OpenPostgres(ctx context.Context, url string) (*DB, error) {
@@ -33,15 +40,20 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 		return nil, errors.New("store: DATABASE_URL is not a valid PostgreSQL connection string (postgres://user:password@host:5432/database?sslmode=require)")
 	}
 	name := fmt.Sprintf("postgres://%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
-	open := func(max int) *sql.DB {
-		db := stdlib.OpenDB(*cfg)
+	open := func(max int, params map[string]string) *sql.DB {
+		c := cfg.Copy()
+		for k, v := range params {
+			c.RuntimeParams[k] = v
+		}
+		db := stdlib.OpenDB(*c)
 		db.SetMaxOpenConns(max)
 		db.SetMaxIdleConns(max)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		return db
 	}
-	data := open(pgDataConns)
-	s := &DB{name: name, dialect: postgresDialect, write: data, read: data, locks: open(pgLockConns)}
+	data := open(pgDataConns, nil)
+	s := &DB{name: name, dialect: postgresDialect, write: data, read: data,
+		convLocks: open(pgConvLocks, lockKeepalive), ticketLocks: open(pgTicketLocks, lockKeepalive)}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", name, err)
@@ -143,20 +155,32 @@ var postgresMigrations = []string{
 	);`,
 }
 
-// ConversationLocks returns the locks that keep a conversation's turns (and
-// a ticket's changes) apart across replicas, or nil when one process has
-// the store to itself (SQLite).
+// ConversationLocks returns the locks that keep a conversation's turns
+// apart across replicas, or nil when one process has the store to itself
+// (SQLite).
 func (s *DB) ConversationLocks() *AdvisoryLocks {
-	if s.locks == nil {
+	if s.convLocks == nil {
 		return nil
 	}
-	return &AdvisoryLocks{db: s.locks}
+	return &AdvisoryLocks{db: s.convLocks, space: "conversation:"}
+}
+
+// TicketLocks returns the locks that keep changes to one ticket apart
+// across replicas, or nil on SQLite.
+func (s *DB) TicketLocks() *AdvisoryLocks {
+	if s.ticketLocks == nil {
+		return nil
+	}
+	return &AdvisoryLocks{db: s.ticketLocks, space: "ticket:"}
 }
 
 // AdvisoryLocks are PostgreSQL session advisory locks, one per key, held on
 // a connection of their own for as long as the work they guard. If the
 // replica dies, its connections close and PostgreSQL releases the locks.
-type AdvisoryLocks struct{ db *sql.DB }
+type AdvisoryLocks struct {
+	db    *sql.DB
+	space string // keeps conversation and ticket keys apart
+}
 
 // Lock waits for key (as long as ctx allows) and returns the release.
 func (l *AdvisoryLocks) Lock(ctx context.Context, key string) (func(), error) {
@@ -164,7 +188,7 @@ func (l *AdvisoryLocks) Lock(ctx context.Context, key string) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: lock: %w", err)
 	}
-	id := lockID(key)
+	id := lockID(l.space + key)
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, id); err != nil {
 		discard(conn)
 		return nil, fmt.Errorf("store: lock: %w", err)
