@@ -67,7 +67,8 @@ func ticketsCommand(args []string, stdout, stderr io.Writer) int {
 		if *asJSON {
 			// The summary only: no transcript, no words, no methods.
 			enc.Encode(map[string]any{"id": rec.ID, "state": t.State, "created": t.Created, "updated": t.Updated,
-				"person": t.User.Name, "upn": t.UPN, "topic": t.Topic, "assignee": assignee, "approval": t.Pending != nil})
+				"person": t.User.Name, "upn": t.UPN, "topic": t.Topic, "assignee": assignee, "approval": t.Pending != nil,
+				"thread": t.Thread.ID})
 			continue
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", rec.ID, t.State, now.Sub(t.Created).Round(time.Minute),

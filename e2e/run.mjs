@@ -1,0 +1,328 @@
+// mfadesk end to end, the way a person sees it: the bot built from this
+// checkout and started in local mode, the Microsoft 365 Agents Playground
+// (tools/playground) as the Teams client, driven by Debian's Chromium.
+//
+//   node e2e/run.mjs          (npm ci in e2e/ and tools/playground/ first)
+//
+// Screenshots of every step go to e2e/out/ (git-ignored). On a failure the
+// step's screenshot, the error and the end of the bot's log are printed, and
+// everything stays in e2e/out/.
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..");
+const out = path.join(here, "out");
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const timeout = 20_000; // one step's wait for what the bot shows
+
+// The playground's mock tenant (tools/playground/.m365agentsplayground.yml).
+const tenant = "04339768-7dbf-4f56-bde2-2fb6ce0fae5b";
+const team = "19:14a7e6995f05f052a55edf6bc9e801d2@thread.tacv2";
+const channel = "19:6c5c8a893db3386d24fca1efca3bcb34@thread.tacv2";
+const student = { aad: "33381141-0f43-45e1-a36d-5706ee19d841" };
+const agent = { id: "29:1noObXLIB9YwQwUblF9sLvCBzW90XTIN2nRZDXSuK", name: "佐藤 健一", aad: "18dc62b3-5391-49bd-b281-3bf45403d996" };
+
+fs.rmSync(out, { recursive: true, force: true });
+fs.mkdirSync(out, { recursive: true });
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "mfadesk-e2e-"));
+const botLog = path.join(out, "bot.log");
+const children = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// waitUntil polls check until it returns a truthy value.
+async function waitUntil(what, check, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function tail(file, lines = 40) {
+  try {
+    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+// --- the bot ---------------------------------------------------------------
+const bin = path.join(work, "mfadesk");
+execFileSync("go", ["build", "-o", bin, "."], { cwd: root, stdio: "inherit" });
+const botPort = await freePort();
+const botBase = `http://127.0.0.1:${botPort}`;
+const botEnv = { ...process.env, DATA_DIR: path.join(work, "data"), PORT: String(botPort), LOG_FORMAT: "json", LOG_LEVEL: "info", MicrosoftAppId: "", DATABASE_URL: "" };
+{
+  const log = fs.openSync(botLog, "w");
+  const bot = spawn(bin, [], { env: botEnv, stdio: ["ignore", log, log] });
+  children.push(bot);
+  await waitUntil("the bot to be ready", async () => (await fetch(`${botBase}/readyz`)).ok);
+}
+
+// --- the playground ----------------------------------------------------------
+// It prints "Listening on N" when up. A port taken at that moment makes it
+// pick another one silently, and its first start after an install can be
+// slow: read the port it chose, and retry the start once.
+async function startPlayground() {
+  const port = await freePort();
+  const pg = spawn("sh", ["./start.sh"], {
+    cwd: path.join(root, "tools", "playground"),
+    env: { ...process.env, BOT_ENDPOINT: `${botBase}/api/messages`, PLAYGROUND_PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  children.push(pg);
+  let output = "";
+  const listening = new Promise((resolve, reject) => {
+    const read = (d) => {
+      output += d;
+      const m = output.match(/Listening on (\d+)/);
+      if (m) resolve(Number(m[1]));
+    };
+    pg.stdout.on("data", read);
+    pg.stderr.on("data", read);
+    pg.on("exit", (code) => reject(new Error(`the playground exited (${code}): ${output.slice(-500)}`)));
+    setTimeout(() => reject(new Error(`the playground did not start: ${output.slice(-500)}`)), 90_000);
+  });
+  return listening;
+}
+let pgPort;
+for (let attempt = 1; ; attempt++) {
+  try {
+    pgPort = await startPlayground();
+    break;
+  } catch (e) {
+    if (attempt === 2) throw e;
+    console.log(`playground start failed, retrying: ${e.message}`);
+  }
+}
+const pgBase = `http://127.0.0.1:${pgPort}`;
+
+// --- the browser -------------------------------------------------------------
+const profile = fs.mkdtempSync(path.join(work, "chromium-"));
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: chromiumPath,
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  viewport: { width: 1280, height: 1000 },
+  locale: "ja-JP",
+});
+const page = browser.pages()[0] || (await browser.newPage());
+page.setDefaultTimeout(timeout);
+
+const chatBox = () => page.locator('[data-lexical-editor="true"]');
+// card is the newest Adaptive Card showing text.
+const card = (text) => page.locator(".ac-adaptiveCard").filter({ hasText: text }).last();
+
+async function say(text) {
+  await chatBox().click();
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+}
+// see waits for a message from the bot showing text (the log panel on the
+// right repeats messages; it does not count).
+async function see(text) {
+  await page.locator(".fai-OutputCard").filter({ hasText: text }).last().waitFor();
+}
+// click presses a button (its whole title, or a RegExp) on the newest card
+// showing cardText.
+async function click(cardText, button) {
+  await card(cardText).getByRole("button", { name: button, exact: typeof button === "string" }).click();
+}
+async function openChat(name) {
+  await page.getByText(name, { exact: true }).first().click();
+}
+
+async function graph(method, p, body) {
+  const res = await fetch(`${botBase}/graph-simulator${p}`, {
+    method, headers: { "Content-Type": "application/json" }, body: body && JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`simulator ${method} ${p}: ${res.status}`);
+  return res.json();
+}
+
+// asAgent sends an activity from the helpdesk agent into the ticket's
+// thread through the playground, as Teams would from their client.
+async function asAgent(thread, activity) {
+  const res = await fetch(`${pgBase}/_internal/v1/customActivities`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      channelId: "msteams", serviceUrl: `http://localhost:${pgPort}/_connector`, timestamp: new Date().toISOString(),
+      id: `e2e-${Date.now()}`, locale: "ja-JP",
+      recipient: { id: "28:23787627-d840-458d-b537-fc110337f281", name: "MFA Desk" },
+      from: { id: agent.id, name: agent.name, aadObjectId: agent.aad },
+      conversation: { id: thread, isGroup: true, conversationType: "channel", tenantId: tenant },
+      channelData: { tenant: { id: tenant }, team: { id: team }, channel: { id: channel } },
+      ...activity,
+    }),
+  });
+  if (!res.ok) throw new Error(`custom activity: ${res.status} ${await res.text()}`);
+}
+
+function ticketThread() {
+  const lines = execFileSync(bin, ["tickets", "list", "--json"], { env: botEnv, encoding: "utf8" }).trim().split("\n");
+  const t = JSON.parse(lines[lines.length - 1]);
+  return t.thread;
+}
+
+// --- the walk ----------------------------------------------------------------
+let n = 0;
+async function step(name, fn) {
+  n++;
+  const shot = path.join(out, `${String(n).padStart(2, "0")}-${name}.png`);
+  const started = Date.now();
+  try {
+    await fn();
+    await page.screenshot({ path: shot });
+    console.log(`ok   ${n} ${name} (${Date.now() - started} ms) ${path.relative(root, shot)}`);
+  } catch (e) {
+    const failed = shot.replace(/\.png$/, "-FAILED.png");
+    await page.screenshot({ path: failed }).catch(() => {});
+    console.log(`FAIL ${n} ${name}: ${e.message}`);
+    console.log(`screenshot: ${failed}\n--- end of the bot's log (${botLog}) ---\n${tail(botLog)}`);
+    throw e;
+  }
+}
+
+let failed = false;
+try {
+  await step("welcome", async () => {
+    // The playground's first load races its own start-up: retry the page.
+    await waitUntil("the playground page", async () => {
+      await page.goto(pgBase + "/", { waitUntil: "domcontentloaded" });
+      await chatBox().waitFor({ timeout: 15_000 });
+      return true;
+    }, 60_000);
+    await page.getByText("Connected.").first().waitFor();
+    await card("Welcome to MFA Desk").waitFor(); // the playground says en-US
+  });
+
+  await step("japanese-question", async () => {
+    await say("SMSが届かない");
+    await card("SMSの確認コードが届かない").waitFor();
+  });
+
+  await step("feedback", async () => {
+    await click("SMSの確認コードが届かない", "👍 はい");
+    await see("フィードバックありがとうございました");
+  });
+
+  await step("sms-troubleshooter", async () => {
+    await click("SMSの確認コードが届かない", "SMSの確認を始める");
+    await click("ほかのSMS", "はい、届く");
+    await click("セキュリティ情報に登録されている電話番号", "はい");
+    await click("今、海外にいますか", "いいえ、国内");
+    await card("海外の番号から送られます").waitFor();
+  });
+
+  await step("phone-change-preview", async () => {
+    await say("電話番号を変えたい");
+    await click("電話番号を変更する", "電話番号を変更する");
+    await click("電話番号は変わりますか", "変わる（新しい番号が分かる）");
+    await card("番号を入力してください").locator('input[aria-label="090-1234-5678"]').fill("080-2468-1357");
+    await click("番号を入力してください", "次へ");
+    await click("SMSも使いますか", "SMSと音声通話");
+    await card("確定する").waitFor();
+    const before = JSON.stringify(await graph("GET", `/v1.0/users/${student.aad}/authentication/phoneMethods`));
+    if (before.includes("8024681357")) throw new Error("the number was written before the confirm");
+  });
+
+  await step("phone-change-confirmed", async () => {
+    await click("確定する", "確定する");
+    await see("変更しました");
+    const after = JSON.stringify(await graph("GET", `/v1.0/users/${student.aad}/authentication/phoneMethods`));
+    if (!after.includes("+81 8024681357")) throw new Error(`the tenant does not have the new number: ${after}`);
+  });
+
+  await step("authenticator-steps", async () => {
+    await say("サインイン方法を変更する");
+    await click("何を変更しますか", "Authenticatorを新しいスマホへ");
+    await card("追加しました").waitFor();
+  });
+
+  await step("authenticator-replaced", async () => {
+    // The person registers the app on the new phone at mysecurityinfo.
+    const old = (await graph("GET", `/v1.0/users/${student.aad}/authentication/microsoftAuthenticatorMethods`)).value;
+    await graph("POST", `/_sim/users/${student.aad}/authenticators`, { displayName: "Pixel 9" });
+    await click("追加しました", "追加しました");
+    await see("新しい端末を確認しました: Pixel 9");
+    // "AQUOS sense8 (registered 2024-09-16) を削除": the old device's entry.
+    await click("新しい端末を確認しました", new RegExp(`^${old[0].displayName}.*を削除$`));
+    await click("確定する", "確定する");
+    await see("古いスマホの Authenticator アプリからも");
+    const now = (await graph("GET", `/v1.0/users/${student.aad}/authentication/microsoftAuthenticatorMethods`)).value;
+    if (now.length !== 1 || now[0].displayName !== "Pixel 9") throw new Error(`authenticators now: ${JSON.stringify(now)}`);
+  });
+
+  await step("english", async () => {
+    await say("English");
+    await see("I'll answer in English from now on.");
+    await card("What would you like to do?").waitFor();
+  });
+
+  await step("talk-to-a-person", async () => {
+    await click("What would you like to do?", "Talk to a person");
+    await card("Talk to a person at the helpdesk").locator("input").first().fill("I changed phones and the app asks for a code");
+    await click("Talk to a person at the helpdesk", "Send to the helpdesk");
+    await see("#1");
+  });
+
+  let thread;
+  await step("ticket-in-channel", async () => {
+    await openChat("MFA Tickets");
+    await card("MFAの相談 #1").waitFor();
+    thread = ticketThread();
+    if (!thread || !thread.includes(";messageid=")) throw new Error(`no thread for the ticket: ${thread}`);
+  });
+
+  await step("agent-takes-and-replies", async () => {
+    await asAgent(thread, { type: "invoke", name: "adaptiveCard/action",
+      value: { action: { type: "Action.Execute", verb: "desk.take", data: { ticket: "1" } } } });
+    await card("MFAの相談 #1").filter({ hasText: agent.name }).waitFor();
+    await asAgent(thread, { type: "invoke", name: "adaptiveCard/action",
+      value: { action: { type: "Action.Execute", verb: "desk.reply", data: { ticket: "1", reply: "Please come to the counter on the 2nd floor." } } } });
+  });
+
+  await step("person-sees-the-reply", async () => {
+    await openChat("Personal Chat");
+    await see(agent.name);
+    await see("Please come to the counter on the 2nd floor.");
+  });
+} catch {
+  failed = true;
+} finally {
+  await browser.close().catch(() => {});
+  for (const c of children) {
+    try {
+      process.kill(c.pid > 0 && c.spawnargs[0] === "sh" ? -c.pid : c.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+}
+console.log(failed ? `e2e: FAILED after ${n} steps (screenshots in ${out})` : `e2e: ${n} steps passed (screenshots in ${out})`);
+process.exit(failed ? 1 : 0);
