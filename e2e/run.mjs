@@ -32,7 +32,7 @@ fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "mfadesk-e2e-"));
 const botLog = path.join(out, "bot.log");
-const children = [];
+const children = []; // {proc, group}: what to stop at the end
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -77,7 +77,7 @@ const botEnv = { ...process.env, DATA_DIR: path.join(work, "data"), PORT: String
 {
   const log = fs.openSync(botLog, "w");
   const bot = spawn(bin, [], { env: botEnv, stdio: ["ignore", log, log] });
-  children.push(bot);
+  children.push({ proc: bot, group: false });
   await waitUntil("the bot to be ready", async () => (await fetch(`${botBase}/readyz`)).ok);
 }
 
@@ -91,9 +91,9 @@ async function startPlayground() {
     cwd: path.join(root, "tools", "playground"),
     env: { ...process.env, BOT_ENDPOINT: `${botBase}/api/messages`, PLAYGROUND_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
+    detached: true, // its own process group: sh, npm's node and the server stop together
   });
-  children.push(pg);
+  children.push({ proc: pg, group: true });
   let output = "";
   const listening = new Promise((resolve, reject) => {
     const read = (d) => {
@@ -315,9 +315,9 @@ try {
   failed = true;
 } finally {
   await browser.close().catch(() => {});
-  for (const c of children) {
+  for (const { proc, group } of children) {
     try {
-      process.kill(c.pid > 0 && c.spawnargs[0] === "sh" ? -c.pid : c.pid, "SIGTERM");
+      process.kill(group ? -proc.pid : proc.pid, "SIGTERM");
     } catch {
       // already gone
     }
