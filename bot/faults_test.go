@@ -110,3 +110,67 @@ func TestRepliesThatNeverArriveAreLoggedAndKept(t *testing.T) {
 		t.Errorf("%d replies after the redelivery, want 1", len(got))
 	}
 }
+
+// TestGraphTimeoutDuringConfirm: Graph does not answer the write within
+// the client's time. The bot gets through (the client's retry, or the read
+// that finds the write already there), tells the person the change is
+// done, and a second confirm writes nothing more: the number is there once.
+func TestGraphTimeoutDuringConfirm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-timeout"
+	user := aadFor(conv)
+	e.backupOffice(t, conv, "03-2222-3333")
+	sharedSim.Inject(sim.Fault{Method: http.MethodPost, PathContains: user + "/authentication/phoneMethods", Latency: 7 * time.Second, Times: 1})
+	e.confirmPending(t, conv)
+	if got := e.lastText(conv); !strings.Contains(got, "変更しました") {
+		t.Errorf("after a slow Graph the person should hear the change is done: %s", got)
+	}
+	office := func() (n int) {
+		for _, p := range methodsOf(t, user).Phones {
+			if p.Number == "+81 322223333" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := office(); n != 1 {
+		t.Errorf("the office number is there %d times, want once", n)
+	}
+	writes := writesFor(user)
+	e.confirmPending(t, conv)
+	if writesFor(user) != writes || office() != 1 {
+		t.Errorf("a second confirm wrote again (%d writes before, %d after)", writes, writesFor(user))
+	}
+}
+
+// TestConnectorTimeoutIsRetried: the Bot Connector does not answer the
+// first reply within the client's 5 s; the bot tries again, the reply
+// arrives once and the turn succeeds.
+func TestConnectorTimeoutIsRetried(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var mu sync.Mutex
+	first := true
+	e.conn.fail = func(int64) (int, string) {
+		mu.Lock()
+		slow := first
+		first = false
+		mu.Unlock()
+		if slow {
+			time.Sleep(6 * time.Second) // past the client's timeout; it has given up
+			return http.StatusGatewayTimeout, ""
+		}
+		return 0, ""
+	}
+	conv := "a:1connector-timeout"
+	if rec := e.post(e.message(conv, "メニュー")); rec.Code != http.StatusOK {
+		t.Fatalf("HTTP %d %s", rec.Code, rec.Body)
+	}
+	if got := e.conn.sentTo(conv); len(got) != 1 || !strings.Contains(got[0].cardText(), "何をしますか") {
+		t.Errorf("%d replies, want the menu once", len(got))
+	}
+	if got := series(t, e.metrics)[`mfadesk_connector_retries_total{reason=transport}`]; got != 1 {
+		t.Errorf("transport retries = %v, want 1", got)
+	}
+}
