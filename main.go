@@ -105,6 +105,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
+	bot.ObservePools(reg, st.PoolStats)
 
 	httpClient := &http.Client{
 		Timeout: 20 * time.Second,

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"database/sql"
 	"net/http"
 	"strconv"
 	"strings"
@@ -69,6 +70,36 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(m.turns, m.turnSeconds, m.duplicates, m.graphCalls, m.graphSeconds,
 		m.connectorRetries, m.connectorFailed, m.escalations, m.faqMatches)
 	return m
+}
+
+// ObservePools adds gauges of the database's connection pools, read at
+// each scrape: connections in use and open, and the waits for one. A lock
+// pool always in use means turns are queuing for their conversation's lock.
+func ObservePools(reg prometheus.Registerer, stats func() map[string]sql.DBStats) {
+	reg.MustRegister(poolCollector{stats: stats,
+		inUse: prometheus.NewDesc("mfadesk_db_connections_in_use", "Database connections in use, by pool.", []string{"pool"}, nil),
+		open:  prometheus.NewDesc("mfadesk_db_connections_open", "Database connections open, by pool.", []string{"pool"}, nil),
+		waits: prometheus.NewDesc("mfadesk_db_connection_waits_total", "Times a query or lock waited for a free connection, by pool.", []string{"pool"}, nil),
+	})
+}
+
+type poolCollector struct {
+	stats              func() map[string]sql.DBStats
+	inUse, open, waits *prometheus.Desc
+}
+
+func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.inUse
+	ch <- c.open
+	ch <- c.waits
+}
+
+func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
+	for pool, s := range c.stats() {
+		ch <- prometheus.MustNewConstMetric(c.inUse, prometheus.GaugeValue, float64(s.InUse), pool)
+		ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(s.OpenConnections), pool)
+		ch <- prometheus.MustNewConstMetric(c.waits, prometheus.CounterValue, float64(s.WaitCount), pool)
+	}
 }
 
 // activityTypes are the label values of an activity's type; anything else

@@ -12,6 +12,8 @@ import (
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/store"
+	"github.com/mfadesk/mfadesk/store/storetest"
 )
 
 // series returns the value of every series of the registry as
@@ -33,6 +35,8 @@ func series(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 			switch f.GetType() {
 			case dto.MetricType_COUNTER:
 				out[key] = m.GetCounter().GetValue()
+			case dto.MetricType_GAUGE:
+				out[key] = m.GetGauge().GetValue()
 			case dto.MetricType_HISTOGRAM:
 				out[key] = float64(m.GetHistogram().GetSampleCount())
 			}
@@ -140,5 +144,37 @@ func TestMetricsCountAPanickingTurnAsError(t *testing.T) {
 	got := series(t, e.metrics)
 	if got[`mfadesk_turns_total{outcome=error,type=message}`] != 1 || got[`mfadesk_turns_total{outcome=ok,type=message}`] != 1 {
 		t.Errorf("turns: %v; want one ok (the start) and one error (the panic)", got)
+	}
+}
+
+func TestPoolGauges(t *testing.T) {
+	t.Parallel()
+	sqlite, _ := storetest.SQLite(t)
+	pg, _ := storetest.Postgres(t)
+	for _, tc := range []struct {
+		st    *store.DB
+		pools []string
+	}{{sqlite, []string{"write", "read"}}, {pg, []string{"data", "conversation_locks", "ticket_locks"}}} {
+		reg := prometheus.NewRegistry()
+		bot.ObservePools(reg, tc.st.PoolStats)
+		release, err := func() (func(), error) {
+			if l := tc.st.ConversationLocks(); l != nil {
+				return l.Lock(t.Context(), "a:1pool")
+			}
+			return func() {}, nil
+		}()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := series(t, reg)
+		release()
+		for _, pool := range tc.pools {
+			if _, ok := got["mfadesk_db_connections_open{pool="+pool+"}"]; !ok {
+				t.Errorf("no gauge for pool %s: %v", pool, got)
+			}
+		}
+		if tc.st == pg && got["mfadesk_db_connections_in_use{pool=conversation_locks}"] != 1 {
+			t.Errorf("a held lock should show one lock connection in use: %v", got)
+		}
 	}
 }

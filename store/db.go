@@ -52,6 +52,22 @@ type dialect struct {
 	commitTurn string
 }
 
+// PoolStats reports each connection pool's figures, by name ("write" and
+// "read" on SQLite; "data", "conversation_locks" and "ticket_locks" on
+// PostgreSQL), for metrics.
+func (s *DB) PoolStats() map[string]sql.DBStats {
+	out := map[string]sql.DBStats{}
+	if s.read == s.write {
+		out["data"] = s.write.Stats()
+	} else {
+		out["write"], out["read"] = s.write.Stats(), s.read.Stats()
+	}
+	if s.convLocks != nil {
+		out["conversation_locks"], out["ticket_locks"] = s.convLocks.Stats(), s.ticketLocks.Stats()
+	}
+	return out
+}
+
 // Name says where the data is, for logs: the SQLite file, or the
 // PostgreSQL server and database (never the password).
 func (s *DB) Name() string { return s.name }
