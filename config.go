@@ -47,7 +47,25 @@ type config struct {
 	WriteLimit     int    // changes per person per hour
 	Helpdesk       bot.HelpdeskConfig
 	Approval       bool // SELF_SERVICE_WRITES=approval
+	StepUp         stepUpConfig
 }
+
+// stepUpConfig is how the bot asks for a fresh sign-in before writes.
+type stepUpConfig struct {
+	Off          bool          // STEP_UP=off: writes need no sign-in (warned at every start)
+	Mode         string        // signinEntra or signinSimulator
+	MaxAge       time.Duration // how old the sign-in may be
+	AuthContext  string        // Conditional Access authentication context id, "c1"; empty: amr must show MFA
+	PublicURL    string        // the bot's own public root; the redirect URI is PublicURL + bot.CallbackPath
+	ClientID     string        // app registration doing the sign-in; default MicrosoftAppId
+	ClientSecret secret        // its secret; default MicrosoftAppPassword
+}
+
+// Sign-in modes.
+const (
+	signinEntra     = "entra"
+	signinSimulator = "simulator"
+)
 
 // The playground's helpdesk team and channel (tools/playground), the
 // helpdesk in local mode.
@@ -89,6 +107,13 @@ var envVars = []envVar{
 	{"HELPDESK_REMIND_AFTER", "30m", "re-announce a ticket nobody took after this long (Go duration; 0 = never)", false},
 	{"TAP_LIFETIME_MINUTES", "60", "lifetime of Temporary Access Passes agents issue (10 to 43200)", false},
 	{"TAP_USABLE_ONCE", "true", "whether those passes work for one sign-in only", false},
+	{"STEP_UP", "signin", "signin: a fresh, strong Microsoft Entra sign-in by the person before every change of sign-in methods; off: none (never in production; warned at every start)", false},
+	{"STEP_UP_MAX_AGE", "10m", "how long ago that sign-in may have happened (Go duration, 1m to 1h)", false},
+	{"STEP_UP_AUTH_CONTEXT", "c1 with the simulator; else empty", "Conditional Access authentication context id (c1..c99) requested and required in the token's acrs claim; empty: the token's amr must show MFA (Entra's v2.0 ID tokens carry none: set this)", false},
+	{"SIGNIN_MODE", "simulator in local mode, entra otherwise", "entra: Microsoft Entra ID at AZURE_AUTHORITY_HOST; simulator: the built-in sign-in simulator under /signin-simulator/", false},
+	{"PUBLIC_URL", "http://127.0.0.1:PORT with the simulator", "the bot's public https root; PUBLIC_URL/auth/callback is the redirect URI to register (Web platform)", false},
+	{"STEP_UP_CLIENT_ID", "MicrosoftAppId", "the app registration the sign-in uses (needed with MicrosoftAppType=UserAssignedMSI)", false},
+	{"STEP_UP_CLIENT_SECRET", "MicrosoftAppPassword", "that app registration's client secret", false},
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
@@ -183,11 +208,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, err
 	}
 	if c.local() {
-		return c, c.checkLocal()
+		err = c.checkLocal()
+	} else {
+		// checkAzure fills in defaults (AppType) that loadStepUp reads.
+		err = c.checkAzure()
 	}
-	// checkAzure fills in defaults (AppType), so call it before c is read:
-	// in "return c, c.checkAzure()" the order is unspecified by the spec.
-	err = c.checkAzure()
+	if err != nil {
+		return c, err
+	}
+	err = c.loadStepUp(getenv)
 	return c, err
 }
 
@@ -366,5 +395,67 @@ func (c *config) loadHelpdesk(getenv func(string) string) error {
 		return fmt.Errorf("SELF_SERVICE_WRITES=%q: use direct or approval", w)
 	}
 	c.Helpdesk = h
+	return nil
+}
+
+// authContextID matches a Conditional Access authentication context id.
+var authContextID = regexp.MustCompile(`^[cC][1-9][0-9]?$`)
+
+// loadStepUp reads the step-up settings. With Microsoft Entra it needs the
+// public address (for the redirect URI) and an app registration's secret.
+func (c *config) loadStepUp(getenv func(string) string) error {
+	s := stepUpConfig{
+		Mode:         strings.ToLower(strings.TrimSpace(getenv("SIGNIN_MODE"))),
+		AuthContext:  strings.TrimSpace(getenv("STEP_UP_AUTH_CONTEXT")),
+		PublicURL:    strings.TrimRight(strings.TrimSpace(getenv("PUBLIC_URL")), "/"),
+		ClientID:     orDefault(getenv("STEP_UP_CLIENT_ID"), c.AppID),
+		ClientSecret: secret(strings.TrimSpace(getenv("STEP_UP_CLIENT_SECRET"))),
+	}
+	if s.ClientSecret == "" {
+		s.ClientSecret = c.AppPassword
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("STEP_UP"))); v {
+	case "", "signin":
+	case "off":
+		s.Off = true
+	default:
+		return fmt.Errorf("STEP_UP=%q: use signin (a fresh sign-in before every change) or off", v)
+	}
+	var err error
+	if s.MaxAge, err = time.ParseDuration(orDefault(getenv("STEP_UP_MAX_AGE"), "10m")); err != nil || s.MaxAge < time.Minute || s.MaxAge > time.Hour {
+		return fmt.Errorf("STEP_UP_MAX_AGE=%q: use a duration from 1m to 1h, such as 10m", getenv("STEP_UP_MAX_AGE"))
+	}
+	switch s.Mode {
+	case "":
+		s.Mode = signinEntra
+		if c.local() {
+			s.Mode = signinSimulator
+		}
+	case signinEntra, signinSimulator:
+	default:
+		return fmt.Errorf("SIGNIN_MODE=%q: use entra (Microsoft Entra ID) or simulator (the built-in sign-in simulator, for testing)", s.Mode)
+	}
+	if s.AuthContext == "" && s.Mode == signinSimulator {
+		s.AuthContext = "c1"
+	}
+	if s.AuthContext != "" && !authContextID.MatchString(s.AuthContext) {
+		return fmt.Errorf("STEP_UP_AUTH_CONTEXT=%q: use the id of an authentication context from Conditional Access, c1 to c99", s.AuthContext)
+	}
+	if s.PublicURL == "" && s.Mode == signinSimulator {
+		s.PublicURL = "http://" + loopbackAddr(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: c.Port})
+	}
+	c.StepUp = s
+	if s.Off || s.Mode == signinSimulator {
+		return nil
+	}
+	if err := checkURL("PUBLIC_URL", s.PublicURL, false); err != nil {
+		return fmt.Errorf("%w: step-up sign-in (STEP_UP=signin) sends people back to the bot at PUBLIC_URL%s; set PUBLIC_URL to the bot's public https root and register that redirect URI in the app registration (or STEP_UP=off, never in production)", err, bot.CallbackPath)
+	}
+	if c.AppType == bot.UserAssignedMSI && (getenv("STEP_UP_CLIENT_ID") == "" || s.ClientSecret == "") {
+		return errors.New("MicrosoftAppType=UserAssignedMSI: a managed identity cannot sign people in; set STEP_UP_CLIENT_ID and STEP_UP_CLIENT_SECRET to an app registration with the redirect URI PUBLIC_URL" + bot.CallbackPath)
+	}
+	if s.ClientID == "" || s.ClientSecret == "" {
+		return errors.New("step-up sign-in needs an app registration: set MicrosoftAppId and MicrosoftAppPassword, or STEP_UP_CLIENT_ID and STEP_UP_CLIENT_SECRET")
+	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap/zapcore"
 )
@@ -28,6 +29,7 @@ func azureEnv(kv ...string) map[string]string {
 		"MicrosoftAppId":       testAppID,
 		"MicrosoftAppPassword": testPassword,
 		"MicrosoftAppTenantId": testTenant,
+		"PUBLIC_URL":           "https://bot.example.ac.jp",
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
@@ -114,7 +116,8 @@ func TestLoadConfigValid(t *testing.T) {
 		{
 			name: "UserAssignedMSI",
 			env: azureEnv("MicrosoftAppType", "UserAssignedMSI", "MicrosoftAppPassword", "",
-				"BIND_ADDRESS", "10.0.0.4", "LOG_FORMAT", "Console"),
+				"BIND_ADDRESS", "10.0.0.4", "LOG_FORMAT", "Console",
+				"STEP_UP_CLIENT_ID", "0b1f0000-0000-4000-8000-00000000c11e", "STEP_UP_CLIENT_SECRET", "s"),
 			wantListen: "10.0.0.4:3978", wantType: "UserAssignedMSI", wantFormat: "console",
 			wantTenants: []string{testTenant},
 		},
@@ -258,5 +261,64 @@ func TestEnvVarsComplete(t *testing.T) {
 	}
 	if got, want := slices.Sorted(maps.Keys(read)), slices.Sorted(maps.Keys(documented)); !slices.Equal(got, want) {
 		t.Errorf("loadConfig reads %q, envVars documents %q; want the same names", got, want)
+	}
+}
+
+func TestLoadConfigStepUp(t *testing.T) {
+	t.Parallel()
+	t.Run("local mode signs in at the simulator with an authentication context", func(t *testing.T) {
+		t.Parallel()
+		c, err := loadConfig(env(map[string]string{"PORT": "4000"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := c.StepUp
+		if s.Off || s.Mode != signinSimulator || s.AuthContext != "c1" || s.MaxAge != 10*time.Minute || s.PublicURL != "http://127.0.0.1:4000" {
+			t.Errorf("local step-up = %+v, want on, simulator, c1, 10m, http://127.0.0.1:4000", s)
+		}
+	})
+	t.Run("a registered bot signs in with Entra", func(t *testing.T) {
+		t.Parallel()
+		c, err := loadConfig(env(azureEnv("STEP_UP_AUTH_CONTEXT", "c7", "STEP_UP_MAX_AGE", "5m")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := c.StepUp
+		if s.Mode != signinEntra || s.AuthContext != "c7" || s.MaxAge != 5*time.Minute || s.ClientID != testAppID || string(s.ClientSecret) != testPassword {
+			t.Errorf("step-up = %+v", s)
+		}
+		if got := fmt.Sprint(s.ClientSecret); strings.Contains(got, testPassword) {
+			t.Errorf("the client secret prints as %q", got)
+		}
+	})
+	t.Run("STEP_UP=off needs no public address", func(t *testing.T) {
+		t.Parallel()
+		c, err := loadConfig(env(azureEnv("STEP_UP", "off", "PUBLIC_URL", "")))
+		if err != nil || !c.StepUp.Off {
+			t.Errorf("STEP_UP=off: %+v, %v", c.StepUp, err)
+		}
+	})
+	for _, tt := range []struct {
+		name  string
+		env   map[string]string
+		names string
+	}{
+		{"unknown STEP_UP", azureEnv("STEP_UP", "maybe"), "STEP_UP"},
+		{"max age too short", azureEnv("STEP_UP_MAX_AGE", "10s"), "STEP_UP_MAX_AGE"},
+		{"max age too long", azureEnv("STEP_UP_MAX_AGE", "24h"), "STEP_UP_MAX_AGE"},
+		{"max age not a duration", azureEnv("STEP_UP_MAX_AGE", "ten"), "STEP_UP_MAX_AGE"},
+		{"not an authentication context", azureEnv("STEP_UP_AUTH_CONTEXT", "mfa"), "STEP_UP_AUTH_CONTEXT"},
+		{"unknown sign-in mode", azureEnv("SIGNIN_MODE", "ldap"), "SIGNIN_MODE"},
+		{"no public address", azureEnv("PUBLIC_URL", ""), "PUBLIC_URL"},
+		{"a plain-http public address", azureEnv("PUBLIC_URL", "http://bot.example.ac.jp"), "PUBLIC_URL"},
+		{"a managed identity cannot sign people in", azureEnv("MicrosoftAppType", "UserAssignedMSI", "MicrosoftAppPassword", ""), "STEP_UP_CLIENT_ID"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := loadConfig(env(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.names) {
+				t.Errorf("loadConfig error = %v, want it to name %s", err, tt.names)
+			}
+		})
 	}
 }

@@ -23,6 +23,8 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/mfadesk/mfadesk/bot"
+	"github.com/mfadesk/mfadesk/bot/stepup"
+	"github.com/mfadesk/mfadesk/bot/stepup/signinsim"
 	"github.com/mfadesk/mfadesk/dialogs"
 	"github.com/mfadesk/mfadesk/faq"
 	"github.com/mfadesk/mfadesk/graph/sim"
@@ -169,9 +171,21 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	router := dialogs.NewRouter(kb, nil)
 	go reloadOnHangup(ctx, cfg.FAQFile, router, log)
 
+	var graphSim *sim.Server
+	if cfg.GraphMode == graphSimulator {
+		if graphSim, err = newGraphSimulator(cfg, log); err != nil {
+			return err
+		}
+	}
+	stepUp, signinSim, err := newStepUp(cfg, ln.Addr(), httpClient, graphSim, log)
+	if err != nil {
+		return err
+	}
+	stepUp.Store, stepUp.Users, stepUp.Audit = st, graphClient, st
 	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now, Log: log,
-		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, Approval: cfg.Approval}
+		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, StepUp: stepUp, Approval: cfg.Approval}
 	runner := bot.NewRunner(st, router, connector, effects, log)
+	stepUp.Runner = runner
 	runner.SetMetrics(metrics)
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks) // replicas share the database
@@ -193,12 +207,12 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)
 	handler.SetMetrics(metrics)
-	routes := withPages(bot.Routes(handler, st.Ping, log), metricsHandler(reg, cfg.MetricsToken))
-	if cfg.GraphMode == graphSimulator {
-		routes, err = withGraphSimulator(routes, cfg, log)
-		if err != nil {
-			return err
-		}
+	routes := withPages(bot.Routes(handler, st.Ping, log), metricsHandler(reg, cfg.MetricsToken), stepUp)
+	if graphSim != nil {
+		routes = withSimulator(routes, "/graph-simulator", graphSim)
+	}
+	if signinSim != nil {
+		routes = withSimulator(routes, "/signin-simulator", signinSim)
 	}
 	srv := &http.Server{
 		Handler:           routes,
@@ -266,15 +280,76 @@ func openStore(ctx context.Context, url secret, dataDir string) (*store.DB, erro
 }
 
 // withPages serves, next to the bot's routes, the app's public pages
-// (about, privacy, terms of use; the Teams app package links to them) and
-// the Prometheus metrics.
-func withPages(routes, metrics http.Handler) http.Handler {
+// (about, privacy, terms of use; the Teams app package links to them), the
+// Prometheus metrics and the step-up sign-in's callback.
+func withPages(routes, metrics, signinCallback http.Handler) http.Handler {
 	pages := manifest.Pages()
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", pages)
 	mux.Handle("GET "+manifest.PrivacyPath, pages)
 	mux.Handle("GET "+manifest.TermsPath, pages)
 	mux.Handle("GET /metrics", metrics)
+	mux.Handle(bot.CallbackPath, signinCallback)
+	mux.Handle("/", routes)
+	return mux
+}
+
+// newStepUp builds the step-up sign-in from the configuration: Microsoft
+// Entra, or the built-in simulator (returned too, to be served), or off.
+// The caller fills in the store, the Graph reader, the audit log and the
+// runner.
+func newStepUp(cfg config, addr net.Addr, client *http.Client, graphSim *sim.Server, log *zap.Logger) (*bot.StepUp, *signinsim.Server, error) {
+	s := &bot.StepUp{Off: cfg.StepUp.Off, Now: time.Now, Log: log.Named("stepup")}
+	c := cfg.StepUp
+	if c.Off {
+		log.Warn("STEP_UP=off: changes of sign-in methods need no fresh sign-in, so a stolen Teams session is enough to change how someone signs in; never run a real organisation like this")
+		return s, nil, nil
+	}
+	pc := stepup.Config{Authority: cfg.AuthorityHost, ClientID: c.ClientID, ClientSecret: string(c.ClientSecret),
+		RedirectURL: c.PublicURL + bot.CallbackPath, AuthContext: c.AuthContext, MaxAge: c.MaxAge, HTTPClient: client}
+	var simulator *signinsim.Server
+	if c.Mode == signinSimulator {
+		base := "http://" + loopbackAddr(addr) + "/signin-simulator"
+		if pc.ClientID == "" {
+			pc.ClientID = "mfadesk-local"
+		}
+		if pc.ClientSecret == "" {
+			// Local mode has no app secret; the simulator and the bot share
+			// one made up for this run.
+			sec, err := stepup.NewRequest()
+			if err != nil {
+				return nil, nil, err
+			}
+			pc.ClientSecret = sec.State
+		}
+		pc.Authority = base + "/"
+		opts := []signinsim.Option{signinsim.WithClient(pc.ClientID, pc.ClientSecret, pc.RedirectURL)}
+		if graphSim != nil {
+			// Sign in the people the Graph simulator knows, with their
+			// object ids.
+			opts = append(opts, signinsim.WithDirectory(func(hint string) (signinsim.Person, bool) {
+				p, ok := graphSim.Person(hint)
+				return signinsim.Person{ID: p.ID, Name: p.DisplayName, UPN: p.UserPrincipalName}, ok
+			}))
+		}
+		simulator = signinsim.New(base, opts...)
+		if !cfg.local() {
+			log.Warn("SIGNIN_MODE=simulator on a registered bot: step-up sign-ins are simulated and anyone can pass them; for testing only")
+		}
+		log.Info("sign-in simulator: step-up sign-ins open " + base + " in the browser (simulated Microsoft Entra)")
+	} else if c.AuthContext == "" {
+		log.Warn("STEP_UP_AUTH_CONTEXT is empty: Microsoft Entra's v2.0 ID tokens carry no amr claim, so no sign-in can show MFA and every change will be refused; set it to a Conditional Access authentication context (README, Security)")
+	}
+	s.Provider = stepup.New(pc)
+	return s, simulator, nil
+}
+
+// withSimulator serves a simulator under prefix next to the bot's routes,
+// so that local mode runs the real clients over HTTP against it and a
+// person or test can read what happened.
+func withSimulator(routes http.Handler, prefix string, simulator http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(prefix+"/", http.StripPrefix(prefix, simulator))
 	mux.Handle("/", routes)
 	return mux
 }
@@ -297,10 +372,9 @@ func metricsHandler(reg *prometheus.Registry, token secret) http.Handler {
 	})
 }
 
-// withGraphSimulator serves the Graph simulator under /graph-simulator/ next
-// to the bot's routes, so that local mode runs the real Graph client over
-// HTTP against it and a person or test can read what changed.
-func withGraphSimulator(routes http.Handler, cfg config, log *zap.Logger) (http.Handler, error) {
+// newGraphSimulator builds the Graph simulator that local mode's real
+// Graph client talks to, seeded from GRAPH_SIMULATOR_SEED.
+func newGraphSimulator(cfg config, log *zap.Logger) (*sim.Server, error) {
 	var opts []sim.Option
 	if cfg.GraphSeedFile != "" {
 		users, err := sim.LoadSeedFile(cfg.GraphSeedFile)
@@ -312,10 +386,7 @@ func withGraphSimulator(routes http.Handler, cfg config, log *zap.Logger) (http.
 	if !cfg.local() {
 		log.Warn("GRAPH_MODE=simulator on a registered bot: sign-in methods are simulated and nothing reaches Microsoft Graph")
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/graph-simulator/", http.StripPrefix("/graph-simulator", sim.New(opts...)))
-	mux.Handle("/", routes)
-	return mux, nil
+	return sim.New(opts...), nil
 }
 
 // reloadOnHangup reloads the knowledge base on SIGHUP. A file with mistakes

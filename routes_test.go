@@ -20,7 +20,8 @@ func TestPublicRoutes(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector())
 	for _, token := range []secret{"", "s3cret"} {
-		h := withPages(botRoutes, metricsHandler(reg, token))
+		callback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Header().Set("X-Callback", "yes") })
+		h := withPages(botRoutes, metricsHandler(reg, token), callback)
 		get := func(path, authz string) *httptest.ResponseRecorder {
 			req := httptest.NewRequest(http.MethodGet, path, nil)
 			if authz != "" {
@@ -34,6 +35,9 @@ func TestPublicRoutes(t *testing.T) {
 			if rec := get(path, ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "MFA Desk") {
 				t.Errorf("GET %s: %d", path, rec.Code)
 			}
+		}
+		if rec := get("/auth/callback?state=x&code=y", ""); rec.Header().Get("X-Callback") != "yes" {
+			t.Errorf("GET /auth/callback did not reach the sign-in callback: %d", rec.Code)
 		}
 		for _, path := range []string{"/api/messages", "/healthz", "/readyz", "/privacy/x"} {
 			if rec := get(path, ""); rec.Header().Get("X-Bot") != "yes" {

@@ -155,7 +155,9 @@ func (a *Activity) input() (in dialogs.Input, ok bool) {
 		Locale:     a.Locale,
 		Scope:      a.scope(),
 		User:       dialogs.User{ID: a.From.ID, AADObjectID: a.From.AadObjectID, Name: a.From.Name},
-		Conv:       dialogs.Conv{ServiceURL: a.ServiceURL, ID: a.Conversation.ID, TenantID: a.TenantID()},
+		Conv: dialogs.Conv{ServiceURL: a.ServiceURL, ID: a.Conversation.ID, TenantID: a.TenantID(),
+			BotID: a.Recipient.ID, BotName: a.Recipient.Name},
+		CardID: a.ReplyToID,
 	}
 	switch a.Type {
 	case typeMessage:

@@ -69,8 +69,12 @@ type Effects struct {
 	Graph    Methods
 	Changes  ChangeStore
 	Policy   WritePolicy
-	Desk     *Desk  // nil: escalation is off
-	Region   string // default phone region, e.g. "JP"
+	// StepUp starts the sign-ins that writes need, and every write and
+	// approval request passes its check before Policy's. nil refuses them
+	// all; turning step-up off takes an explicit StepUp{Off: true}.
+	StepUp *StepUp
+	Desk   *Desk  // nil: escalation is off
+	Region string // default phone region, e.g. "JP"
 	// Approval, when set, turns confirmed changes into tickets that an
 	// agent approves (SELF_SERVICE_WRITES=approval).
 	Approval bool
@@ -98,6 +102,11 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 			break
 		}
 		res.Value = dialogs.CheckedPhone{Number: p.Graph, Masked: p.Masked, CanSMS: p.CanSMS() && e.Slot != string(graph.Office)}
+	case dialogs.BeginStepUp:
+		res.Value, res.Err = x.StepUp.Begin(ctx, e, in)
+		if res.Err != nil {
+			res.Err = problemFor(res.Err)
+		}
 	case dialogs.ApplyChange:
 		if x.Approval {
 			res.Value, res.Err = x.askApproval(ctx, e, in)
@@ -128,10 +137,16 @@ func userOf(in dialogs.Input) string { return userOfUser(in.User) }
 // approval mode nothing is written until an agent approves.
 func (x *Effects) askApproval(ctx context.Context, c dialogs.ApplyChange, in dialogs.Input) (dialogs.ChangeOutcome, error) {
 	if c.Owner != userOf(in) {
-		return dialogs.ChangeOutcome{}, &dialogs.Problem{Code: "not_owner", JA: "本人以外は変更できません。", EN: "Only the person concerned can make this change."}
+		return dialogs.ChangeOutcome{}, problemNotOwner
 	}
 	if !x.Desk.Enabled() {
 		return dialogs.ChangeOutcome{}, problemNoHelpdesk
+	}
+	// The person's own sign-in comes before the request reaches the
+	// helpdesk: an agent must not be asked to approve a stolen session's
+	// change.
+	if err := x.StepUp.Allow(ctx, c, x.Now()); err != nil {
+		return dialogs.ChangeOutcome{}, err
 	}
 	pending := c
 	t, err := x.Desk.Open(ctx, in, dialogs.OpenTicket{
@@ -166,7 +181,10 @@ func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.I
 	}
 	if c.Owner != userOf(in) && !approved {
 		// The dialog binds confirms to their owner; this is the last line.
-		return refused(&dialogs.Problem{Code: "not_owner", JA: "本人以外は変更できません。", EN: "Only the person concerned can make this change."})
+		return refused(problemNotOwner)
+	}
+	if err := x.StepUp.Allow(ctx, c, now); err != nil {
+		return refused(err)
 	}
 	if err := x.Policy.Allow(ctx, c, now); err != nil {
 		return refused(err)

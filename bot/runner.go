@@ -239,6 +239,64 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	return resp, r.keepUndelivered(sendCtx, a, undelivered)
 }
 
+// Go runs f in the background; [Runner.Wait] waits for it. Work that
+// continues a conversation outside a request (a sign-in's outcome) runs
+// here, so that a graceful shutdown lets it finish.
+func (r *Runner) Go(f func()) {
+	r.background.Add(1)
+	go func() {
+		defer r.background.Done()
+		defer func() {
+			if v := recover(); v != nil {
+				r.log.Error("panic in background work", zap.Any("panic", v), zap.ByteString("stack", debug.Stack()))
+			}
+		}()
+		f()
+	}()
+}
+
+// Resume runs a turn that no activity started: in (a sign-in's outcome)
+// arrives for the conversation a stands for (see resumeActivity), whose
+// ReplyToID is the card to replace. It is the same loop as [Runner.Run]:
+// lock, load, step, save, send, effects. Replies go out as new messages;
+// a card update replaces the card, or is sent when there is none.
+func (r *Runner) Resume(ctx context.Context, a *Activity, in dialogs.Input) error {
+	unlock, err := r.locks.Lock(ctx, a.Conversation.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	snap, err := r.store.Load(ctx, a.Conversation.ID, "")
+	if err != nil {
+		return errStore{err}
+	}
+	sess := r.decodeSession(snap.State)
+	in.Now = r.now()
+	sess, turn := r.router.Step(sess, in)
+	in.Lang = sess.Language(in.Locale)
+	if err := r.commit(ctx, a.Conversation.ID, "", sess, nil); err != nil {
+		return err
+	}
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
+	defer cancel()
+	replies := turn.Replies
+	card := &cardUpdates{answered: true}
+	if turn.Update != nil {
+		if a.ReplyToID == "" {
+			replies = append(replies, cards.Message{Card: turn.Update})
+		} else if err := r.sender.Update(sendCtx, a.ServiceURL, a.Conversation.ID, a.ReplyToID, cardActivity(a, turn.Update)); err != nil {
+			r.log.Warn("card not updated", zap.String("conversation", a.Conversation.ID), zap.Error(err))
+		}
+	}
+	undelivered := r.deliver(sendCtx, a, outgoing(a, replies))
+	more, err := r.runEffects(ctx, a, in, sess, turn.Effects, card)
+	if n := len(undelivered) + len(more); n > 0 {
+		// No activity to keep them with for a redelivery: say so.
+		r.log.Error("replies of a resumed turn not delivered", zap.String("conversation", a.Conversation.ID), zap.Int("replies", n))
+	}
+	return err
+}
+
 // cardUpdates hands the clicked card's newest version either to the
 // invoke's answer (while it is still open) or, once the click was answered,
 // to a PUT of the card.
@@ -292,7 +350,7 @@ func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, 
 		var turn dialogs.Turn
 		sess, turn = r.router.Step(sess, dialogs.Input{
 			Kind: dialogs.ResultInput, Result: &res, ActivityID: in.ActivityID,
-			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(), Conv: in.Conv, Ticket: in.Ticket,
+			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(), Conv: in.Conv, Ticket: in.Ticket, CardID: in.CardID,
 		})
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		err := r.commit(cctx, a.Conversation.ID, "", sess, nil)

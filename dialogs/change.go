@@ -18,6 +18,7 @@ const (
 	VerbChangeConfirm = "change.confirm" // data: req
 	VerbChangeCancel  = "change.cancel"  // data: req
 	VerbChangeAdded   = "change.added"   // Authenticator: "I've added it"
+	VerbChangeSignIn  = "change.signin"  // data: req; sign in again after a refused sign-in
 )
 
 // Data keys.
@@ -62,6 +63,7 @@ const (
 	stageChecking    = "checking"   // number being checked
 	stageMode        = "mode"       // SMS or voice
 	stageConfirm     = "confirm"    // preview shown
+	stageSignIn      = "sign-in"    // confirmed; waiting for the person's fresh sign-in
 	stageApplying    = "applying"   // the write is running
 	stageTempDone    = "temp-done"  // temporary number registered; waiting for the new one
 	stageWaitAdded   = "wait-added" // Authenticator: waiting for the person to add the app
@@ -82,6 +84,9 @@ type pending struct {
 	Ops     []ChangeOp `json:"ops"`
 	Done    []bool     `json:"done,omitempty"`
 	Title   string     `json:"title"` // what the preview said, for the result card
+	// Submit is set when the confirm came as an Action.Submit: later cards
+	// are sent as new messages, since there is no clicked card to replace.
+	Submit bool `json:"submit,omitempty"`
 }
 
 type changeState struct {
@@ -156,6 +161,8 @@ func (d Change) Next(raw json.RawMessage, in Input) Turn {
 		return d.confirm(st, raw, in)
 	case VerbChangeCancel:
 		return d.cancel(st, raw, in)
+	case VerbChangeSignIn:
+		return d.signInAgain(st, raw, in)
 	case VerbChangeAdded:
 		if st.Kind != kindAuthenticator || st.Stage != stageWaitAdded {
 			return d.stale(st, raw, l)
@@ -232,6 +239,10 @@ func (d Change) result(st changeState, in Input) Turn {
 		return wait(st, []cards.Message{{Card: c}})
 	case ApplyChange{}.EffectName():
 		return d.applied(st, in)
+	case BeginStepUp{}.EffectName():
+		return d.signInStarted(st, in)
+	case StepUpOutcomeEffect:
+		return d.signedIn(st, in)
 	}
 	return wait(st, nil)
 }
@@ -456,15 +467,116 @@ func (d Change) confirm(st changeState, raw json.RawMessage, in Input) Turn {
 	case !sameUser(in.User, p.Owner):
 		return d.refuse(st, raw, in, txtNotYours)
 	case !in.Now.Before(p.Expires):
-		st.Pending, st.Stage = nil, ""
-		c := cards.ResultCard(l, txtExpiredTitle.In(l), txtExpiredBody.In(l), true, nil, nil,
-			cards.Button{Title: txtStartAgain.In(l), Verb: cards.VerbChange, Data: map[string]string{cards.KindKey: st.Kind}})
-		return Turn{Status: Cancelled, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtExpiredTitle.In(l))}
+		return d.expired(st, l)
 	}
+	p.Submit = !in.Execute
+	return d.beginSignIn(st, in)
+}
+
+// expired ends a flow whose confirmation ran out.
+func (d Change) expired(st changeState, l cards.Lang) Turn {
+	p := st.Pending
+	c := cards.ResultCard(l, txtExpiredTitle.In(l), txtExpiredBody.In(l), true, nil, nil,
+		cards.Button{Title: txtStartAgain.In(l), Verb: cards.VerbChange, Data: map[string]string{cards.KindKey: st.Kind}})
+	return Turn{Status: Cancelled, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtExpiredTitle.In(l))}
+}
+
+// beginSignIn asks for the person's fresh sign-in before the write: a
+// Teams session alone must never be enough to change how they sign in.
+func (d Change) beginSignIn(st changeState, in Input) Turn {
+	p := st.Pending
+	st.Stage = stageSignIn
+	return Turn{Status: Waiting, State: mustState(st), Effects: []Effect{BeginStepUp{Owner: p.Owner, Key: p.Key, Expires: p.Expires}},
+		Update: previewCard(in.Lang, *st.Methods, p, txtSignInPreparing.In(in.Lang))}
+}
+
+// signInStarted shows the sign-in button, or goes ahead when a sign-in
+// already covers this change (a retry of what is left, step-up off).
+func (d Change) signInStarted(st changeState, in Input) Turn {
+	l := in.Lang
+	p := st.Pending
+	if st.Stage != stageSignIn || p == nil {
+		return wait(st, nil)
+	}
+	if in.Result.Err != nil {
+		t := problemEnd(l, in.Result.Err)
+		t.Update = previewCard(l, *st.Methods, p, txtNothingChanged.In(l))
+		return t
+	}
+	started, _ := in.Result.Value.(StepUpStarted)
+	if started.Done {
+		return d.apply(st, in)
+	}
+	body := p.Title + "\n\n" + fmt.Sprintf(txtSignInBody.In(l), p.Expires.Format("15:04 MST"))
+	c := signInCard(l, *st.Methods, p, txtSignInTitle.In(l), body, false, nil)
+	c.Actions = append([]cards.Action{{Type: "Action.OpenUrl", Title: txtSignInButton.In(l), URL: started.URL, Style: "positive"}}, c.Actions...)
+	return d.show(st, c)
+}
+
+// signedIn takes the outcome of the sign-in, delivered from the browser's
+// callback: the write goes ahead only on cards.SignInOK for this change.
+func (d Change) signedIn(st changeState, in Input) Turn {
+	l := in.Lang
+	p := st.Pending
+	o, _ := in.Result.Value.(StepUpOutcome)
+	switch {
+	case p == nil || st.Stage != stageSignIn || o.Key != p.Key:
+		return Turn{Status: Waiting, State: mustState(st), Replies: []cards.Message{{Text: txtSignInNotWaiting.In(l)}}}
+	case !in.Now.Before(p.Expires):
+		return d.expired(st, l)
+	case o.Verdict == cards.SignInOK:
+		return d.apply(st, in)
+	}
+	title, body := cards.SignInOutcome(o.Verdict)
+	again := cards.Button{Title: txtSignInAgain.In(l), Verb: VerbChangeSignIn, Data: map[string]string{reqKey: p.ID}}
+	return d.show(st, signInCard(l, *st.Methods, p, title.In(l), body.In(l), true, &again))
+}
+
+// signInAgain starts another sign-in after a refused one.
+func (d Change) signInAgain(st changeState, raw json.RawMessage, in Input) Turn {
+	p := st.Pending
+	switch {
+	case p == nil || st.Stage != stageSignIn || in.Data[reqKey] != p.ID:
+		return d.refuse(st, raw, in, txtNoLongerValid)
+	case !sameUser(in.User, p.Owner):
+		return d.refuse(st, raw, in, txtNotYours)
+	case !in.Now.Before(p.Expires):
+		return d.expired(st, in.Lang)
+	}
+	return d.beginSignIn(st, in)
+}
+
+// apply asks for the write: the only place ApplyChange is emitted, after
+// a confirm and a sign-in that proved the person.
+func (d Change) apply(st changeState, in Input) Turn {
+	p := st.Pending
 	st.Stage, st.Since = stageApplying, in.Now
 	fx := ApplyChange{Key: p.Key, Owner: p.Owner, Ops: p.Ops, Skip: p.Done}
 	return Turn{Status: Waiting, State: mustState(st), Effects: []Effect{fx},
-		Update: previewCard(l, *st.Methods, p, txtApplying.In(l))}
+		Update: previewCard(in.Lang, *st.Methods, p, txtApplying.In(in.Lang))}
+}
+
+// show puts a card of the sign-in stage in place of the clicked one, or
+// sends it when the confirm was an Action.Submit.
+func (d Change) show(st changeState, c *cards.Card) Turn {
+	if st.Pending.Submit {
+		return wait(st, []cards.Message{{Card: c}})
+	}
+	return Turn{Status: Waiting, State: mustState(st), Update: c}
+}
+
+// signInCard is the preview with the sign-in's own title and words, and
+// Cancel; retry, when set, is the positive button.
+func signInCard(l cards.Lang, m MethodsView, p *pending, title, body string, attention bool, retry *cards.Button) *cards.Card {
+	cancel := cancelButton(l, p.ID)
+	c := cards.PreviewCard(l, title, body, methodFacts(l, m), afterFacts(l, m, leftOps(p)), txtBefore.In(l), txtAfter.In(l), retry, &cancel, "")
+	if attention {
+		if tb, ok := c.Body[1].(cards.TextBlock); ok {
+			tb.Color = "Attention"
+			c.Body[1] = tb
+		}
+	}
+	return c
 }
 
 func (d Change) cancel(st changeState, raw json.RawMessage, in Input) Turn {
@@ -696,14 +808,19 @@ func cancelButton(l cards.Lang, req string) cards.Button {
 	return b
 }
 
-func previewCard(l cards.Lang, m MethodsView, p *pending, status string) *cards.Card {
+// leftOps are the ops of p not done yet.
+func leftOps(p *pending) []ChangeOp {
 	var left []ChangeOp
 	for i, op := range p.Ops {
 		if i >= len(p.Done) || !p.Done[i] {
 			left = append(left, op)
 		}
 	}
-	after := afterFacts(l, m, left)
+	return left
+}
+
+func previewCard(l cards.Lang, m MethodsView, p *pending, status string) *cards.Card {
+	after := afterFacts(l, m, leftOps(p))
 	var confirm, cancel *cards.Button
 	if status == "" {
 		confirm = &cards.Button{Title: txtConfirm.In(l), Verb: VerbChangeConfirm, Data: map[string]string{reqKey: p.ID}}

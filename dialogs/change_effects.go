@@ -116,6 +116,37 @@ type ApplyChange struct {
 // EffectName implements [Effect].
 func (ApplyChange) EffectName() string { return "change.apply" }
 
+// BeginStepUp asks the runner for a fresh, strong sign-in by Owner before
+// the change Key is written. The runner answers [StepUpStarted]: a sign-in
+// URL, or Done when a sign-in that covers the change already happened (or
+// step-up is off). The sign-in's outcome arrives later, from the browser, as
+// a ResultInput named [StepUpOutcomeEffect].
+type BeginStepUp struct {
+	Owner   string
+	Key     string
+	Expires time.Time // the sign-in request ends with the confirmation
+}
+
+// EffectName implements [Effect].
+func (BeginStepUp) EffectName() string { return "stepup.begin" }
+
+// StepUpStarted is BeginStepUp's result.
+type StepUpStarted struct {
+	URL  string // where the person signs in
+	Done bool   // nothing to sign in: the change may go ahead
+}
+
+// StepUpOutcomeEffect names the result that a finished sign-in delivers to
+// the conversation that asked for it.
+const StepUpOutcomeEffect = "stepup.signin"
+
+// StepUpOutcome is the result of a sign-in: for which change, and the
+// verdict, a code of package cards (cards.SignInOK or why not).
+type StepUpOutcome struct {
+	Key     string
+	Verdict string
+}
+
 // ChangeOutcome is ApplyChange's result: which ops are done (Result.Err is
 // set when not all are) and the methods afterwards.
 type ChangeOutcome struct {

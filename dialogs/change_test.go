@@ -21,10 +21,17 @@ type changeFlow struct {
 	last    dialogs.Turn
 	methods dialogs.MethodsView
 	seq     int
+	asked   *dialogs.BeginStepUp // a sign-in was asked for and not answered yet
+	// signIn is the verdict of the sign-ins the person makes when asked
+	// (cards.SignInOK by default); "" means they never sign in.
+	signIn string
+	// covered makes BeginStepUp answer Done: a sign-in already covers the
+	// change, or step-up is off.
+	covered bool
 }
 
 func newChangeFlow(t *testing.T) *changeFlow {
-	return &changeFlow{t: t, r: dialogs.NewRouter(testKB, nil), now: now,
+	return &changeFlow{t: t, r: dialogs.NewRouter(testKB, nil), now: now, signIn: cards.SignInOK,
 		user: dialogs.User{ID: "29:1owner", AADObjectID: "11111111-1111-4111-8111-111111111111"},
 		methods: dialogs.MethodsView{Phones: []dialogs.PhoneView{{Slot: "mobile", Masked: "+81 90••••5678"}},
 			Devices: []dialogs.DeviceView{{ID: "dev1", Name: "Pixel 8"}}, MFACapable: 2}}
@@ -42,11 +49,34 @@ func (f *changeFlow) step(in dialogs.Input) dialogs.Turn {
 	var out dialogs.Turn
 	f.s, out = f.r.Step(f.s, in)
 	f.last = out
+	out = f.runEffects(in, out)
+	// The person signs in in the browser; the callback delivers the
+	// outcome to the conversation, as bot.Runner.Resume does.
+	for f.asked != nil && f.signIn != "" {
+		key := f.asked.Key
+		f.asked = nil
+		res := dialogs.Result{Effect: dialogs.StepUpOutcomeEffect, Value: dialogs.StepUpOutcome{Key: key, Verdict: f.signIn}}
+		f.s, out = f.r.Step(f.s, dialogs.Input{Kind: dialogs.ResultInput, Result: &res, User: in.User, Now: f.now, Locale: "ja-JP", Scope: in.Scope})
+		f.last = out
+		out = f.runEffects(in, out)
+	}
+	return out
+}
+
+// runEffects answers the effects of out, and of the turns they lead to.
+func (f *changeFlow) runEffects(in dialogs.Input, out dialogs.Turn) dialogs.Turn {
 	for len(out.Effects) > 0 {
 		e := out.Effects[0]
 		f.effects = append(f.effects, e)
 		res := dialogs.Result{Effect: e.EffectName()}
 		switch e := e.(type) {
+		case dialogs.BeginStepUp:
+			if f.covered {
+				res.Value = dialogs.StepUpStarted{Done: true}
+				break
+			}
+			res.Value = dialogs.StepUpStarted{URL: "https://login.example/authorize?state=s-" + e.Key}
+			f.asked = &e
 		case dialogs.LoadMethods:
 			res.Value = f.methods
 		case dialogs.CheckPhone:
@@ -295,7 +325,14 @@ func TestInterruptedWriteIsRecovered(t *testing.T) {
 		return in
 	}())
 	if len(out.Effects) != 1 {
-		t.Fatalf("the confirm should ask for one write, got %d effects", len(out.Effects))
+		t.Fatalf("the confirm should ask for a sign-in, got %d effects", len(out.Effects))
+	}
+	// The sign-in is already covered; the write is asked for, then the
+	// process dies.
+	res := dialogs.Result{Effect: out.Effects[0].EffectName(), Value: dialogs.StepUpStarted{Done: true}}
+	f.s, out = f.r.Step(f.s, dialogs.Input{Kind: dialogs.ResultInput, Result: &res, User: f.user, Now: f.now, Locale: "ja-JP"})
+	if len(out.Effects) != 1 {
+		t.Fatalf("a covered sign-in should ask for one write, got %d effects", len(out.Effects))
 	}
 	f.now = f.now.Add(5 * time.Minute)
 	f.step(submit(dialogs.VerbChangeCancel))
@@ -328,4 +365,115 @@ func TestOutcomeCardShowsTheStateAfterTheChange(t *testing.T) {
 	if !strings.Contains(j, "変更しました") {
 		t.Errorf("the outcome card does not say it is done: %s", j)
 	}
+}
+
+func TestNoWriteWithoutAStrongSignIn(t *testing.T) {
+	t.Parallel()
+	refusals := []string{cards.SignInWeak, cards.SignInOtherPerson, cards.SignInStale, cards.SignInReplayed,
+		cards.SignInCancelled, cards.SignInFailed, cards.SignInWrongTenant, cards.SignInExpired, "something new"}
+	for _, verdict := range refusals {
+		t.Run(verdict, func(t *testing.T) {
+			t.Parallel()
+			f := newChangeFlow(t)
+			f.signIn = verdict
+			f.toPreview()
+			f.step(confirm(f.req()))
+			if f.writes() != 0 {
+				t.Fatalf("a %q sign-in asked for a write", verdict)
+			}
+			title, _ := cards.SignInOutcome(verdict)
+			if f.last.Update == nil || !strings.Contains(mustCardJSON(t, f.last.Update), title.JA) {
+				t.Fatalf("the card should say %q in place, got %+v", title.JA, f.last.Update)
+			}
+			// Signing in again, properly this time, writes once.
+			f.signIn = cards.SignInOK
+			f.step(submit(dialogs.VerbChangeSignIn, "req", f.req()))
+			if f.writes() != 1 {
+				t.Errorf("after a good sign-in: %d writes, want 1", f.writes())
+			}
+		})
+	}
+	t.Run("never signing in", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.signIn = ""
+		f.toPreview()
+		f.step(confirm(f.req()))
+		if f.writes() != 0 {
+			t.Fatal("a confirm alone asked for a write")
+		}
+		j := mustCardJSON(t, f.last.Update)
+		if !strings.Contains(j, `"type":"Action.OpenUrl","title":"サインインして確認する"`) || !strings.Contains(j, "https://login.example/authorize") {
+			t.Errorf("the card should carry the sign-in button: %s", j)
+		}
+		if strings.Contains(j, dialogs.VerbChangeConfirm) {
+			t.Errorf("the sign-in card must not offer Confirm again: %s", j)
+		}
+	})
+	t.Run("an outcome for another change", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.signIn = ""
+		f.toPreview()
+		f.step(confirm(f.req()))
+		res := dialogs.Result{Effect: dialogs.StepUpOutcomeEffect, Value: dialogs.StepUpOutcome{Key: "chg-other", Verdict: cards.SignInOK}}
+		out := f.step(dialogs.Input{Kind: dialogs.ResultInput, Result: &res})
+		if f.writes() != 0 {
+			t.Fatal("another change's sign-in asked for this one's write")
+		}
+		if len(out.Replies) == 0 || !strings.Contains(out.Replies[0].Text, "受付を終えて") {
+			t.Errorf("the person should hear that nothing changed, got %+v", out.Replies)
+		}
+	})
+	t.Run("a sign-in after cancel", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.signIn = ""
+		f.toPreview()
+		req := f.req()
+		f.step(confirm(req))
+		key := f.asked.Key
+		f.step(submit(dialogs.VerbChangeCancel, "req", req))
+		res := dialogs.Result{Effect: dialogs.StepUpOutcomeEffect, Value: dialogs.StepUpOutcome{Key: key, Verdict: cards.SignInOK}}
+		f.step(dialogs.Input{Kind: dialogs.ResultInput, Result: &res})
+		if f.writes() != 0 {
+			t.Fatal("a sign-in for a cancelled change asked for a write")
+		}
+	})
+	t.Run("a sign-in after the confirmation expired", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.signIn = ""
+		f.toPreview()
+		f.step(confirm(f.req()))
+		key := f.asked.Key
+		f.now = f.now.Add(dialogs.ConfirmWindow + time.Second)
+		res := dialogs.Result{Effect: dialogs.StepUpOutcomeEffect, Value: dialogs.StepUpOutcome{Key: key, Verdict: cards.SignInOK}}
+		f.step(dialogs.Input{Kind: dialogs.ResultInput, Result: &res})
+		if f.writes() != 0 {
+			t.Fatal("a late sign-in asked for a write")
+		}
+	})
+	t.Run("another person's sign-in again button", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.signIn = cards.SignInWeak
+		f.toPreview()
+		f.step(confirm(f.req()))
+		f.signIn = cards.SignInOK
+		f.step(as(bob, submit(dialogs.VerbChangeSignIn, "req", f.req())))
+		if f.writes() != 0 || f.asked != nil {
+			t.Fatal("another person's click started a sign-in or a write")
+		}
+	})
+	t.Run("a covered change goes ahead without a second sign-in", func(t *testing.T) {
+		t.Parallel()
+		f := newChangeFlow(t)
+		f.covered = true
+		f.toPreview()
+		f.step(confirm(f.req()))
+		if f.writes() != 1 {
+			t.Fatalf("%d writes, want 1", f.writes())
+		}
+	})
 }

@@ -72,6 +72,13 @@ var (
 	txtSMSAndVoice = cards.Text{JA: "SMS・音声", EN: "SMS and calls"}
 	txtApplying    = cards.Text{JA: "確定しました。変更しています…", EN: "Confirmed. Making the change…"}
 
+	txtSignInPreparing  = cards.Text{JA: "本人確認の準備をしています…", EN: "Preparing the identity check…"}
+	txtSignInTitle      = cards.Text{JA: "最後に、本人確認のためサインインしてください", EN: "One last step: sign in to confirm it's you"}
+	txtSignInBody       = cards.Text{JA: "サインイン方法を変更するには、いまこの場で Microsoft アカウント（組織のアカウント）に多要素認証でサインインし直す必要があります。ボタンを押すとブラウザーが開きます。サインインが終わると、このカードが自動で更新されます（%s まで有効）。", EN: "To change how you sign in, you need to sign in again, right now, to your organisation's Microsoft account with multi-factor authentication. The button opens your browser; when you're done, this card updates by itself (valid until %s)."}
+	txtSignInButton     = cards.Text{JA: "サインインして確認する", EN: "Sign in to confirm"}
+	txtSignInAgain      = cards.Text{JA: "もう一度サインインする", EN: "Sign in again"}
+	txtSignInNotWaiting = cards.Text{JA: "サインインを確認しましたが、この変更はもう受付を終えています。何も変更していません。", EN: "Your sign-in was checked, but this change is no longer open. Nothing was changed."}
+
 	txtNoLongerValid  = cards.Text{JA: "このボタンはもう使えません。何も変更していません。", EN: "That button is no longer valid. Nothing was changed."}
 	txtNotYours       = cards.Text{JA: "この変更を確定できるのは、手続きを始めた本人だけです。何も変更していません。", EN: "Only the person who started this change can confirm it. Nothing was changed."}
 	txtTooLate        = cards.Text{JA: "変更はすでに実行中です。", EN: "The change is already being made."}

@@ -63,7 +63,10 @@ type Input struct {
 	Data map[string]string // SubmitInput: the button's data and the card's inputs
 	// Execute is set when the button was an Action.Execute: a Turn.Update
 	// then replaces the clicked card in place.
-	Execute    bool
+	Execute bool
+	// CardID is the activity id of the card whose button was clicked, for
+	// replacing that card later (after a sign-in in the browser).
+	CardID     string
 	Event      Event      // EventInput
 	Result     *Result    // ResultInput
 	ActivityID string     // the activity's id, unique per message or click

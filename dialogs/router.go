@@ -85,6 +85,7 @@ func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
 		VerbChangeConfirm:       Change{},
 		VerbChangeCancel:        Change{},
 		VerbChangeAdded:         Change{},
+		VerbChangeSignIn:        Change{},
 		cards.VerbHuman:         Escalation{},
 		cards.VerbTicketOpen:    Escalation{},
 		cards.VerbTicketDismiss: Escalation{},
@@ -166,6 +167,19 @@ func (r *Router) step(s Session, in Input) (Session, Turn) {
 		if v, _ := textCommand(in.Text); v == "" {
 			return r.start(s, Escalation{}, in, out)
 		}
+	}
+
+	// A sign-in finished in the browser: its outcome belongs to the change
+	// flow that asked for it, wherever that is on the stack.
+	if in.Kind == ResultInput && in.Result != nil && in.Result.Effect == StepUpOutcomeEffect {
+		i := s.find(Change{}.ID())
+		if i < 0 {
+			out.Replies = append(out.Replies, cards.Message{Text: txtSignInNotWaiting.In(in.Lang)})
+			return s, out
+		}
+		s.Stack = s.Stack[:i+1]
+		s, out, _ = r.deliver(s, Change{}, s.Stack[i].State, in, out)
+		return s, out
 	}
 
 	var verb string

@@ -35,6 +35,10 @@ type Conv struct {
 	ServiceURL string `json:"serviceUrl"`
 	ID         string `json:"id"`
 	TenantID   string `json:"tenantId,omitempty"`
+	// BotID and BotName are the bot's account there, for messages the bot
+	// sends into the conversation later, without an activity to answer.
+	BotID   string `json:"botId,omitempty"`
+	BotName string `json:"botName,omitempty"`
 }
 
 // Ticket is one request for a person.

@@ -153,6 +153,24 @@ var postgresMigrations = []string{
 		value      TEXT NOT NULL,
 		updated_at BIGINT NOT NULL
 	);`,
+	`CREATE TABLE stepups (
+		state_hash  TEXT PRIMARY KEY,
+		user_id     TEXT NOT NULL,
+		tenant_id   TEXT NOT NULL,
+		purpose     TEXT NOT NULL,
+		subject     TEXT NOT NULL,
+		nonce       TEXT NOT NULL,
+		verifier    TEXT NOT NULL,
+		resume      BYTEA,
+		created_at  BIGINT NOT NULL,
+		expires_at  BIGINT NOT NULL,
+		used_at     BIGINT NOT NULL DEFAULT 0,
+		verified_at BIGINT NOT NULL DEFAULT 0,
+		auth_time   BIGINT NOT NULL DEFAULT 0,
+		result      TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX stepups_subject ON stepups (user_id, subject, auth_time);
+	CREATE INDEX stepups_created ON stepups (created_at);`,
 }
 
 // ConversationLocks returns the locks that keep a conversation's turns

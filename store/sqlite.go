@@ -115,4 +115,22 @@ var sqliteMigrations = []string{
 		value      TEXT NOT NULL,
 		updated_at INTEGER NOT NULL
 	);`,
+	`CREATE TABLE stepups (
+		state_hash  TEXT PRIMARY KEY,
+		user_id     TEXT NOT NULL,
+		tenant_id   TEXT NOT NULL,
+		purpose     TEXT NOT NULL,
+		subject     TEXT NOT NULL,
+		nonce       TEXT NOT NULL,
+		verifier    TEXT NOT NULL,
+		resume      BLOB,
+		created_at  INTEGER NOT NULL,
+		expires_at  INTEGER NOT NULL,
+		used_at     INTEGER NOT NULL DEFAULT 0,
+		verified_at INTEGER NOT NULL DEFAULT 0,
+		auth_time   INTEGER NOT NULL DEFAULT 0,
+		result      TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX stepups_subject ON stepups (user_id, subject, auth_time);
+	CREATE INDEX stepups_created ON stepups (created_at);`,
 }
