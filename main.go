@@ -185,7 +185,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now, Log: log,
 		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, StepUp: stepUp, Approval: cfg.Approval}
 	runner := bot.NewRunner(st, router, connector, effects, log)
-	stepUp.Runner = runner
+	stepUp.Runner, effects.Runner, effects.Chats = runner, runner, connector
 	runner.SetMetrics(metrics)
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks) // replicas share the database

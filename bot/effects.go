@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/infracloudio/msbotbuilder-go/schema"
 	"go.uber.org/zap"
 
 	"github.com/mfadesk/mfadesk/dialogs"
@@ -73,7 +74,11 @@ type Effects struct {
 	// approval request passes its check before Policy's. nil refuses them
 	// all; turning step-up off takes an explicit StepUp{Off: true}.
 	StepUp *StepUp
-	Desk   *Desk  // nil: escalation is off
+	Desk   *Desk // nil: escalation is off
+	// Chats opens a person's 1:1 chat with the bot, and Runner continues
+	// there, for flows that must not run in a group (MoveToPersonal).
+	Chats  Conversations
+	Runner *Runner
 	Region string // default phone region, e.g. "JP"
 	// Approval, when set, turns confirmed changes into tickets that an
 	// agent approves (SELF_SERVICE_WRITES=approval).
@@ -102,6 +107,8 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 			break
 		}
 		res.Value = dialogs.CheckedPhone{Number: p.Graph, Masked: p.Masked, CanSMS: p.CanSMS() && e.Slot != string(graph.Office)}
+	case dialogs.MoveToPersonal:
+		res.Err = x.moveToPersonal(ctx, e, in)
 	case dialogs.BeginStepUp:
 		res.Value, res.Err = x.StepUp.Begin(ctx, e, in)
 		if res.Err != nil {
@@ -132,6 +139,44 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 }
 
 func userOf(in dialogs.Input) string { return userOfUser(in.User) }
+
+// Conversations creates conversations; [Connector] is the real one.
+type Conversations interface {
+	CreateConversation(ctx context.Context, serviceURL string, p *ConversationParameters) (ConversationResource, error)
+}
+
+// moveToPersonal opens the person's 1:1 chat with the bot and starts the
+// flow there, in the background: that chat has its own turns and lock.
+func (x *Effects) moveToPersonal(ctx context.Context, e dialogs.MoveToPersonal, in dialogs.Input) error {
+	if x.Chats == nil || x.Runner == nil || in.User.ID == "" {
+		return fmt.Errorf("no way to open a personal chat")
+	}
+	bot := &schema.ChannelAccount{ID: in.Conv.BotID, Name: in.Conv.BotName}
+	cr, err := x.Chats.CreateConversation(ctx, in.Conv.ServiceURL, &ConversationParameters{
+		Bot: bot, Members: []schema.ChannelAccount{{ID: in.User.ID}}, TenantID: in.Conv.TenantID,
+		ChannelData: map[string]any{"tenant": map[string]any{"id": in.Conv.TenantID}},
+	})
+	if err != nil {
+		return fmt.Errorf("open personal chat: %w", err)
+	}
+	conv := in.Conv
+	conv.ID = cr.ID
+	if cr.ServiceURL != "" {
+		conv.ServiceURL = cr.ServiceURL
+	}
+	start := dialogs.Input{Kind: dialogs.SubmitInput, Verb: e.Verb, Data: e.Data, ActivityID: "personal-" + in.ActivityID,
+		Locale: in.Locale, User: in.User, Scope: dialogs.Personal, Conv: conv}
+	a := resumeActivity(resumeRef{Conv: conv, User: in.User, Locale: in.Locale})
+	bctx := context.WithoutCancel(ctx)
+	x.Runner.Go(func() {
+		rctx, cancel := context.WithTimeout(bctx, effectTimeout+time.Minute)
+		defer cancel()
+		if err := x.Runner.Resume(rctx, a, start); err != nil {
+			x.Log.Error("flow not started in the personal chat", zap.String("conversation", conv.ID), zap.Error(err))
+		}
+	})
+	return nil
+}
 
 // askApproval turns a confirmed change into a ticket for the helpdesk: in
 // approval mode nothing is written until an agent approves.

@@ -319,6 +319,10 @@ type env struct {
 	waits *sync.RWMutex
 	// metrics is what the bot reported, as GET /metrics would show it.
 	metrics *prometheus.Registry
+	// stepUpFn, set by withStepUp, builds the step-up that changes need;
+	// stepUp is the one in use, whose ServeHTTP is the sign-in callback.
+	stepUpFn func() *bot.StepUp
+	stepUp   *bot.StepUp
 }
 
 type envOption func(*env)
@@ -332,6 +336,12 @@ func withEffects(r bot.EffectRunner) envOption          { return func(e *env) { 
 func withDesk(cfg bot.HelpdeskConfig, approval bool) envOption {
 	return func(e *env) { e.deskCfg, e.approval = &cfg, approval }
 }
+
+// withStepUp makes changes need a real step-up sign-in, as main wires it:
+// f builds the StepUp (Provider, Users, Now) on each (re)start, and the
+// harness gives it the store, the logger and the runner. It has no effect
+// with withEffects or withEffectsFunc. The callback is e.stepUp.
+func withStepUp(f func() *bot.StepUp) envOption { return func(e *env) { e.stepUpFn = f } }
 
 // withPostgres runs the bot on the PostgreSQL database dsn, as a replica
 // sharing it with others would.
@@ -390,11 +400,23 @@ func (e *env) start() {
 	if e.effectsFn != nil {
 		effects = e.effectsFn(st)
 	}
+	stepUp := &bot.StepUp{Off: true}
+	if e.stepUpFn != nil {
+		stepUp = e.stepUpFn()
+		stepUp.Store, stepUp.Audit, stepUp.Log = st, st, e.log
+	}
 	if effects == nil {
 		effects = &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now, Log: e.log,
-			Policy: bot.RateLimit{Store: st, PerHour: 5}, StepUp: &bot.StepUp{Off: true}}
+			Policy: bot.RateLimit{Store: st, PerHour: 5}, StepUp: stepUp}
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
+	if e.stepUpFn != nil {
+		stepUp.Runner = runner
+		e.stepUp = stepUp
+	}
+	if x, ok := effects.(*bot.Effects); ok {
+		x.Runner, x.Chats = runner, conn
+	}
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks)
 	}

@@ -43,8 +43,9 @@ type Change struct{}
 // ID implements [Dialog].
 func (Change) ID() string { return "change" }
 
-// Version implements [Dialog].
-func (Change) Version() int { return 1 }
+// Version implements [Dialog]. 2: the sign-in stage, and flows only in
+// personal chats.
+func (Change) Version() int { return 2 }
 
 // Kinds of change.
 const (
@@ -57,6 +58,7 @@ const (
 // Stages.
 const (
 	stageChoose      = "choose"     // what to change (from the menu)
+	stageMoving      = "moving"     // asked in a group: opening the person's 1:1 chat
 	stageLoading     = "loading"    // methods being read
 	stageAsk         = "ask"        // a question with buttons
 	stageNumber      = "number"     // waiting for a typed number
@@ -173,8 +175,17 @@ func (d Change) Next(raw json.RawMessage, in Input) Turn {
 	return d.stale(st, raw, l)
 }
 
-// start begins a change of the given kind ("" asks which).
+// start begins a change of the given kind ("" asks which). Outside the
+// person's 1:1 chat it moves there first.
 func (d Change) start(kind string, in Input) Turn {
+	if in.Scope != Personal && in.Scope != "" {
+		var data map[string]string
+		if kind != "" {
+			data = map[string]string{cards.KindKey: kind}
+		}
+		return wait(changeState{Owner: ownerOf(in.User), Stage: stageMoving}, []cards.Message{{Text: txtMovedToPersonal.In(in.Lang)}},
+			MoveToPersonal{Verb: cards.VerbChange, Data: data})
+	}
 	switch kind {
 	case "change-phone", kindPhone:
 		kind = kindPhone
@@ -241,6 +252,11 @@ func (d Change) result(st changeState, in Input) Turn {
 		return d.applied(st, in)
 	case BeginStepUp{}.EffectName():
 		return d.signInStarted(st, in)
+	case MoveToPersonal{}.EffectName():
+		if res.Err != nil {
+			return Turn{Status: Complete, Replies: []cards.Message{{Text: txtMoveFailed.In(l)}}}
+		}
+		return Turn{Status: Complete}
 	case StepUpOutcomeEffect:
 		return d.signedIn(st, in)
 	}

@@ -116,6 +116,18 @@ type ApplyChange struct {
 // EffectName implements [Effect].
 func (ApplyChange) EffectName() string { return "change.apply" }
 
+// MoveToPersonal asks the runner to continue in the person's 1:1 chat with
+// the bot: it opens that chat and starts Verb (with Data) there, as if the
+// person had clicked it. Changes of sign-in methods happen there only, so
+// that nobody in a group sees the person's methods or numbers.
+type MoveToPersonal struct {
+	Verb string
+	Data map[string]string
+}
+
+// EffectName implements [Effect].
+func (MoveToPersonal) EffectName() string { return "chat.personal" }
+
 // BeginStepUp asks the runner for a fresh, strong sign-in by Owner before
 // the change Key is written. The runner answers [StepUpStarted]: a sign-in
 // URL, or Done when a sign-in that covers the change already happened (or

@@ -10,6 +10,8 @@ var (
 	txtKindAuthenticator = cards.Text{JA: "Authenticatorを新しいスマホへ", EN: "Move Authenticator to a new phone"}
 	txtKindBackup        = cards.Text{JA: "予備の認証方法を追加する", EN: "Add a backup method"}
 	txtKindRemove        = cards.Text{JA: "認証方法を削除する", EN: "Remove a sign-in method"}
+	txtMovedToPersonal   = cards.Text{JA: "サインイン方法の変更は、ほかの人に見えないよう、ボットとの個人チャットで続けます。個人チャットにメッセージを送りました。", EN: "Changes to how you sign in continue in your private chat with me, where nobody else can see them. I've sent you a message there."}
+	txtMoveFailed        = cards.Text{JA: "個人チャットを開けませんでした。Teams でボットとの個人チャットを開き、「サインイン方法を変更する」と送ってください。", EN: "I couldn't open a private chat with you. Open your personal chat with the bot in Teams and send \"change my sign-in method\"."}
 	txtReading           = cards.Text{JA: "登録されているサインイン方法を確認しています…", EN: "Checking your registered sign-in methods…"}
 
 	txtPhoneTitle  = cards.Text{JA: "電話番号の変更", EN: "Changing your phone number"}
