@@ -48,6 +48,7 @@ type config struct {
 	Helpdesk       bot.HelpdeskConfig
 	Approval       bool // SELF_SERVICE_WRITES=approval
 	StepUp         stepUpConfig
+	NotifyFrom     string // the mailbox security notices are sent from
 }
 
 // stepUpConfig is how the bot asks for a fresh sign-in before writes.
@@ -114,6 +115,7 @@ var envVars = []envVar{
 	{"PUBLIC_URL", "http://127.0.0.1:PORT with the simulator", "the bot's public https root; PUBLIC_URL/auth/callback is the redirect URI to register (Web platform)", false},
 	{"STEP_UP_CLIENT_ID", "MicrosoftAppId", "the app registration the sign-in uses (needed with MicrosoftAppType=UserAssignedMSI)", false},
 	{"STEP_UP_CLIENT_SECRET", "MicrosoftAppPassword", "that app registration's client secret", false},
+	{"NOTIFY_FROM", "a simulated mailbox with the Graph simulator; required otherwise", "mailbox (UPN or object id) that sends people an email after every change of their sign-in methods and every pass issued for them (Graph Mail.Send, limited to this mailbox)", false},
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
@@ -216,9 +218,22 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err != nil {
 		return c, err
 	}
-	err = c.loadStepUp(getenv)
-	return c, err
+	if err := c.loadStepUp(getenv); err != nil {
+		return c, err
+	}
+	c.NotifyFrom = strings.TrimSpace(getenv("NOTIFY_FROM"))
+	if c.NotifyFrom == "" {
+		if c.GraphMode != graphSimulator {
+			return c, errors.New("NOTIFY_FROM is empty: people must hear of every change of their sign-in methods by email, not only in Teams; set it to the mailbox that sends those notices (a shared mailbox such as mfa-desk@example.ac.jp) and grant Mail.Send for it (README, Security)")
+		}
+		c.NotifyFrom = simulatedNoticeMailbox
+	}
+	return c, nil
 }
+
+// simulatedNoticeMailbox sends notices in the Graph simulator, which makes
+// up a user for an object id it has not seen.
+const simulatedNoticeMailbox = "6d666164-6573-4b00-8000-6e6f74696365"
 
 // checkLocal validates local mode: no credentials at all, and loopback only
 // unless anonymity was asked for explicitly.

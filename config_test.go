@@ -30,6 +30,7 @@ func azureEnv(kv ...string) map[string]string {
 		"MicrosoftAppPassword": testPassword,
 		"MicrosoftAppTenantId": testTenant,
 		"PUBLIC_URL":           "https://bot.example.ac.jp",
+		"NOTIFY_FROM":          "mfa-desk@example.ac.jp",
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
@@ -311,6 +312,7 @@ func TestLoadConfigStepUp(t *testing.T) {
 		{"unknown sign-in mode", azureEnv("SIGNIN_MODE", "ldap"), "SIGNIN_MODE"},
 		{"no public address", azureEnv("PUBLIC_URL", ""), "PUBLIC_URL"},
 		{"a plain-http public address", azureEnv("PUBLIC_URL", "http://bot.example.ac.jp"), "PUBLIC_URL"},
+		{"no sender for the notices", azureEnv("NOTIFY_FROM", ""), "NOTIFY_FROM"},
 		{"a managed identity cannot sign people in", azureEnv("MicrosoftAppType", "UserAssignedMSI", "MicrosoftAppPassword", ""), "STEP_UP_CLIENT_ID"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -186,6 +186,8 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, StepUp: stepUp, Approval: cfg.Approval}
 	runner := bot.NewRunner(st, router, connector, effects, log)
 	stepUp.Runner, effects.Runner, effects.Chats = runner, runner, connector
+	notices := &bot.Notices{Graph: graphClient, From: cfg.NotifyFrom, Log: log.Named("notices"), Now: time.Now}
+	effects.Notices = notices
 	runner.SetMetrics(metrics)
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks) // replicas share the database
@@ -195,6 +197,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		desk = bot.NewDesk(cfg.Helpdesk, log.Named("helpdesk"))
 		desk.Store, desk.Conn, desk.Graph, desk.Passes, desk.Audit, desk.Changes = st, connector, graphClient, graphClient, st, effects
 		desk.Metrics = metrics
+		desk.Sessions, desk.AuditLog, desk.Notices = graphClient, st, notices
 		if locks := st.TicketLocks(); locks != nil {
 			desk.ShareLocks(locks)
 		}

@@ -72,10 +72,17 @@ type Desk struct {
 	Passes  PassIssuer
 	Audit   ChangeStore
 	Changes *Effects // runs approved changes (approval mode)
-	Config  HelpdeskConfig
-	Log     *zap.Logger
-	Now     func() time.Time
-	Metrics *Metrics // nil: not counted
+	// Sessions signs people out everywhere; AuditLog reads their audit
+	// log for urgent tickets; Notices mails them about passes.
+	Sessions interface {
+		RevokeSessions(ctx context.Context, userID string) error
+	}
+	AuditLog AuditReader
+	Notices  *Notices
+	Config   HelpdeskConfig
+	Log      *zap.Logger
+	Now      func() time.Time
+	Metrics  *Metrics // nil: not counted
 
 	locks   Locker
 	members memberCache
@@ -125,6 +132,14 @@ func (d *Desk) Open(ctx context.Context, in dialogs.Input, e dialogs.OpenTicket)
 		d.Log.Warn("ticket: person's sign-in name not read", zap.Error(err))
 	}
 	t.Methods = d.methodLines(ctx, userOf(in))
+	if e.Urgent {
+		t.Urgent = true
+		lines, err := auditLines(ctx, d.AuditLog, userOf(in), now)
+		if err != nil {
+			d.Log.Warn("urgent ticket: audit log not read", zap.Error(err))
+		}
+		t.Audit = lines
+	}
 	t.Record(now, in.User.Name, "opened", "")
 	rec, err := d.Store.CreateTicket(ctx, d.record(t, store.Ticket{}))
 	if err != nil {
@@ -512,6 +527,8 @@ func (d *Desk) act(ctx context.Context, a *Activity, in dialogs.Input) (*InvokeR
 		switch e := turn.Effect.(type) {
 		case dialogs.IssueTAP:
 			private = d.issuePass(ctx, &n, e, log)
+		case dialogs.RevokeSessions:
+			turn.ToUser = append(turn.ToUser, d.revoke(ctx, &n, e, log)...)
 		case dialogs.ApplyChange:
 			turn.ToUser = append(turn.ToUser, d.approve(ctx, &n, e, in, log)...)
 		}
@@ -594,11 +611,43 @@ func (d *Desk) issuePass(ctx context.Context, t *dialogs.Ticket, e dialogs.Issue
 	t.Record(now, e.Agent.Name, "tap", how.In(l)+fmt.Sprintf(cards.Text{JA: "、%d分", EN: ", %d min"}.In(l), pass.LifetimeMinutes))
 	log.Info("temporary access pass issued", zap.Int("lifetime_minutes", pass.LifetimeMinutes), zap.Bool("usable_once", pass.UsableOnce))
 	lu := t.Lang
+	what := cards.Text{JA: fmt.Sprintf("ヘルプデスクの%sさんが一時アクセスパスを発行（%d分有効）", e.Agent.Name, pass.LifetimeMinutes),
+		EN: fmt.Sprintf("%s from the helpdesk issued a Temporary Access Pass (valid %d minutes)", e.Agent.Name, pass.LifetimeMinutes)}
 	d.tellUser(ctx, *t, []cards.Message{{Text: fmt.Sprintf(cards.Text{
 		JA: "ヘルプデスクの%sさんが一時アクセスパスを発行しました。パスは担当者から直接伝えられます。受け取ったら https://aka.ms/mysecurityinfo でサインインして、新しい認証方法を登録してください。",
 		EN: "%s from the helpdesk issued you a Temporary Access Pass; they will give it to you directly. Use it to sign in at https://aka.ms/mysecurityinfo and register a new method.",
-	}.In(lu), e.Agent.Name)}})
+	}.In(lu), e.Agent.Name)}, {Card: cards.SecurityNotice(lu, cards.NoticeTAP, []string{what.In(lu)}, now)}})
+	if err := d.Notices.Mail(ctx, e.User, cards.NoticeTAP, []cards.Text{what}); err != nil {
+		log.Error("security notice not mailed", zap.String("kind", cards.NoticeTAP), zap.Error(err))
+	}
 	return cards.TAPIssued(l, pass.Pass, strings.TrimSpace(t.User.Name+" "+t.UPN), pass.LifetimeMinutes, pass.UsableOnce, t.View(now, l))
+}
+
+// revoke signs the person out everywhere, audited, and returns what to
+// tell them.
+func (d *Desk) revoke(ctx context.Context, t *dialogs.Ticket, e dialogs.RevokeSessions, log *zap.Logger) []cards.Message {
+	now := d.Now()
+	entry := store.AuditEntry{At: now, UserID: e.User, ActorID: userOfUser(e.Agent), Operation: "revoke-sessions",
+		Method: "sessions", ChangeKey: "ticket-" + t.Number() + "-revoke-" + strconv.FormatInt(now.UnixMilli(), 10)}
+	err := d.Sessions.RevokeSessions(ctx, e.User)
+	entry.Result = "ok"
+	if err != nil {
+		entry.Result = resultOf(err)
+	}
+	if aerr := d.Audit.RecordAudit(ctx, entry); aerr != nil {
+		log.Error("audit entry not written", zap.Error(aerr))
+	}
+	if err != nil {
+		log.Warn("sign-in sessions not revoked", zap.Error(err))
+		t.Record(now, e.Agent.Name, "revoke-failed", problemText(dialogs.HelpdeskLang, problemFor(err)))
+		return nil
+	}
+	log.Info("sign-in sessions revoked")
+	t.Record(now, e.Agent.Name, "revoked", "")
+	return []cards.Message{{Text: fmt.Sprintf(cards.Text{
+		JA: "ヘルプデスクの%sさんが、すべてのデバイスでのサインインを終了しました。もう一度サインインし、パスワードを変更してください。",
+		EN: "%s from the helpdesk signed you out on every device. Sign in again and change your password.",
+	}.In(t.Lang), e.Agent.Name)}}
 }
 
 // approve makes a change the person confirmed and an agent approved, and
@@ -621,10 +670,20 @@ func (d *Desk) approve(ctx context.Context, t *dialogs.Ticket, c dialogs.ApplyCh
 	if out.Methods != nil {
 		t.Methods = dialogs.MethodLines(l, *out.Methods)
 	}
+	what := make([]cards.Text, len(c.Ops))
+	lines := make([]string, len(c.Ops))
+	for i, op := range c.Ops {
+		line := dialogs.OpLines(cards.Japanese, []dialogs.ChangeOp{op})[0]
+		what[i] = cards.Text{JA: line, EN: dialogs.OpLines(cards.English, []dialogs.ChangeOp{op})[0]}
+		lines[i] = what[i].In(lu)
+	}
+	if err := d.Notices.Mail(ctx, c.Owner, cards.NoticeChange, what); err != nil {
+		log.Error("security notice not mailed", zap.String("kind", cards.NoticeChange), zap.Error(err))
+	}
 	return []cards.Message{{Text: fmt.Sprintf(cards.Text{
 		JA: "依頼 #%s の変更を%sさんが承認し、実行しました。",
 		EN: "%[2]s approved the change in request #%[1]s, and it is done.",
-	}.In(lu), t.Number(), in.User.Name)}}
+	}.In(lu), t.Number(), in.User.Name)}, {Card: cards.SecurityNotice(lu, cards.NoticeChange, lines, now)}}
 }
 
 // isMember reports whether a person is in the helpdesk team, through the

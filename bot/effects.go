@@ -79,7 +79,9 @@ type Effects struct {
 	// there, for flows that must not run in a group (MoveToPersonal).
 	Chats  Conversations
 	Runner *Runner
-	Region string // default phone region, e.g. "JP"
+	// Notices mails people about changes; nil: no email.
+	Notices *Notices
+	Region  string // default phone region, e.g. "JP"
 	// Approval, when set, turns confirmed changes into tickets that an
 	// agent approves (SELF_SERVICE_WRITES=approval).
 	Approval bool
@@ -107,6 +109,11 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 			break
 		}
 		res.Value = dialogs.CheckedPhone{Number: p.Graph, Masked: p.Masked, CanSMS: p.CanSMS() && e.Slot != string(graph.Office)}
+	case dialogs.Notify:
+		res.Err = x.Notices.Mail(ctx, e.Owner, e.Kind, e.What)
+		if res.Err != nil {
+			x.Log.Error("security notice not mailed", zap.String("kind", e.Kind), zap.Error(res.Err))
+		}
 	case dialogs.MoveToPersonal:
 		res.Err = x.moveToPersonal(ctx, e, in)
 	case dialogs.BeginStepUp:
@@ -228,7 +235,13 @@ func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.I
 		// The dialog binds confirms to their owner; this is the last line.
 		return refused(problemNotOwner)
 	}
-	if err := x.StepUp.Allow(ctx, c, now); err != nil {
+	stepUp := x.StepUp.Allow
+	if approved {
+		stepUp = func(ctx context.Context, c dialogs.ApplyChange, _ time.Time) error {
+			return x.StepUp.AllowApproved(ctx, c)
+		}
+	}
+	if err := stepUp(ctx, c, now); err != nil {
 		return refused(err)
 	}
 	if err := x.Policy.Allow(ctx, c, now); err != nil {

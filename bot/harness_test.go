@@ -428,6 +428,7 @@ func (e *env) start() {
 		x.Approval = e.approval
 		d := bot.NewDesk(*e.deskCfg, e.log)
 		d.Store, d.Conn, d.Graph, d.Passes, d.Audit, d.Changes = st, conn, sharedGraph, sharedGraph, st, x
+		d.Sessions, d.AuditLog = sharedGraph, st
 		x.Desk = d
 		d.Metrics = metrics
 		if locks := st.TicketLocks(); locks != nil {

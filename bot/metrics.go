@@ -220,6 +220,8 @@ var graphResources = map[string]bool{
 	"softwareOathMethods": true, "fido2Methods": true, "windowsHelloForBusinessMethods": true,
 	"passwordMethods": true, "platformCredentialMethods": true, "revokeSignInSessions": true,
 	"enableSmsSignIn": true, "disableSmsSignIn": true,
+	"sendMail": true, "checkMemberGroups": true, "transitiveMemberOf": true,
+	"graph.directoryRole": true, "microsoft.graph.directoryRole": true,
 }
 
 // graphOperation names a Graph request for metrics: its method and the

@@ -138,13 +138,30 @@ func (s *StepUp) loginHint(ctx context.Context, user string) string {
 // owner, bound to this change, no older than the maximum age. The dialogs
 // ask for the write only after one; this is the last line.
 func (s *StepUp) Allow(ctx context.Context, c dialogs.ApplyChange, now time.Time) error {
+	if s == nil || s.Provider == nil {
+		return s.covered(ctx, c, time.Time{})
+	}
+	return s.covered(ctx, c, now.Add(-s.Provider.MaxAge()))
+}
+
+// AllowApproved is [StepUp.Allow] for a change a helpdesk agent approves:
+// the owner's sign-in was fresh when they sent it for approval (Allow was
+// checked then), and the agent approving may come hours later, so any
+// passed sign-in for the change counts.
+func (s *StepUp) AllowApproved(ctx context.Context, c dialogs.ApplyChange) error {
+	return s.covered(ctx, c, time.Time{})
+}
+
+// covered reports whether a passed sign-in by the owner for the change,
+// made at or after since, exists; it fails closed.
+func (s *StepUp) covered(ctx context.Context, c dialogs.ApplyChange, since time.Time) error {
 	if s != nil && s.Off {
 		return nil
 	}
 	if s == nil || s.Provider == nil {
 		return problemStepUpUnavailable
 	}
-	_, ok, err := s.Store.FreshStepUp(ctx, c.Owner, c.Key, now.Add(-s.Provider.MaxAge()))
+	_, ok, err := s.Store.FreshStepUp(ctx, c.Owner, c.Key, since)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ const (
 	VerbDeskResolve = "desk.resolve" // resolve; data: note (input)
 	VerbDeskApprove = "desk.approve" // make the pending change (approval mode)
 	VerbDeskReject  = "desk.reject"  // refuse the pending change
+	VerbDeskRevoke  = "desk.revoke"  // sign the person out everywhere (urgent tickets)
 )
 
 // Data and input keys of the ticket verbs.
@@ -72,6 +73,10 @@ type TicketView struct {
 	History    []string
 	Pending    []string // approval mode: the change waiting for approval
 	Resolution string
+	// Urgent: the person reported a change they did not make; Audit is
+	// their recent audit log, masked.
+	Urgent bool
+	Audit  []string
 }
 
 // TranscriptLine is one line of the bot session, already masked.
@@ -225,6 +230,9 @@ var (
 	txtDeskResolveS = Text{"解決として閉じる", "Close as resolved"}
 	txtDeskApprove  = Text{"変更を承認して実行", "Approve and make the change"}
 	txtDeskReject   = Text{"変更を却下", "Reject the change"}
+	txtDeskUrgent   = Text{"至急: 本人は、この変更に心当たりがないと報告しています。アカウントが乗っ取られている可能性があります。電話か窓口で本人に連絡し、必要ならサインインを強制終了してください。", "URGENT: the person reports a change they did not make. Their account may have been taken over. Reach them by phone or in person, and sign them out everywhere if needed."}
+	txtDeskAudit    = Text{"変更の記録（監査ログ、新しい順）", "What changed (audit log, newest first)"}
+	txtDeskRevoke   = Text{"サインインを強制終了（全デバイス）", "Sign them out everywhere"}
 )
 
 // Ticket is the card in the helpdesk channel. It is PUT on every change so
@@ -253,6 +261,10 @@ func Ticket(l Lang, v TicketView) *Card {
 		label(txtDeskMethods.In(l)), para(orNothing(l, v.Methods)),
 		label(txtDeskTried.In(l)), para(orNothing(l, v.Tried)),
 	)
+	if v.Urgent {
+		c.Body = append([]any{Alert(txtDeskUrgent.In(l))}, c.Body...)
+		c.Body = append(c.Body, label(txtDeskAudit.In(l)), para(orNothing(l, v.Audit)))
+	}
 	if len(v.Pending) > 0 {
 		c.Body = append(c.Body, label(txtDeskPending.In(l)), para(bullets(v.Pending)))
 	}
@@ -275,6 +287,11 @@ func Ticket(l Lang, v TicketView) *Card {
 		c.Actions = append(c.Actions, Action{Type: "Action.ShowCard", Title: txtDeskTranscript.In(l), Card: tc})
 	}
 	id := []string{TicketKey, v.ID}
+	if v.Urgent && (v.State == TicketOpen || v.State == TicketAssigned) {
+		revoke := execute(txtDeskRevoke.In(l), VerbDeskRevoke, id...)
+		revoke.Style = "destructive"
+		c.Actions = append([]Action{revoke}, c.Actions...)
+	}
 	switch v.State {
 	case TicketOpen:
 		take := execute(txtDeskTake.In(l), VerbDeskTake, id...)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -658,6 +659,7 @@ func (d Change) applied(st changeState, in Input) Turn {
 		status = txtNothingChanged.In(l)
 	}
 	update := previewCard(l, *st.Methods, p, status)
+	before := slices.Clone(p.Done)
 	// Done so far: this attempt's and earlier ones'.
 	if len(p.Done) < len(p.Ops) {
 		p.Done = append(p.Done, make([]bool, len(p.Ops)-len(p.Done))...)
@@ -673,7 +675,29 @@ func (d Change) applied(st changeState, in Input) Turn {
 	facts := methodFacts(l, *st.Methods)
 	t := d.outcome(st, in, p, facts)
 	t.Update = update
+	if done := doneNowOps(p.Ops, before, out.Done); len(done) > 0 {
+		// Told here and by email, whatever else happened.
+		var what []cards.Text
+		var lines []string
+		for _, op := range done {
+			what = append(what, cards.Text{JA: opLine(cards.Japanese, op), EN: opLine(cards.English, op)})
+			lines = append(lines, opLine(l, op))
+		}
+		t.Replies = append(t.Replies, cards.Message{Card: cards.SecurityNotice(l, cards.NoticeChange, lines, in.Now)})
+		t.Effects = append(t.Effects, Notify{Owner: p.Owner, Kind: cards.NoticeChange, What: what})
+	}
 	return t
+}
+
+// doneNowOps are the ops this attempt did: done now, not before.
+func doneNowOps(ops []ChangeOp, before, now []bool) []ChangeOp {
+	var out []ChangeOp
+	for i, op := range ops {
+		if i < len(now) && now[i] && (i >= len(before) || !before[i]) {
+			out = append(out, op)
+		}
+	}
+	return out
 }
 
 // outcome is what follows a write: the result, the next step of the

@@ -3,6 +3,8 @@ package dialogs
 import (
 	"fmt"
 	"time"
+
+	"github.com/mfadesk/mfadesk/cards"
 )
 
 // The guided changes see people's sign-in methods only through these views;
@@ -115,6 +117,19 @@ type ApplyChange struct {
 
 // EffectName implements [Effect].
 func (ApplyChange) EffectName() string { return "change.apply" }
+
+// Notify asks the runner to tell the person by email, a channel a stolen
+// Teams session does not hold, what changed (Kind: cards.NoticeChange or
+// cards.NoticeTAP; What: the changes, numbers masked). The chat's own
+// notice is a reply of the step.
+type Notify struct {
+	Owner string
+	Kind  string
+	What  []cards.Text
+}
+
+// EffectName implements [Effect].
+func (Notify) EffectName() string { return "notify.mail" }
 
 // MoveToPersonal asks the runner to continue in the person's 1:1 chat with
 // the bot: it opens that chat and starts Verb (with Data) there, as if the

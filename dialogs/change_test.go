@@ -22,6 +22,8 @@ type changeFlow struct {
 	methods dialogs.MethodsView
 	seq     int
 	asked   *dialogs.BeginStepUp // a sign-in was asked for and not answered yet
+	notices []dialogs.Notify
+	replies []cards.Message // everything the last step sent, effects' turns included
 	// signIn is the verdict of the sign-ins the person makes when asked
 	// (cards.SignInOK by default); "" means they never sign in.
 	signIn string
@@ -49,6 +51,7 @@ func (f *changeFlow) step(in dialogs.Input) dialogs.Turn {
 	var out dialogs.Turn
 	f.s, out = f.r.Step(f.s, in)
 	f.last = out
+	f.replies = out.Replies
 	out = f.runEffects(in, out)
 	// The person signs in in the browser; the callback delivers the
 	// outcome to the conversation, as bot.Runner.Resume does.
@@ -79,6 +82,8 @@ func (f *changeFlow) runEffects(in dialogs.Input, out dialogs.Turn) dialogs.Turn
 			f.asked = &e
 		case dialogs.LoadMethods:
 			res.Value = f.methods
+		case dialogs.Notify:
+			f.notices = append(f.notices, e)
 		case dialogs.CheckPhone:
 			res.Value = dialogs.CheckedPhone{Number: "+81 8012345678", Masked: "+81 80••••5678", CanSMS: true}
 		case dialogs.ApplyChange:
@@ -87,7 +92,12 @@ func (f *changeFlow) runEffects(in dialogs.Input, out dialogs.Turn) dialogs.Turn
 				res.Value.(dialogs.ChangeOutcome).Done[i] = true
 			}
 		}
+		update := out.Update
 		f.s, out = f.r.Step(f.s, dialogs.Input{Kind: dialogs.ResultInput, Result: &res, User: in.User, Now: f.now, Locale: "ja-JP"})
+		if out.Update == nil {
+			out.Update = update // the clicked card keeps its latest version
+		}
+		f.replies = append(f.replies, out.Replies...)
 		f.last = out
 	}
 	return out
@@ -476,4 +486,31 @@ func TestNoWriteWithoutAStrongSignIn(t *testing.T) {
 			t.Fatalf("%d writes, want 1", f.writes())
 		}
 	})
+}
+
+func TestEveryChangeIsNotified(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.toPreview()
+	req := f.req()
+	if len(f.notices) != 0 {
+		t.Fatal("a notice before anything changed")
+	}
+	f.step(confirm(req))
+	if f.writes() != 1 || len(f.notices) != 1 {
+		t.Fatalf("%d writes and %d email notices, want 1 and 1", f.writes(), len(f.notices))
+	}
+	n := f.notices[0]
+	if n.Owner != f.user.AADObjectID || n.Kind != cards.NoticeChange || len(n.What) != 1 || !strings.Contains(n.What[0].JA, "80••••5678") || strings.Contains(n.What[0].EN, "8012345678") {
+		t.Errorf("notice = %+v, want the owner's masked change in both languages", n)
+	}
+	var chat string
+	for _, m := range f.replies {
+		if m.Card != nil {
+			chat += mustCardJSON(t, m.Card)
+		}
+	}
+	if !strings.Contains(chat, cards.VerbNotMe) || !strings.Contains(chat, "80••••5678") {
+		t.Errorf("the chat should get a notice with the masked change and a \"This wasn't me\" button: %s", chat)
+	}
 }

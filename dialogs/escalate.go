@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -33,6 +34,7 @@ type escalationState struct {
 	Transcript []Line   `json:"transcript,omitempty"`
 	Tried      []string `json:"tried,omitempty"`
 	Words      string   `json:"words,omitempty"`
+	Urgent     bool     `json:"urgent,omitempty"` // "This wasn't me"
 }
 
 // OpenTicket asks the runner to open a ticket for the input's person and
@@ -46,6 +48,10 @@ type OpenTicket struct {
 	Pending    *ApplyChange // approval mode: the change to approve
 	// PendingText describes the pending change for the helpdesk, masked.
 	PendingText []string
+	// Urgent marks a report that the person did not make a change ("This
+	// wasn't me"): the runner attaches their recent audit entries, and the
+	// helpdesk can revoke their sign-in sessions from the card.
+	Urgent bool
 }
 
 // EffectName implements [Effect].
@@ -83,7 +89,24 @@ var (
 	}
 	txtRelayFailed = cards.Text{JA: "担当者にメッセージを届けられませんでした。少ししてからもう一度送ってください。", EN: "Your message could not be passed on. Please send it again in a moment."}
 	txtNoTicket    = cards.Text{JA: "この依頼は見つかりませんでした。", EN: "That request could not be found."}
+	txtNotMeSent   = cards.Text{JA: "ヘルプデスクに至急の依頼として知らせました", EN: "The helpdesk has been alerted"}
+	txtNotMeMsg    = cards.Text{
+		JA: "変更の記録とともに送りました。念のため、ヘルプデスクに電話か窓口でも連絡し、パスワードを変更してください。担当者はあなたのサインインを強制的に終了できます。",
+		EN: "It went with the record of the changes. To be safe, also call or visit the helpdesk, and change your password. They can sign you out everywhere.",
+	}
+	txtNotMeFailed = cards.Text{
+		JA: "ヘルプデスクに知らせることができませんでした。すぐにヘルプデスクに電話か窓口で連絡し、パスワードを変更してください。",
+		EN: "The helpdesk could not be alerted from here. Call or visit them at once, and change your password.",
+	}
 )
+
+// NotMeTopic is the topic of an urgent "This wasn't me" ticket.
+func NotMeTopic(l cards.Lang, kind string) string {
+	if kind == cards.NoticeTAP {
+		return cards.Text{JA: "【至急】身に覚えのない一時アクセスパスの発行", EN: "URGENT: a Temporary Access Pass the person did not ask for"}.In(l)
+	}
+	return cards.Text{JA: "【至急】身に覚えのないサインイン方法の変更", EN: "URGENT: a sign-in method change the person did not make"}.In(l)
+}
 
 // Next implements [Dialog].
 func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
@@ -129,6 +152,11 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 		t := waitEsc(st, nil, d.open(st, l))
 		t.Update = cards.ResultCard(l, txtEscSending.In(l), "", false, nil, nil)
 		return t
+	case cards.VerbNotMe:
+		// No form, no questions: the person reported an account takeover.
+		st.Stage, st.Urgent = "opening", true
+		return waitEsc(st, nil, OpenTicket{Topic: NotMeTopic(HelpdeskLang, in.Data[cards.KindKey]), Lang: l, Urgent: true,
+			Transcript: st.Transcript, Tried: st.Tried})
 	case cards.VerbTicketDismiss:
 		t := Turn{Status: Cancelled}
 		if in.Execute {
@@ -173,6 +201,9 @@ func (d Escalation) result(st escalationState, in Input) Turn {
 	l := in.Lang
 	res := in.Result
 	if res.Err != nil {
+		if st.Urgent {
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.ResultCard(l, txtEscFailed.In(l), txtNotMeFailed.In(l), true, nil, nil)}}}
+		}
 		if st.Stage == "opening" {
 			st.Stage = "ask"
 			c := cards.EscalateForm(l, st.Topic, len(st.Transcript), problemText(l, res.Err))
@@ -184,6 +215,9 @@ func (d Escalation) result(st escalationState, in Input) Turn {
 	v := t.Link().view()
 	switch res.Effect {
 	case OpenTicket{}.EffectName():
+		if st.Urgent {
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.MyTicket(l, v, txtNotMeSent.In(l), txtNotMeMsg.In(l))}}}
+		}
 		c := cards.MyTicket(l, v, txtEscSent.In(l), txtEscSentMsg.In(l))
 		return Turn{Status: Complete, Update: c}
 	case UpdateTicket{}.EffectName():
@@ -228,34 +262,165 @@ func escalationStart(s Session, topicUser, topicDesk string) json.RawMessage {
 	return mustJSON(escalationState{Topic: topicUser, DeskTopic: topicDesk, Transcript: s.Transcript, Tried: s.Tried})
 }
 
-// numberRun finds digit runs that may be a phone number or a code: four or
-// more digits, possibly with separators and a leading +.
-var numberRun = regexp.MustCompile(`\+?\d[\d\s\-()]{2,}\d`)
+// numberInvisible and numberSeparators are what may sit between the digits
+// of one number (regexp class syntax). Invisible: format characters (Cf:
+// zero-width spaces and joiners, soft hyphen, BOM, bidi marks), control
+// characters, combining marks (variation selectors, the keycap), Hangul
+// fillers, the blank Braille pattern. Separators: spaces of every kind,
+// hyphens and dashes (with "−" and the "ー" typed for a hyphen in
+// Japanese), dots, parentheses and slashes; NFKC has folded their
+// full-width forms already.
+const (
+	numberInvisible  = `\p{Cf}\p{Cc}\p{Mn}\p{Me}\x{115F}\x{1160}\x{3164}\x{FFA0}\x{2800}`
+	numberSeparators = `\s\p{Z}\-\x{2010}-\x{2015}\x{2212}\x{30FC}\x{2043}\x{02D7}\x{2E3A}\x{2E3B}.\x{00B7}\x{30FB}\x{2027}()/\x{2044}\x{2215}`
+)
+
+// numberRun finds digit runs that may be a phone number or a code: digits
+// of any script, possibly with separators, invisible characters and a
+// leading +. invisibleRune finds the invisible characters in one.
+var (
+	numberRun     = regexp.MustCompile(`(?:\+[` + numberInvisible + `]*)?\p{Nd}(?:[\p{Nd}` + numberInvisible + numberSeparators + `]*\p{Nd})?`)
+	invisibleRune = regexp.MustCompile(`[` + numberInvisible + `]`)
+)
 
 // MaskNumbers hides phone numbers and one-time codes in free text before it
 // leaves the person's chat (transcript, relayed messages): a long number
-// keeps its first three and last four digits, a short one (a code) none.
+// keeps its first three and last four digits, in ASCII, a short one (a code)
+// none. Digits of every script count and invisible characters between them
+// don't break a number, so "٠٨٠١٢٣٤٥٦٧٨" or a number with a zero-width
+// space between each digit is masked like "080-1234-5678". A calendar date
+// standing between spaces ("2026/12/02 10:30", "12/2") is not part of a
+// number and stays readable.
 func MaskNumbers(s string) string {
 	s = norm.NFKC.String(s)
 	return numberRun.ReplaceAllStringFunc(s, func(m string) string {
-		var digits []rune
-		for _, r := range m {
-			if r >= '0' && r <= '9' {
-				digits = append(digits, r)
+		// Walk the run's space-separated words: a date is kept, the text
+		// between dates is masked as one number.
+		var b strings.Builder
+		part := 0 // start of the text not yet written
+		for i := 0; ; {
+			end := len(m) // end of the word at i
+			if k := strings.IndexFunc(m[i:], unicode.IsSpace); k >= 0 {
+				end = i + k
 			}
+			if isDate(foldNumber(m[i:end])) {
+				b.WriteString(maskNumber(m[part:i]))
+				b.WriteString(m[i:end])
+				part = end
+			}
+			next := strings.IndexFunc(m[end:], func(r rune) bool { return !unicode.IsSpace(r) })
+			if next < 0 {
+				break
+			}
+			i = end + next
 		}
-		switch {
-		case len(digits) < 4:
-			return m
-		case len(digits) < 8:
-			return strings.Repeat("•", len(digits))
-		}
-		prefix := ""
-		if strings.HasPrefix(m, "+") {
-			prefix = "+"
-		}
-		return prefix + string(digits[:3]) + "••••" + string(digits[len(digits)-4:])
+		b.WriteString(maskNumber(m[part:]))
+		return b.String()
 	})
+}
+
+// maskNumber masks one number: fewer than four digits are left as typed,
+// up to seven become bullets, longer ones show their first three and last
+// four digits. A decimal number ("10.25", one dot and nothing else) is
+// masked a side at a time, as before dots joined digits. Spaces around the
+// number are kept.
+func maskNumber(m string) string {
+	core := strings.TrimFunc(m, unicode.IsSpace)
+	lead := len(m) - len(strings.TrimLeftFunc(m, unicode.IsSpace))
+	rest := m[lead+len(core):]
+	t := foldNumber(core)
+	isDigits := func(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
+	if a, b, ok := strings.Cut(t, "."); ok && isDigits(a) && isDigits(b) {
+		k := strings.IndexByte(core, '.')
+		return m[:lead] + maskNumber(core[:k]) + "." + maskNumber(core[k+1:]) + rest
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, t)
+	var masked string
+	switch n := len(digits); {
+	case n < 4:
+		return m
+	case n < 8:
+		masked = strings.Repeat("•", n)
+	default:
+		masked = digits[:3] + "••••" + digits[n-4:]
+		if strings.HasPrefix(core, "+") {
+			masked = "+" + masked
+		}
+	}
+	return m[:lead] + masked + rest
+}
+
+// foldNumber drops the invisible characters from a number run and writes
+// its digits in ASCII.
+func foldNumber(m string) string {
+	return strings.Map(func(r rune) rune {
+		if v := digitValue(r); v >= 0 {
+			return '0' + rune(v)
+		}
+		return r
+	}, invisibleRune.ReplaceAllString(m, ""))
+}
+
+// digitValue returns the value of r if it is a decimal digit of any script
+// (unicode.Nd), else -1. Unicode encodes each script's digits as one
+// contiguous run from 0 to 9, so every range of the Nd table starts at a
+// zero and spans whole runs (TestDigitValueDialogs checks this). It repeats
+// the graph package's digitValue: dialogs doesn't import graph.
+func digitValue(r rune) int {
+	if r >= '0' && r <= '9' {
+		return int(r - '0')
+	}
+	if !unicode.Is(unicode.Nd, r) {
+		return -1
+	}
+	for _, rg := range unicode.Nd.R16 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	return -1
+}
+
+// isDate reports whether t, a folded run without spaces, is a calendar date
+// as people write one: 2026-12-02, 2026/12/2, 2026.12.02, 2026/12 or 12/2
+// (a year from 1900 to 2099, one kind of separator). Helpdesk messages are
+// full of dates, and a date shows no one's number.
+func isDate(t string) bool {
+	i := strings.IndexAny(t, "-/.")
+	if i < 0 {
+		return false
+	}
+	parts := strings.Split(t, t[i:i+1])
+	num := func(p string, width ...int) int {
+		if !slices.Contains(width, len(p)) || strings.Trim(p, "0123456789") != "" {
+			return -1
+		}
+		n, _ := strconv.Atoi(p)
+		return n
+	}
+	var y, m, d int
+	switch {
+	case len(parts) == 3:
+		y, m, d = num(parts[0], 4), num(parts[1], 1, 2), num(parts[2], 1, 2)
+	case len(parts) == 2 && len(parts[0]) == 4:
+		y, m, d = num(parts[0], 4), num(parts[1], 1, 2), 1
+	case len(parts) == 2 && t[i] == '/':
+		y, m, d = 2000, num(parts[0], 1, 2), num(parts[1], 1, 2)
+	default:
+		return false
+	}
+	days := [...]int{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+	return y >= 1900 && y <= 2099 && m >= 1 && m <= 12 && d >= 1 && d <= days[m-1]
 }
 
 // recordTurn appends one turn to the session's transcript, masked, keeping

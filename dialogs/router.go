@@ -94,6 +94,7 @@ func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
 		cards.VerbTicketCancel:  Escalation{},
 		cards.VerbTicketReopen:  Escalation{},
 		cards.VerbTicketBot:     Escalation{},
+		cards.VerbNotMe:         Escalation{},
 	}}
 	maps.Copy(r.starts, extra)
 	for _, d := range r.starts {

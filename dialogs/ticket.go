@@ -68,6 +68,11 @@ type Ticket struct {
 	Pending     *ApplyChange  `json:"pending,omitempty"` // approval mode
 	PendingText []string      `json:"pendingText,omitempty"`
 	Reminded    bool          `json:"reminded,omitempty"`
+	// Urgent: the person reported a change they did not make. Audit holds
+	// their recent audit entries (masked), and the card offers to revoke
+	// their sign-in sessions.
+	Urgent bool     `json:"urgent,omitempty"`
+	Audit  []string `json:"audit,omitempty"`
 }
 
 // TicketEvent is one line of a ticket's history. Detail never holds a pass
@@ -122,7 +127,7 @@ func (t Ticket) View(now time.Time, l cards.Lang) cards.TicketView {
 	v := cards.TicketView{
 		ID: t.Number(), State: t.State, UserName: t.User.Name, UPN: t.UPN, Topic: t.Topic,
 		Words: t.Words, Opened: t.Created, Age: now.Sub(t.Created), Methods: t.Methods, Tried: t.Tried,
-		Pending: t.PendingText, Resolution: t.ResolveNote,
+		Pending: t.PendingText, Resolution: t.ResolveNote, Urgent: t.Urgent, Audit: t.Audit,
 	}
 	if t.Assignee != nil {
 		v.Assignee = t.Assignee.Name
@@ -187,6 +192,16 @@ type IssueTAP struct {
 
 // EffectName implements [Effect].
 func (IssueTAP) EffectName() string { return "tap.issue" }
+
+// RevokeSessions asks the runner to sign the person out everywhere
+// (Graph revokeSignInSessions): an agent's answer to "This wasn't me".
+type RevokeSessions struct {
+	User  string // the person's aadObjectId
+	Agent User
+}
+
+// EffectName implements [Effect].
+func (RevokeSessions) EffectName() string { return "sessions.revoke" }
 
 // Desk applies an agent's action. The caller has checked that the agent is
 // in the helpdesk team.
@@ -286,6 +301,11 @@ func Desk(t Ticket, a DeskAction) DeskTurn {
 			n.record(a.Now, a.Agent.Name, "taken", "")
 		}
 		out.Effect = *t.Pending
+	case cards.VerbDeskRevoke:
+		if !t.Urgent {
+			return refuse("not_urgent", "サインインの強制終了は、本人が心当たりのない変更を報告した依頼でだけ使えます。", "Signing someone out everywhere is offered only on reports of a change they did not make.")
+		}
+		out.Effect = RevokeSessions{User: t.User.AADObjectID, Agent: a.Agent}
 	default:
 		return refuse("unknown_action", "このボタンは使えません。", "That button no longer works.")
 	}
@@ -397,22 +417,24 @@ var (
 	txtUserReopened  = cards.Text{JA: "%s さんが依頼 #%s を再開しました。", EN: "%s reopened request #%s."}
 	txtUserBackToBot = cards.Text{JA: "%s さんはボットとの会話に戻りました。スレッドで @メンションすると引き続き届きます。", EN: "%s went back to the bot. Mention the bot in this thread to reach them."}
 	txtHistoryEvents = map[string]cards.Text{
-		"opened":      {JA: "受付", EN: "opened"},
-		"posted":      {JA: "チャネルに投稿", EN: "posted"},
-		"taken":       {JA: "担当", EN: "took it"},
-		"taken-over":  {JA: "担当を引き継ぎ", EN: "took it over"},
-		"released":    {JA: "担当を外れた", EN: "released it"},
-		"replied":     {JA: "返信", EN: "replied"},
-		"note":        {JA: "メッセージ", EN: "wrote"},
-		"tap":         {JA: "一時アクセスパスを発行", EN: "issued a Temporary Access Pass"},
-		"tap-failed":  {JA: "一時アクセスパスの発行に失敗", EN: "could not issue a pass"},
-		"resolved":    {JA: "解決", EN: "resolved it"},
-		"reopened":    {JA: "再開", EN: "reopened it"},
-		"cancelled":   {JA: "取り下げ", EN: "withdrew it"},
-		"approved":    {JA: "変更を承認・実行", EN: "approved the change"},
-		"rejected":    {JA: "変更を却下", EN: "rejected the change"},
-		"relay-ended": {JA: "ボットに戻った", EN: "went back to the bot"},
-		"reminded":    {JA: "未対応のため再通知", EN: "reminder: still unassigned"},
+		"opened":        {JA: "受付", EN: "opened"},
+		"posted":        {JA: "チャネルに投稿", EN: "posted"},
+		"taken":         {JA: "担当", EN: "took it"},
+		"taken-over":    {JA: "担当を引き継ぎ", EN: "took it over"},
+		"released":      {JA: "担当を外れた", EN: "released it"},
+		"replied":       {JA: "返信", EN: "replied"},
+		"note":          {JA: "メッセージ", EN: "wrote"},
+		"tap":           {JA: "一時アクセスパスを発行", EN: "issued a Temporary Access Pass"},
+		"tap-failed":    {JA: "一時アクセスパスの発行に失敗", EN: "could not issue a pass"},
+		"revoked":       {JA: "全デバイスのサインインを強制終了", EN: "signed them out everywhere"},
+		"revoke-failed": {JA: "サインインの強制終了に失敗", EN: "could not sign them out"},
+		"resolved":      {JA: "解決", EN: "resolved it"},
+		"reopened":      {JA: "再開", EN: "reopened it"},
+		"cancelled":     {JA: "取り下げ", EN: "withdrew it"},
+		"approved":      {JA: "変更を承認・実行", EN: "approved the change"},
+		"rejected":      {JA: "変更を却下", EN: "rejected the change"},
+		"relay-ended":   {JA: "ボットに戻った", EN: "went back to the bot"},
+		"reminded":      {JA: "未対応のため再通知", EN: "reminder: still unassigned"},
 	}
 )
 

@@ -2,9 +2,11 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +41,10 @@ type Config struct {
 
 // Client reads and changes people's authentication methods through
 // msgraph-sdk-go. It needs the application permissions
-// UserAuthenticationMethod.ReadWrite.All and User.Read.All.
+// UserAuthenticationMethod.ReadWrite.All and User.Read.All, and for the
+// calls that use them Mail.Send ([Client.SendMail]),
+// RoleManagement.Read.Directory ([Client.DirectoryRoles]) and
+// GroupMember.Read.All ([Client.MemberOfGroups]).
 type Client struct {
 	sdk       *msgraph.GraphServiceClient
 	timeout   time.Duration
@@ -121,20 +126,151 @@ func retryAfter(resp *http.Response) time.Duration {
 
 func (c *Client) user(id string) *users.UserItemRequestBuilder { return c.sdk.Users().ByUserId(id) }
 
-// User reads a person's name, UPN and preferred language.
+// User reads a person's name, UPN, preferred language and mail address.
 func (c *Client) User(ctx context.Context, id string) (User, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	u, err := c.user(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{
-			Select: []string{"id", "displayName", "userPrincipalName", "preferredLanguage"},
+			Select: []string{"id", "displayName", "userPrincipalName", "preferredLanguage", "mail"},
 		},
 	})
 	if err != nil {
 		return User{}, wrap("read user", err)
 	}
 	return User{ID: str(u.GetId()), DisplayName: str(u.GetDisplayName()),
-		UserPrincipalName: str(u.GetUserPrincipalName()), PreferredLanguage: str(u.GetPreferredLanguage())}, nil
+		UserPrincipalName: str(u.GetUserPrincipalName()), PreferredLanguage: str(u.GetPreferredLanguage()),
+		Mail: str(u.GetMail())}, nil
+}
+
+// maxRolePages bounds how many pages of directory roles DirectoryRoles
+// follows: 10 pages of Graph's default 100 is more roles than exist.
+const maxRolePages = 10
+
+// DirectoryRoles returns the names of the Microsoft Entra directory roles
+// the person holds, directly or through a group; none is an empty list.
+// Only active assignments show: a role the person is merely eligible for in
+// Privileged Identity Management appears once activated.
+//
+// It needs the application permission RoleManagement.Read.Directory (or
+// Directory.Read.All) besides User.Read.All. With User.Read.All alone Graph
+// still lists the roles but without their names; such a role is named by
+// its roleTemplateId (or id), so "holds a role" stays true. Pages are
+// followed through @odata.nextLink.
+func (c *Client) DirectoryRoles(ctx context.Context, userID string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	b := c.user(userID).TransitiveMemberOf().GraphDirectoryRole()
+	resp, err := b.Get(ctx, &users.ItemTransitiveMemberOfGraphDirectoryRoleRequestBuilderGetRequestConfiguration{
+		QueryParameters: &users.ItemTransitiveMemberOfGraphDirectoryRoleRequestBuilderGetQueryParameters{
+			Select: []string{"id", "displayName", "roleTemplateId"},
+		},
+	})
+	var names []string
+	for page := 1; ; page++ {
+		if err != nil {
+			return nil, wrap("read directory roles", err)
+		}
+		for _, r := range resp.GetValue() {
+			name := str(r.GetDisplayName())
+			if name == "" {
+				name = str(r.GetRoleTemplateId())
+			}
+			if name == "" {
+				name = str(r.GetId())
+			}
+			if name != "" {
+				names = append(names, name)
+			}
+		}
+		next := str(resp.GetOdataNextLink())
+		if next == "" || page == maxRolePages {
+			return names, nil
+		}
+		resp, err = b.WithUrl(next).Get(ctx, nil)
+	}
+}
+
+// maxCheckGroups is how many groups Graph's checkMemberGroups takes at once.
+const maxCheckGroups = 20
+
+// MemberOfGroups returns those of groupIDs (object ids) that the person is a
+// member of, directly or through nested groups, spelt as in groupIDs; none
+// is an empty list. Graph checks 20 groups a call; more are checked 20 at a
+// time. The call is a POST that only reads, so unlike a write it is retried
+// after 429, 503 and 504.
+//
+// It needs the application permissions User.Read.All and
+// GroupMember.Read.All (or Group.Read.All, or Directory.Read.All).
+func (c *Client) MemberOfGroups(ctx context.Context, userID string, groupIDs []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for start := 0; start < len(groupIDs); start += maxCheckGroups {
+		chunk := groupIDs[start:min(start+maxCheckGroups, len(groupIDs))]
+		var member []string
+		err := c.again(ctx, func(ctx context.Context) error {
+			body := users.NewItemCheckMemberGroupsPostRequestBody()
+			body.SetGroupIds(chunk)
+			resp, err := c.user(userID).CheckMemberGroups().PostAsCheckMemberGroupsPostResponse(ctx, body, nil)
+			if err != nil {
+				return wrap("check group membership", err)
+			}
+			member = resp.GetValue()
+			return nil
+		}, http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusGatewayTimeout)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range chunk {
+			if !seen[strings.ToLower(id)] && containsFold(member, id) {
+				seen[strings.ToLower(id)] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}
+
+// SendMail sends m as plain text from the mailbox from (an object id or
+// userPrincipalName), keeping no copy in its Sent Items. Graph answers 202
+// once it has accepted the message for delivery.
+//
+// It needs the application permission Mail.Send, which by itself lets the
+// app send as any mailbox in the tenant: limit it to the one sender mailbox
+// with Exchange Online RBAC for Applications (or, the older way, an
+// application access policy).
+//
+// A send is retried only after a 429, which Graph answers before it takes
+// the message, and only while Retry-After is within [Config].RetryWait. Any
+// other failure comes back to the caller: a second attempt after, say, a
+// 504 could deliver the message twice. Errors carry neither the address nor
+// the text.
+func (c *Client) SendMail(ctx context.Context, from string, m Mail) error {
+	if from == "" {
+		return &Error{Op: "send mail", Kind: Invalid, Err: errors.New("no sender mailbox")}
+	}
+	if at := strings.LastIndex(m.To, "@"); at < 1 || at == len(m.To)-1 || strings.ContainsAny(m.To, " \t\r\n") {
+		return &Error{Op: "send mail", Kind: Invalid, Err: errors.New("the recipient is not an email address")}
+	}
+	return c.again(ctx, func(ctx context.Context) error {
+		content := models.TEXT_BODYTYPE
+		body := models.NewItemBody()
+		body.SetContentType(&content)
+		body.SetContent(&m.Body)
+		addr := models.NewEmailAddress()
+		addr.SetAddress(&m.To)
+		to := models.NewRecipient()
+		to.SetEmailAddress(addr)
+		msg := models.NewMessage()
+		msg.SetSubject(&m.Subject)
+		msg.SetBody(body)
+		msg.SetToRecipients([]models.Recipientable{to})
+		req := users.NewItemSendMailPostRequestBody()
+		req.SetMessage(msg)
+		save := false
+		req.SetSaveToSentItems(&save)
+		return wrap("send mail", c.user(from).SendMail().Post(ctx, req, nil))
+	}, http.StatusTooManyRequests)
 }
 
 // Methods lists everything a person has registered.
@@ -348,6 +484,36 @@ func (c *Client) RevokeSessions(ctx context.Context, userID string) error {
 		_, err := c.user(userID).RevokeSignInSessions().PostAsRevokeSignInSessionsPostResponse(ctx, nil)
 		return wrap("revoke sessions", err)
 	})
+}
+
+// again runs op, and while Graph answers with one of the statuses, waits
+// out Retry-After (1 s without one) and runs it again, at most 3 more
+// times, as the middleware does for reads. A Retry-After longer than
+// retryWait comes back to the caller. It is for calls that the middleware
+// leaves alone (it retries no POST), each attempt building its request
+// anew.
+func (c *Client) again(ctx context.Context, op func(context.Context) error, statuses ...int) error {
+	err := c.call(ctx, op)
+	for attempt := 0; err != nil && attempt < 3; attempt++ {
+		ge, ok := err.(*Error)
+		if !ok || !slices.Contains(statuses, ge.Status) || ge.RetryAfter > c.retryWait {
+			break
+		}
+		if !sleep(ctx, waitFor(err)) {
+			break
+		}
+		err = c.call(ctx, op)
+	}
+	return err
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // call runs one Graph operation under the client's timeout.

@@ -1,6 +1,7 @@
 // Package graph is the bot's view of Microsoft Graph's authentication
 // methods: a narrow API of plain Go types (list, add, change and remove a
-// person's sign-in methods, issue a Temporary Access Pass, read the user)
+// person's sign-in methods, issue a Temporary Access Pass, read the user,
+// their directory roles and group memberships, send a notification mail)
 // over msgraph-sdk-go, the guardrails every change must pass, phone number
 // normalisation, and (in graph/sim) a simulator that speaks Graph's HTTP API
 // for local mode and tests.
@@ -108,6 +109,18 @@ type User struct {
 	DisplayName       string
 	UserPrincipalName string
 	PreferredLanguage string
+	// Mail is the primary SMTP address; "" when the person has no mailbox
+	// (Graph reports null), and callers then fall back to UserPrincipalName.
+	// Never log it.
+	Mail string
+}
+
+// Mail is a plain-text message to one person. Its address and text are
+// never logged.
+type Mail struct {
+	To      string // the recipient's address
+	Subject string
+	Body    string // plain text
 }
 
 // TemporaryAccessPass is a freshly issued pass. Pass is shown to one agent

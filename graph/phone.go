@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/unicode/norm"
@@ -198,11 +199,13 @@ const maxPhoneInput = 200
 // It accepts national forms ("090-1234-5678", "(03) 1234-5678"),
 // international forms ("+81 90 1234 5678", "+81-90-1234-5678", also with the
 // trunk 0: "+81 090..."), full-width digits, hyphens, parentheses and spaces
-// ("０９０−１２３４−５６７８"), dashes such as "ー", and a "tel:" prefix. A
-// national number that starts with the default region's country code but no
-// "+" ("81 90 1234 5678") is read as international when only that reading
-// is valid (libphonenumber's rule); a foreign number without "+"
-// ("1 415 555 2671" with region JP) is rejected as too long.
+// ("０９０−１２３４−５６７８"), digits of any script ("٠٩٠١٢٣٤٥٦٧٨"),
+// invisible characters between them (zero-width spaces, bidi marks, soft
+// hyphens), dashes such as "ー", and a "tel:" prefix. A national number that
+// starts with the default region's country code but no "+" ("81 90 1234
+// 5678") is read as international when only that reading is valid
+// (libphonenumber's rule); a foreign number without "+" ("1 415 555 2671"
+// with region JP) is rejected as too long.
 //
 // It rejects extensions, letters, toll-free, premium-rate, shared-cost and
 // other service numbers; the error is a [*PhoneError].
@@ -319,11 +322,12 @@ func invalidReason(num *phonenumbers.PhoneNumber, nsn string) PhoneReason {
 }
 
 // cleanPhoneInput folds what people type into what libphonenumber reads:
-// NFKC turns full-width digits, "＋", "（）", "－" and the ideographic space
-// into ASCII; dashes NFKC keeps ("−", "ー", "–") become "-"; runs of
-// whitespace become one space; a "tel:" prefix goes.
+// [foldDigits] turns digits of every script, "＋", "（）", "－" and the
+// ideographic space into ASCII and drops invisible characters; dashes NFKC
+// keeps ("−", "ー", "–") become "-"; runs of whitespace become one space; a
+// "tel:" prefix goes.
 func cleanPhoneInput(input string) string {
-	s := norm.NFKC.String(input)
+	s := foldDigits(input)
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -357,6 +361,72 @@ func isDash(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// foldDigits is the one normaliser for numbers people type, shared by
+// [ParsePhone] and [MaskNumber] so that what can be registered is exactly
+// what gets masked. NFKC folds full-width and other compatibility forms
+// ("０８０", "＋", "（）", the ideographic space); then every decimal digit of
+// any script (unicode.Nd: Arabic-Indic "٠٨٠", Extended Arabic-Indic "۰۸۰",
+// Devanagari "०८०", ...) becomes its ASCII digit, which NFKC doesn't do,
+// and invisible characters are dropped, so that "0\u200b9\u200b0..." can
+// neither slip a number past the mask nor stop a person registering it.
+func foldDigits(s string) string {
+	s = norm.NFKC.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch v := digitValue(r); {
+		case v >= 0:
+			b.WriteByte(byte('0' + v))
+		case isInvisible(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// digitValue returns the value of r if it is a decimal digit of any script
+// (unicode.Nd), else -1.
+func digitValue(r rune) int {
+	if r >= '0' && r <= '9' {
+		return int(r - '0')
+	}
+	if r < utf8.RuneSelf || !unicode.Is(unicode.Nd, r) {
+		return -1
+	}
+	// Unicode encodes every script's decimal digits as one contiguous run
+	// from 0 to 9 (a stability policy), so each range of the Nd table is a
+	// whole number of such runs and starts at a zero: TestDigitValue checks
+	// this against the Unicode version Go ships.
+	for _, rg := range unicode.Nd.R16 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	return -1
+}
+
+// isInvisible reports whether r is a character that shows nothing yet can
+// sit between digits: format characters (Cf: zero-width space and joiners,
+// word joiner, BOM, soft hyphen, bidi marks and isolates), control
+// characters other than spaces, variation selectors, the other
+// default-ignorable code points (Hangul fillers, combining grapheme joiner)
+// and the blank Braille pattern.
+func isInvisible(r rune) bool {
+	switch {
+	case r == '\u2800':
+		return true
+	case unicode.Is(unicode.Cc, r):
+		return !unicode.IsSpace(r)
+	}
+	return unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // onlyPhoneChars reports whether s holds nothing but digits, the
@@ -395,13 +465,15 @@ func hasDigitAfter(s, sep string) bool {
 // the whole number: the country code is kept, an extension is dropped, and
 // of the rest at least four digits are hidden (the last four are shown when
 // there are at least eight digits, the first two when there are at least
-// ten); a very short number is hidden entirely. Odd input is masked as a
-// plain run of digits; input with no digits gives "••••", empty input "".
+// ten); a very short number is hidden entirely. Digits of any script count
+// and are shown in ASCII; invisible characters (zero-width spaces, bidi
+// marks) are ignored. Odd input is masked as a plain run of digits; input with
+// no digits gives "••••", empty input "".
 func MaskNumber(graphNumber string) string {
 	if len(graphNumber) > maxPhoneInput*4 {
 		graphNumber = graphNumber[:maxPhoneInput*4]
 	}
-	s := strings.TrimSpace(norm.NFKC.String(graphNumber))
+	s := strings.TrimSpace(foldDigits(graphNumber))
 	if s == "" {
 		return ""
 	}

@@ -3,10 +3,14 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 var acceptedPhones = []struct {
@@ -45,6 +49,17 @@ var acceptedPhones = []struct {
 	{"070", "070-1234-5678", "JP", "+81 7012345678", "+81 70••••5678", LineMobile},
 	{"lower-case region", "090-1234-5678", "jp", "+81 9012345678", "+81 90••••5678", LineMobile},
 	{"no region, international", "+81 90 1234 5678", "", "+81 9012345678", "+81 90••••5678", LineMobile},
+
+	// Other digit scripts and invisible characters: see [foldDigits].
+	{"Arabic-Indic digits", "٠٩٠١٢٣٤٥٦٧٨", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
+	{"Extended Arabic-Indic digits", "۰۹۰-۱۲۳۴-۵۶۷۸", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
+	{"Devanagari digits", "०९० १२३४ ५६७८", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
+	{"Bengali digits, international", "+৮১ ৯০ ১২৩৪ ৫৬৭৮", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
+	{"mathematical digits", "𝟎𝟗𝟎-𝟏𝟐𝟑𝟒-𝟓𝟔𝟕𝟖", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
+	{"mixed scripts", "٠9०-１۲৩4-๕6٧𝟖", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
+	{"zero-width space between every digit", "0\u200b9\u200b0\u200b1\u200b2\u200b3\u200b4\u200b5\u200b6\u200b7\u200b8", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
+	{"bidi marks and isolates", "\u2066\u200e+81\u200f 90\u202a-1234\u202c-5678\u2069", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
+	{"soft hyphen, word joiner, BOM", "\ufeff090\u00ad1234\u20605678", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
 
 	// Japanese landlines and IP phones: voice only.
 	{"Tokyo landline", "(03) 1234-5678", "JP", "+81 312345678", "+81 3••••5678", LineFixed},
@@ -432,6 +447,10 @@ func FuzzMaskNumber(f *testing.F) {
 	for _, s := range []string{
 		"+81 9012345678", "+81 9012345678x123", "+819012345678", "", "+", "+81",
 		"09012345678", "garbage", "+12345 678", "＋８１ ９０１２３４５６７８", "\xff",
+		"+٨١ ٩٠١٢٣٤٥٦٧٨", "+۸۱ ۹۰۱۲۳۴۵۶۷۸", "+८१ ९०१२३४५६७८", "٠٩٠١٢٣٤٥٦٧٨",
+		"+\u200b8\u200b1 9\u200b0\u200b1\u200b2\u200b3\u200b4\u200b5\u200b6\u200b7\u200b8",
+		"\u202e+81 9012345678\u202c", "+81\u00ad9012345678", "+٨1 ９0१2３4۵6७8",
+		"+81 ٩٠١٢٣٤٥٦٧٨x١٢٣", "+\ufeff\ufeff", "\u2066\u2069",
 	} {
 		f.Add(s)
 	}
@@ -439,6 +458,9 @@ func FuzzMaskNumber(f *testing.F) {
 		m := MaskNumber(in)
 		if !utf8.ValidString(m) {
 			t.Fatalf("MaskNumber(%q) = %q: invalid UTF-8", in, m)
+		}
+		if n := longestDigitRun(m); n >= 8 {
+			t.Fatalf("MaskNumber(%q) = %q shows a run of %d digits", in, m, n)
 		}
 		if m == "" {
 			return
@@ -459,4 +481,206 @@ func FuzzMaskNumber(f *testing.F) {
 			t.Fatalf("MaskNumber(%q) = %q shows too much", in, m)
 		}
 	})
+}
+
+// inScript writes the ASCII digits of s in the script whose zero is zero.
+func inScript(s string, zero rune) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return zero + r - '0'
+		}
+		return r
+	}, s)
+}
+
+// digitZeros are the zeros of some digit scripts people type numbers in.
+var digitZeros = []struct {
+	name string
+	zero rune
+}{
+	{"ASCII", '0'},
+	{"Arabic-Indic", '\u0660'},
+	{"Extended Arabic-Indic", '\u06F0'},
+	{"NKo", '\u07C0'},
+	{"Devanagari", '\u0966'},
+	{"Bengali", '\u09E6'},
+	{"Tamil", '\u0BE6'},
+	{"Thai", '\u0E50'},
+	{"Tibetan", '\u0F20'},
+	{"Myanmar", '\u1040'},
+	{"Khmer", '\u17E0'},
+	{"Full-width", '\uFF10'},
+	{"Osmanya", '\U000104A0'},
+	{"Mathematical bold", '\U0001D7CE'},
+	{"Mathematical monospace", '\U0001D7F6'},
+}
+
+// invisibles are characters that show nothing: each must be ignored
+// between digits.
+var invisibles = []rune{
+	'\u00AD', '\u034F', '\u115F', '\u180E', '\u200B', '\u200C', '\u200D', '\u200E', '\u200F',
+	'\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2060', '\u2061', '\u2063', '\u2066', '\u2067',
+	'\u2068', '\u2069', '\u2800', '\u3164', '\uFE0F', '\uFEFF', '\uFFA0', '\U000E0001', '\U000E0100',
+	'\x01', '\x1b', '\x7f', '\u009b',
+}
+
+func TestDigitValue(t *testing.T) {
+	t.Parallel()
+	// digitValue relies on each range of the Nd table spanning whole runs
+	// 0..9: a new Unicode version that broke this would fail here.
+	for _, rg := range unicode.Nd.R16 {
+		if rg.Stride != 1 || (rg.Hi-rg.Lo+1)%10 != 0 {
+			t.Errorf("Nd range %U..%U stride %d: not whole runs of ten digits", rg.Lo, rg.Hi, rg.Stride)
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if rg.Stride != 1 || (rg.Hi-rg.Lo+1)%10 != 0 {
+			t.Errorf("Nd range %U..%U stride %d: not whole runs of ten digits", rg.Lo, rg.Hi, rg.Stride)
+		}
+	}
+	for _, sc := range digitZeros {
+		for v := range 10 {
+			if got := digitValue(sc.zero + rune(v)); got != v {
+				t.Errorf("%s: digitValue(%U) = %d, want %d", sc.name, sc.zero+rune(v), got, v)
+			}
+		}
+	}
+	// Where NFKC knows a digit's value, it must agree.
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !unicode.Is(unicode.Nd, r) {
+			if got := digitValue(r); got != -1 {
+				t.Fatalf("digitValue(%U) = %d for a non-digit, want -1", r, got)
+			}
+			continue
+		}
+		if f := norm.NFKC.String(string(r)); len(f) == 1 && f[0] >= '0' && f[0] <= '9' && digitValue(r) != int(f[0]-'0') {
+			t.Errorf("digitValue(%U) = %d, NFKC says %s", r, digitValue(r), f)
+		}
+	}
+	for _, r := range []rune{'a', '+', '/', ':', '①', '²', '一', '〇', utf8.RuneError} {
+		if got := digitValue(r); got != -1 {
+			t.Errorf("digitValue(%U) = %d, want -1", r, got)
+		}
+	}
+}
+
+func TestFoldDigits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{"ASCII unchanged", "+81 90-1234-5678", "+81 90-1234-5678"},
+		{"full-width", "＋８１　９０（１２３４）５６７８", "+81 90(1234)5678"},
+		{"Arabic-Indic", "٠٨٠١٢٣٤٥٦٧٨", "08012345678"},
+		{"Extended Arabic-Indic", "۰۸۰۱۲۳۴۵۶۷۸", "08012345678"},
+		{"Devanagari", "०८०१२३४५६७८", "08012345678"},
+		{"mixed scripts", "٠8०１۲৩4๕6٧𝟖", "08012345678"},
+		{"invisible between every digit", "0\u200b8\u200c0\u200d1\u20602\ufeff3\u00ad4\u200e5\u200f6\u202a7\u20668", "08012345678"},
+		{"dashes kept for cleanPhoneInput", "090ー1234−5678", "090ー1234−5678"},
+		{"words untouched", "内線１２", "内線12"},
+		{"empty", "", ""},
+	}
+	for _, tc := range tests {
+		if got := foldDigits(tc.in); got != tc.want {
+			t.Errorf("%s: foldDigits(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestMaskNumberScriptsAndInvisibles(t *testing.T) {
+	t.Parallel()
+	type test struct{ name, in, want string }
+	var tests []test
+	for _, sc := range digitZeros {
+		tests = append(tests,
+			test{sc.name, inScript("+81 9012345678", sc.zero), "+81 90••••5678"},
+			test{sc.name + ", no country code", inScript("09012345678", sc.zero), "09••••5678"},
+			test{sc.name + ", extension", inScript("+81 312345678x99", sc.zero), "+81 3••••5678"},
+		)
+	}
+	for _, r := range invisibles {
+		between := func(s string) string { return strings.Join(strings.Split(s, ""), string(r)) }
+		tests = append(tests,
+			test{fmt.Sprintf("%U between every character", r), between("+81 9012345678"), "+81 90••••5678"},
+			test{fmt.Sprintf("%U around", r), string(r) + "+81 9012345678" + string(r), "+81 90••••5678"},
+		)
+	}
+	tests = append(tests,
+		test{"mixed scripts", "+٨1 ９0१2３4۵6७8", "+81 90••••5678"},
+		test{"mixed scripts and invisibles", "+\u200e٨\u200b1 \u2066９\u20600१\u00ad2３\ufeff4۵\u200d6७\u202e8", "+81 90••••5678"},
+		test{"many separators", "+81 (90)—1234・5678", "+81 90••••5678"},
+		test{"separators, other scripts", "+٨١ (٩٠)ー١٢٣٤.٥٦٧٨", "+81 90••••5678"},
+		test{"only invisibles", "\u200b\u200b", ""},
+	)
+	for _, tc := range tests {
+		got := MaskNumber(tc.in)
+		if got != tc.want {
+			t.Errorf("%s: MaskNumber(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
+		}
+		checkMasked(t, got, foldDigits(tc.in))
+	}
+}
+
+func TestParsePhoneInvisibleBetweenEveryDigit(t *testing.T) {
+	t.Parallel()
+	for _, r := range invisibles {
+		for _, sc := range digitZeros {
+			in := strings.Join(strings.Split(inScript("090-1234-5678", sc.zero), ""), string(r))
+			p, err := ParsePhone(in, "JP")
+			if err != nil || p.Graph != "+81 9012345678" || p.Masked != "+81 90••••5678" {
+				t.Errorf("%U, %s: ParsePhone(%q) = %+v, %v; want +81 9012345678", r, sc.name, in, p, err)
+			}
+		}
+	}
+}
+
+// TestMaskNumberNeverShowsLongRun is a property test: whatever mix of
+// digits of any script, invisible characters and separators goes in, the
+// mask has no run of eight or more digits once invisible characters are
+// removed, and shows ASCII digits only.
+func TestMaskNumberNeverShowsLongRun(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var alphabet []string
+	for _, sc := range digitZeros {
+		for v := range 10 {
+			alphabet = append(alphabet, string(sc.zero+rune(v)))
+		}
+	}
+	for _, r := range invisibles {
+		alphabet = append(alphabet, string(r))
+	}
+	alphabet = append(alphabet, "+", " ", "\u3000", "\u00a0", "-", "‐", "—", "―", "−", "ー", ".", "(", ")", "（", "）", "/", "x", "#", ";ext=", "a", "内")
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(40) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		in := b.String()
+		m := MaskNumber(in)
+		if n := longestDigitRun(m); n >= 8 {
+			t.Fatalf("MaskNumber(%q) = %q shows a run of %d digits", in, m, n)
+		}
+		if strings.ContainsFunc(m, func(r rune) bool { return unicode.Is(unicode.Nd, r) && (r < '0' || r > '9') }) {
+			t.Fatalf("MaskNumber(%q) = %q shows non-ASCII digits", in, m)
+		}
+		checkMasked(t, m, foldDigits(in))
+	}
+}
+
+// longestDigitRun is the most decimal digits of any script that stand
+// together in s once invisible characters are dropped.
+func longestDigitRun(s string) int {
+	longest, n := 0, 0
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Nd, r):
+			n++
+			longest = max(longest, n)
+		case unicode.In(r, unicode.Cf, unicode.Cc, unicode.Mn, unicode.Me, unicode.Other_Default_Ignorable_Code_Point):
+		default:
+			n = 0
+		}
+	}
+	return longest
 }

@@ -25,6 +25,8 @@ func (s *Server) control(c *call) reply {
 		return s.controlUser(c, seg[1])
 	case len(seg) == 3 && seg[0] == "users" && seg[2] == "authenticators":
 		return s.controlAddAuthenticator(c, seg[1])
+	case len(seg) == 1 && seg[0] == "mail":
+		return s.controlMail(c)
 	}
 	return notFound(seg[len(seg)-1])
 }
@@ -98,14 +100,37 @@ func (s *Server) controlUser(c *call, key string) reply {
 		return errReply(e)
 	}
 	if c.r.Method == http.MethodPatch {
+		// Each field is optional; nothing changes unless all are valid.
 		var in struct {
-			DefaultMethodID string `json:"defaultMethodId"`
+			DefaultMethodID *string   `json:"defaultMethodId"`
+			DirectoryRoles  *[]string `json:"directoryRoles"`
+			Groups          *[]string `json:"groups"`
 		}
 		if e := c.decode(&in); e != nil {
 			return errReply(e)
 		}
-		if e := u.setDefault(in.DefaultMethodID); e != nil {
-			return errReply(e)
+		var roles, groups []string
+		var err error
+		if in.DirectoryRoles != nil {
+			if roles, err = checkRoles(*in.DirectoryRoles); err != nil {
+				return errReply(newError(http.StatusBadRequest, codeInvalidRequest, err.Error()))
+			}
+		}
+		if in.Groups != nil {
+			if groups, err = checkGroups(*in.Groups); err != nil {
+				return errReply(newError(http.StatusBadRequest, codeInvalidRequest, err.Error()))
+			}
+		}
+		if in.DefaultMethodID != nil {
+			if e := u.setDefault(*in.DefaultMethodID); e != nil {
+				return errReply(e)
+			}
+		}
+		if in.DirectoryRoles != nil {
+			u.roles = roles
+		}
+		if in.Groups != nil {
+			u.groups = groups
 		}
 	}
 	return reply{status: http.StatusOK, body: u.debug(c.now)}

@@ -47,6 +47,12 @@ func (s *Server) route(c *call) reply {
 			u.sessionsValidFrom = c.now
 			return reply{status: http.StatusOK, body: boolResult{Context: metadata + "Edm.Boolean", Value: true}}
 		})
+	case len(seg) == 3 && strings.EqualFold(seg[2], "sendMail"):
+		return s.withUser(c, key, []string{http.MethodPost}, func(u *user) reply { return s.sendMail(c, u) })
+	case len(seg) == 3 && strings.EqualFold(seg[2], "checkMemberGroups"):
+		return s.withUser(c, key, []string{http.MethodPost}, func(u *user) reply { return checkMemberGroups(c, u) })
+	case len(seg) == 4 && strings.EqualFold(seg[2], "transitiveMemberOf") && isDirectoryRoleCast(seg[3]):
+		return s.transitiveRoles(c, key)
 	case len(seg) >= 4 && len(seg) <= 5 && strings.EqualFold(seg[2], "authentication"):
 		return s.authentication(c, key, seg[3:])
 	}

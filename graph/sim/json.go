@@ -53,8 +53,9 @@ type innerError struct {
 
 // collection is a Graph list response.
 type collection struct {
-	Context string `json:"@odata.context"`
-	Value   []any  `json:"value"`
+	Context  string `json:"@odata.context"`
+	Value    []any  `json:"value"`
+	NextLink string `json:"@odata.nextLink,omitempty"` // the next page's URL, if there is one
 }
 
 // boolResult is the response of an action returning Edm.Boolean.
@@ -70,6 +71,13 @@ type wireUser struct {
 	UserPrincipalName string `json:"userPrincipalName"`
 	PreferredLanguage string `json:"preferredLanguage"`
 	Mail              string `json:"mail"`
+}
+
+type wireDirectoryRole struct {
+	Type           string `json:"@odata.type"`
+	ID             string `json:"id"`
+	DisplayName    string `json:"displayName"`
+	RoleTemplateID string `json:"roleTemplateId"`
 }
 
 type wirePassword struct {
@@ -192,24 +200,28 @@ func (u *user) wire(context string) wireUser {
 }
 
 // debugUser is the simulator's view of a user, for GET /_sim/users/{id}:
-// full phone numbers, the default method, and when sign-in sessions were
-// last revoked. Temporary Access Pass values are never shown.
+// full phone numbers, the default method, when sign-in sessions were last
+// revoked, directory roles and groups. Temporary Access Pass values are
+// never shown.
 type debugUser struct {
-	ID                string  `json:"id"`
-	DisplayName       string  `json:"displayName"`
-	UserPrincipalName string  `json:"userPrincipalName"`
-	Mail              string  `json:"mail"`
-	PreferredLanguage string  `json:"preferredLanguage"`
-	DefaultMethodID   string  `json:"defaultMethodId"`
-	DefaultMethod     string  `json:"defaultMethod"` // "mobile", "microsoftAuthenticator", ...; "" if none
-	SessionsValidFrom *string `json:"signInSessionsValidFromDateTime"`
-	Methods           []any   `json:"methods"`
+	ID                string   `json:"id"`
+	DisplayName       string   `json:"displayName"`
+	UserPrincipalName string   `json:"userPrincipalName"`
+	Mail              string   `json:"mail"`
+	PreferredLanguage string   `json:"preferredLanguage"`
+	DefaultMethodID   string   `json:"defaultMethodId"`
+	DefaultMethod     string   `json:"defaultMethod"` // "mobile", "microsoftAuthenticator", ...; "" if none
+	SessionsValidFrom *string  `json:"signInSessionsValidFromDateTime"`
+	DirectoryRoles    []string `json:"directoryRoles"` // display names
+	Groups            []string `json:"groups"`         // object ids
+	Methods           []any    `json:"methods"`
 }
 
 func (u *user) debug(now time.Time) debugUser {
 	d := debugUser{ID: u.id, DisplayName: u.displayName, UserPrincipalName: u.upn,
 		Mail: u.mail, PreferredLanguage: u.lang, DefaultMethodID: u.defaultID,
-		SessionsValidFrom: graphTime(u.sessionsValidFrom), Methods: []any{}}
+		SessionsValidFrom: graphTime(u.sessionsValidFrom), Methods: []any{},
+		DirectoryRoles: append([]string{}, u.roles...), Groups: append([]string{}, u.groups...)}
 	if m := u.defaultMethod(); m != nil {
 		d.DefaultMethod = m.label()
 	}

@@ -25,13 +25,15 @@ import (
 //	  "softwareOath": 1,
 //	  "fido2": [{"displayName": "YubiKey 5 NFC"}],
 //	  "email": "hanako.sato@example.jp",
-//	  "windowsHello": [{"displayName": "SATO-LAPTOP"}]
+//	  "windowsHello": [{"displayName": "SATO-LAPTOP"}],
+//	  "directoryRoles": ["Authentication Administrator"],
+//	  "groups": ["8d3f6a21-5c4b-4e7a-9f10-2b3c4d5e6f70"]
 //	}]
 //
 // Only id and userPrincipalName are required. Everything left out is either
-// absent (no phones, no devices) or derived deterministically from the
-// user's id (method ids, creation dates), so a seed file yields the same
-// state every run.
+// absent (no phones, no devices, no roles, no groups) or derived
+// deterministically from the user's id (method ids, creation dates), so a
+// seed file yields the same state every run.
 //
 // The user's default MFA method is the mobile phone if there is one, else
 // the first Authenticator, else the first other MFA method (office phone,
@@ -41,7 +43,8 @@ import (
 // object id: displayName "Test User 1a2b" (the id's first four hex digits),
 // userPrincipalName "<first 8 hex digits>@contoso.example", preferredLanguage
 // "ja-JP", a password, a mobile phone "+81 90xxxxxxxx" derived from the id
-// (the default method) and Microsoft Authenticator on one phone.
+// (the default method) and Microsoft Authenticator on one phone; they hold
+// no directory role and belong to no group.
 type SeedUser struct {
 	// ID is the user's object id, a GUID. Required.
 	ID string `json:"id"`
@@ -70,6 +73,19 @@ type SeedUser struct {
 	Email string `json:"email,omitempty"`
 	// WindowsHello are PCs with Windows Hello for Business.
 	WindowsHello []SeedDevice `json:"windowsHello,omitempty"`
+	// DirectoryRoles are the display names of the Microsoft Entra directory
+	// roles the user holds, directly or through a group, as
+	// GET /users/{id}/transitiveMemberOf/microsoft.graph.directoryRole lists
+	// them: "Global Administrator", "Privileged Authentication
+	// Administrator", "Authentication Administrator", "Helpdesk
+	// Administrator", ... Built-in roles (matched case-insensitively) carry
+	// Microsoft's roleTemplateId; any other name is a custom role with an id
+	// derived from the name. Each at most once.
+	DirectoryRoles []string `json:"directoryRoles,omitempty"`
+	// Groups are the object ids (GUIDs) of the groups the user is a member
+	// of, directly or transitively, as POST /users/{id}/checkMemberGroups
+	// reports them. Each at most once.
+	Groups []string `json:"groups,omitempty"`
 }
 
 // SeedPhone is a phone number of a [SeedUser].
@@ -204,6 +220,14 @@ func (su SeedUser) build() (*user, error) {
 		}
 		m.keyStrength = "normal"
 		u.add(m)
+	}
+
+	var err error
+	if u.roles, err = checkRoles(su.DirectoryRoles); err != nil {
+		return nil, err
+	}
+	if u.groups, err = checkGroups(su.Groups); err != nil {
+		return nil, err
 	}
 
 	// The default: mobile, else the first Authenticator, else the first

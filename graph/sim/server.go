@@ -1,6 +1,7 @@
 // Package sim is an in-memory simulator of the Microsoft Graph v1.0
-// authentication-methods API, faithful enough that msgraph-sdk-go talks to
-// it over HTTP unmodified. The bot mounts it in local mode, and tests use it
+// authentication-methods API, and of the few user endpoints around it the
+// bot needs (the user, sign-out, mail, directory roles, group membership),
+// faithful enough that msgraph-sdk-go talks to it over HTTP unmodified. The bot mounts it in local mode, and tests use it
 // through httptest as the Graph the client code runs against.
 //
 // A [Server] serves paths starting with /v1.0/ (point the SDK's base URL at
@@ -13,6 +14,9 @@
 //
 //	GET    /v1.0/users/{id}
 //	POST   /v1.0/users/{id}/revokeSignInSessions
+//	POST   /v1.0/users/{id}/sendMail
+//	GET    /v1.0/users/{id}/transitiveMemberOf/microsoft.graph.directoryRole
+//	POST   /v1.0/users/{id}/checkMemberGroups
 //	GET    /v1.0/users/{id}/authentication/methods[/{methodId}]
 //	GET    /v1.0/users/{id}/authentication/passwordMethods[/{methodId}]
 //	GET    /v1.0/users/{id}/authentication/phoneMethods[/{methodId}]
@@ -38,8 +42,13 @@
 //	POST   /_sim/faults                      inject a fault (JSON, see [Fault.UnmarshalJSON])
 //	DELETE /_sim/faults                      clear all faults
 //	GET    /_sim/users/{id}                  the user's full state, numbers unmasked
-//	PATCH  /_sim/users/{id}                  {"defaultMethodId":"..."}: the user picks another default method
+//	PATCH  /_sim/users/{id}                  {"defaultMethodId":"...","directoryRoles":[...],"groups":[...]}, each optional:
+//	                                         the user picks another default method; an admin changes the user's
+//	                                         directory roles (display names) or groups (object ids); a list replaces the old one
 //	POST   /_sim/users/{id}/authenticators   {"displayName":"iPhone 15"}: the user registers Authenticator
+//	GET    /_sim/mail[?to=address]           {"value":[...]}: mail sent with sendMail, oldest first (see [SentMail]);
+//	                                         to keeps the messages to that address (case-insensitive)
+//	DELETE /_sim/mail                        forget the sent mail
 //
 // Rules enforced as Graph does: phone numbers in the form "+81 9012345678"
 // (optional "x123" extension), one phone per type, alternateMobile only with
@@ -60,7 +69,11 @@
 // where Graph says 400; the default-method rule above, since v1.0 has no API
 // for it; 404 "resourceNotFound" for unknown paths (Graph: 400 BadRequest);
 // 405 "methodNotAllowed" for unsupported HTTP methods; 404 "itemNotFound"
-// for an unknown userPrincipalName (Graph: "Request_ResourceNotFound"); and
+// for an unknown userPrincipalName (Graph: "Request_ResourceNotFound");
+// sendMail delivers nothing (the message is recorded, the latest 500 kept)
+// and refuses a message without subject or body; a directory role's object
+// id is the same in every "tenant" and $skiptoken is a plain offset; groups
+// are flat, so a user's seeded groups are their transitive memberships; and
 // no authentication at all (any bearer token, or none, is accepted).
 package sim
 
@@ -102,6 +115,7 @@ type Server struct {
 	byUPN    map[string]string // lower-case userPrincipalName → object id
 	faults   []*activeFault
 	requests []Request
+	mail     []SentMail // sent with sendMail, oldest first
 }
 
 // Option configures a [Server].

@@ -473,6 +473,11 @@ func TestSeedValidation(t *testing.T) {
 		{"duplicate id", `[{"id":"` + id + `","userPrincipalName":"a@c.example"},{"id":"` + strings.ToUpper(id) + `","userPrincipalName":"b@c.example"}]`, "duplicate id"},
 		{"duplicate upn", `[{"id":"` + id + `","userPrincipalName":"a@c.example"},{"id":"` + anonID + `","userPrincipalName":"A@c.example"}]`, "duplicate userPrincipalName"},
 		{"unknown field", `[{"id":"` + id + `","userPrincipalName":"a@c.example","phone":"+81 9012345678"}]`, "unknown field"},
+		{"roles and groups", `[{"id":"` + id + `","userPrincipalName":"a@c.example","directoryRoles":["helpdesk administrator","Tenant Helpdesk Lead"],"groups":["` + otherID + `"]}]`, ""},
+		{"empty role", `[{"id":"` + id + `","userPrincipalName":"a@c.example","directoryRoles":[" "]}]`, "role name is empty"},
+		{"role twice", `[{"id":"` + id + `","userPrincipalName":"a@c.example","directoryRoles":["Global Administrator","global administrator"]}]`, "listed twice"},
+		{"bad group", `[{"id":"` + id + `","userPrincipalName":"a@c.example","groups":["sales"]}]`, "not an object id"},
+		{"group twice", `[{"id":"` + id + `","userPrincipalName":"a@c.example","groups":["` + otherID + `","` + strings.ToUpper(otherID) + `"]}]`, "listed twice"},
 		{"not JSON", `{`, "unexpected EOF"},
 	}
 	for _, tt := range tests {

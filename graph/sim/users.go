@@ -183,6 +183,8 @@ type user struct {
 	methods                          []*method // in registration order
 	defaultID                        string    // "" when the user has no MFA method
 	sessionsValidFrom                time.Time // set by revokeSignInSessions
+	roles                            []string  // directory role display names, canonical spelling
+	groups                           []string  // group object ids, lower case
 }
 
 // find returns the method of kind k with the given id, or nil. Any kind
@@ -516,7 +518,8 @@ func randomString(alphabet string, n int) string {
 //     preferredLanguage "ja-JP";
 //   - a password, a mobile phone "+81 90" followed by eight digits from the
 //     id's hash (the default method), and Microsoft Authenticator on one of a
-//     few common phones, registered on a date in 2023–2025.
+//     few common phones, registered on a date in 2023–2025;
+//   - no directory roles and no groups.
 func provision(id string) *user {
 	id = strings.ToLower(id)
 	h := hashOf("user", id)
