@@ -49,6 +49,7 @@ type config struct {
 	Approval       bool // SELF_SERVICE_WRITES=approval
 	StepUp         stepUpConfig
 	NotifyFrom     string // the mailbox security notices are sent from
+	ProtectedGroup string // Entra group whose members are not self-service
 }
 
 // stepUpConfig is how the bot asks for a fresh sign-in before writes.
@@ -116,6 +117,7 @@ var envVars = []envVar{
 	{"STEP_UP_CLIENT_ID", "MicrosoftAppId", "the app registration the sign-in uses (needed with MicrosoftAppType=UserAssignedMSI)", false},
 	{"STEP_UP_CLIENT_SECRET", "MicrosoftAppPassword", "that app registration's client secret", false},
 	{"NOTIFY_FROM", "a simulated mailbox with the Graph simulator; required otherwise", "mailbox (UPN or object id) that sends people an email after every change of their sign-in methods and every pass issued for them (Graph Mail.Send, limited to this mailbox)", false},
+	{"PROTECTED_GROUP_ID", "", "object id of an Entra group whose members' sign-in methods only the helpdesk changes, like accounts holding a directory role (which always are)", false},
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
@@ -220,6 +222,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if err := c.loadStepUp(getenv); err != nil {
 		return c, err
+	}
+	if c.ProtectedGroup = strings.TrimSpace(getenv("PROTECTED_GROUP_ID")); c.ProtectedGroup != "" && !guid.MatchString(c.ProtectedGroup) {
+		return c, fmt.Errorf("PROTECTED_GROUP_ID=%q is not a group's object id: copy the Object ID GUID from the group's overview in Entra", c.ProtectedGroup)
 	}
 	c.NotifyFrom = strings.TrimSpace(getenv("NOTIFY_FROM"))
 	if c.NotifyFrom == "" {

@@ -187,7 +187,8 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	runner := bot.NewRunner(st, router, connector, effects, log)
 	stepUp.Runner, effects.Runner, effects.Chats = runner, runner, connector
 	notices := &bot.Notices{Graph: graphClient, From: cfg.NotifyFrom, Log: log.Named("notices"), Now: time.Now}
-	effects.Notices = notices
+	privilege := &bot.Privilege{Graph: graphClient, GroupID: cfg.ProtectedGroup}
+	effects.Notices, effects.Privilege = notices, privilege
 	runner.SetMetrics(metrics)
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks) // replicas share the database
@@ -197,7 +198,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		desk = bot.NewDesk(cfg.Helpdesk, log.Named("helpdesk"))
 		desk.Store, desk.Conn, desk.Graph, desk.Passes, desk.Audit, desk.Changes = st, connector, graphClient, graphClient, st, effects
 		desk.Metrics = metrics
-		desk.Sessions, desk.AuditLog, desk.Notices = graphClient, st, notices
+		desk.Sessions, desk.AuditLog, desk.Notices, desk.Privilege = graphClient, st, notices, privilege
 		if locks := st.TicketLocks(); locks != nil {
 			desk.ShareLocks(locks)
 		}

@@ -355,7 +355,7 @@ func TestWriteLimitPerPerson(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, withEffectsFunc(func(st *store.DB) bot.EffectRunner {
 		return &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now, Log: zap.NewNop(),
-			Policy: bot.RateLimit{Store: st, PerHour: 1}, StepUp: &bot.StepUp{Off: true}}
+			Policy: bot.RateLimit{Store: st, PerHour: 1}, StepUp: &bot.StepUp{Off: true}, Privilege: &bot.Privilege{Graph: sharedGraph}}
 	}))
 	conv := "a:1change-limit"
 	user := aadFor(conv)

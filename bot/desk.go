@@ -79,10 +79,12 @@ type Desk struct {
 	}
 	AuditLog AuditReader
 	Notices  *Notices
-	Config   HelpdeskConfig
-	Log      *zap.Logger
-	Now      func() time.Time
-	Metrics  *Metrics // nil: not counted
+	// Privilege refuses passes for privileged accounts; nil refuses all.
+	Privilege *Privilege
+	Config    HelpdeskConfig
+	Log       *zap.Logger
+	Now       func() time.Time
+	Metrics   *Metrics // nil: not counted
 
 	locks   Locker
 	members memberCache
@@ -583,7 +585,10 @@ func (d *Desk) issuePass(ctx context.Context, t *dialogs.Ticket, e dialogs.Issue
 	now := d.Now()
 	entry := store.AuditEntry{At: now, UserID: e.User, ActorID: userOfUser(e.Agent), Operation: "issue-tap",
 		Method: string(graph.KindTAP), ChangeKey: "ticket-" + t.Number() + "-tap-" + strconv.FormatInt(now.UnixMilli(), 10)}
-	pass, err := d.Passes.CreateTemporaryAccessPass(ctx, e.User, d.Config.TAPLifetime, d.Config.TAPOnce)
+	pass, err := graph.TemporaryAccessPass{}, d.Privilege.refuseProtected(ctx, e.User)
+	if err == nil {
+		pass, err = d.Passes.CreateTemporaryAccessPass(ctx, e.User, d.Config.TAPLifetime, d.Config.TAPOnce)
+	}
 	if err != nil {
 		entry.Result = resultOf(err)
 		var ge *graph.Error

@@ -81,7 +81,10 @@ type Effects struct {
 	Runner *Runner
 	// Notices mails people about changes; nil: no email.
 	Notices *Notices
-	Region  string // default phone region, e.g. "JP"
+	// Privilege keeps privileged accounts out of self-service; nil
+	// refuses every change (it fails closed).
+	Privilege *Privilege
+	Region    string // default phone region, e.g. "JP"
 	// Approval, when set, turns confirmed changes into tickets that an
 	// agent approves (SELF_SERVICE_WRITES=approval).
 	Approval bool
@@ -101,7 +104,12 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 			res.Err = problemFor(err)
 			break
 		}
-		res.Value = methodsView(m)
+		v := methodsView(m)
+		if err := x.Privilege.refuseProtected(ctx, userOf(in)); err != nil {
+			res.Err = err
+			break
+		}
+		res.Value = v
 	case dialogs.CheckPhone:
 		p, err := graph.ParsePhone(e.Input, x.Region)
 		if err != nil {
@@ -194,6 +202,9 @@ func (x *Effects) askApproval(ctx context.Context, c dialogs.ApplyChange, in dia
 	if !x.Desk.Enabled() {
 		return dialogs.ChangeOutcome{}, problemNoHelpdesk
 	}
+	if err := x.Privilege.refuseProtected(ctx, c.Owner); err != nil {
+		return dialogs.ChangeOutcome{}, err
+	}
 	// The person's own sign-in comes before the request reaches the
 	// helpdesk: an agent must not be asked to approve a stolen session's
 	// change.
@@ -242,6 +253,9 @@ func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.I
 		}
 	}
 	if err := stepUp(ctx, c, now); err != nil {
+		return refused(err)
+	}
+	if err := x.Privilege.refuseProtected(ctx, c.Owner); err != nil {
 		return refused(err)
 	}
 	if err := x.Policy.Allow(ctx, c, now); err != nil {

@@ -407,7 +407,7 @@ func (e *env) start() {
 	}
 	if effects == nil {
 		effects = &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now, Log: e.log,
-			Policy: bot.RateLimit{Store: st, PerHour: 5}, StepUp: stepUp}
+			Policy: bot.RateLimit{Store: st, PerHour: 5}, StepUp: stepUp, Privilege: &bot.Privilege{Graph: sharedGraph}}
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
 	if e.stepUpFn != nil {
@@ -428,7 +428,7 @@ func (e *env) start() {
 		x.Approval = e.approval
 		d := bot.NewDesk(*e.deskCfg, e.log)
 		d.Store, d.Conn, d.Graph, d.Passes, d.Audit, d.Changes = st, conn, sharedGraph, sharedGraph, st, x
-		d.Sessions, d.AuditLog = sharedGraph, st
+		d.Sessions, d.AuditLog, d.Privilege = sharedGraph, st, &bot.Privilege{Graph: sharedGraph}
 		x.Desk = d
 		d.Metrics = metrics
 		if locks := st.TicketLocks(); locks != nil {
