@@ -198,7 +198,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		desk = bot.NewDesk(cfg.Helpdesk, log.Named("helpdesk"))
 		desk.Store, desk.Conn, desk.Graph, desk.Passes, desk.Audit, desk.Changes = st, connector, graphClient, graphClient, st, effects
 		desk.Metrics = metrics
-		desk.Sessions, desk.AuditLog, desk.Notices, desk.Privilege = graphClient, st, notices, privilege
+		desk.Sessions, desk.AuditLog, desk.Notices, desk.Privilege, desk.StepUp = graphClient, st, notices, privilege, stepUp
 		if locks := st.TicketLocks(); locks != nil {
 			desk.ShareLocks(locks)
 		}

@@ -81,10 +81,13 @@ type Desk struct {
 	Notices  *Notices
 	// Privilege refuses passes for privileged accounts; nil refuses all.
 	Privilege *Privilege
-	Config    HelpdeskConfig
-	Log       *zap.Logger
-	Now       func() time.Time
-	Metrics   *Metrics // nil: not counted
+	// StepUp asks agents for their own fresh sign-in before a pass or an
+	// approval; nil refuses them (it fails closed).
+	StepUp  *StepUp
+	Config  HelpdeskConfig
+	Log     *zap.Logger
+	Now     func() time.Time
+	Metrics *Metrics // nil: not counted
 
 	locks   Locker
 	members memberCache
@@ -527,6 +530,20 @@ func (d *Desk) act(ctx context.Context, a *Activity, in dialogs.Input) (*InvokeR
 		}
 		n := turn.Ticket
 		switch e := turn.Effect.(type) {
+		case dialogs.IssueTAP, dialogs.ApplyChange:
+			if tap, ok := e.(dialogs.IssueTAP); ok && d.Privilege.refuseProtected(ctx, tap.User) != nil {
+				break // refused below, with no sign-in asked for first
+			}
+			card, err := d.agentSignIn(ctx, in, t)
+			if err != nil {
+				return t, false, problemFor(err)
+			}
+			if card != nil {
+				private = card // nothing happens until the agent signed in
+				return t, false, nil
+			}
+		}
+		switch e := turn.Effect.(type) {
 		case dialogs.IssueTAP:
 			private = d.issuePass(ctx, &n, e, log)
 		case dialogs.RevokeSessions:
@@ -556,6 +573,23 @@ func (d *Desk) act(ctx context.Context, a *Activity, in dialogs.Input) (*InvokeR
 		return nil, private
 	}
 	return cardActionResponse(t.Card(d.Now(), l)), nil
+}
+
+// agentSignIn returns nil when the agent passed a sign-in for this ticket
+// recently; otherwise it starts one and returns the ticket card with the
+// sign-in button, for the agent alone.
+func (d *Desk) agentSignIn(ctx context.Context, in dialogs.Input, t dialogs.Ticket) (*cards.Card, error) {
+	subject := "ticket-" + t.Number()
+	ok, err := d.StepUp.AgentCovered(ctx, userOfUser(in.User), subject)
+	if err != nil || ok {
+		return nil, err
+	}
+	url, err := d.StepUp.BeginAgent(ctx, in, subject)
+	if err != nil {
+		return nil, err
+	}
+	l := dialogs.HelpdeskLang
+	return cards.AgentSignIn(l, t.Card(d.Now(), l), url), nil
 }
 
 // refusal answers a click that is not allowed with an error the client

@@ -428,7 +428,7 @@ func (e *env) start() {
 		x.Approval = e.approval
 		d := bot.NewDesk(*e.deskCfg, e.log)
 		d.Store, d.Conn, d.Graph, d.Passes, d.Audit, d.Changes = st, conn, sharedGraph, sharedGraph, st, x
-		d.Sessions, d.AuditLog, d.Privilege = sharedGraph, st, &bot.Privilege{Graph: sharedGraph}
+		d.Sessions, d.AuditLog, d.Privilege, d.StepUp = sharedGraph, st, &bot.Privilege{Graph: sharedGraph}, x.StepUp
 		x.Desk = d
 		d.Metrics = metrics
 		if locks := st.TicketLocks(); locks != nil {

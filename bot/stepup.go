@@ -61,8 +61,12 @@ type StepUp struct {
 	Log    *zap.Logger
 }
 
-// Purposes of a sign-in request.
-const purposeChange = "change"
+// Purposes of a sign-in request: a person's own change, or an agent's
+// action on a ticket (a pass, an approval).
+const (
+	purposeChange = "change"
+	purposeAgent  = "agent"
+)
 
 // resumeRef is where a conversation continues after a sign-in: enough to
 // send into it and to replace the card whose button asked for the sign-in.
@@ -93,31 +97,64 @@ func (s *StepUp) Begin(ctx context.Context, e dialogs.BeginStepUp, in dialogs.In
 	} else if ok {
 		return dialogs.StepUpStarted{Done: true}, nil
 	}
-	tenant := in.Conv.TenantID
-	if tenant == "" {
-		return dialogs.StepUpStarted{}, problemNoTenant
-	}
-	req, err := stepup.NewRequest()
-	if err != nil {
-		return dialogs.StepUpStarted{}, err
-	}
 	resume, err := json.Marshal(resumeRef{Conv: in.Conv, CardID: in.CardID, User: in.User, Locale: in.Locale})
 	if err != nil {
 		return dialogs.StepUpStarted{}, fmt.Errorf("encode resume: %w", err)
 	}
-	expires := e.Expires
+	url, err := s.begin(ctx, e.Owner, in.Conv.TenantID, purposeChange, e.Key, resume, e.Expires)
+	return dialogs.StepUpStarted{URL: url}, err
+}
+
+// begin stores a new one-time sign-in request for user, bound to purpose
+// and subject, expiring at expires (at most MaxAge from now), and returns
+// where the person signs in.
+func (s *StepUp) begin(ctx context.Context, user, tenant, purpose, subject string, resume []byte, expires time.Time) (string, error) {
+	if tenant == "" {
+		return "", problemNoTenant
+	}
+	req, err := stepup.NewRequest()
+	if err != nil {
+		return "", err
+	}
+	now := s.Now()
 	if expires.IsZero() || expires.Sub(now) > s.Provider.MaxAge() {
 		expires = now.Add(s.Provider.MaxAge())
 	}
 	if err := s.Store.CreateStepUp(ctx, store.StepUp{
-		StateHash: stepup.HashState(req.State), UserID: e.Owner, TenantID: tenant,
-		Purpose: purposeChange, Subject: e.Key, Nonce: req.Nonce, Verifier: req.Verifier,
+		StateHash: stepup.HashState(req.State), UserID: user, TenantID: tenant,
+		Purpose: purpose, Subject: subject, Nonce: req.Nonce, Verifier: req.Verifier,
 		Resume: resume, Created: now, Expires: expires,
 	}); err != nil {
-		return dialogs.StepUpStarted{}, err
+		return "", err
 	}
-	return dialogs.StepUpStarted{URL: s.Provider.AuthURL(tenant, req, s.loginHint(ctx, e.Owner))}, nil
+	return s.Provider.AuthURL(tenant, req, s.loginHint(ctx, user)), nil
 }
+
+// AgentCovered reports whether agent passed a sign-in for subject (a
+// ticket) within the maximum age: issuing a pass or approving a change
+// needs the agent's own fresh sign-in, as a change needs the person's.
+func (s *StepUp) AgentCovered(ctx context.Context, agent, subject string) (bool, error) {
+	if s != nil && s.Off {
+		return true, nil
+	}
+	if s == nil || s.Provider == nil {
+		return false, problemStepUpUnavailable
+	}
+	_, ok, err := s.Store.FreshStepUp(ctx, agent, agentSubject(subject), s.Now().Add(-s.Provider.MaxAge()))
+	return ok, err
+}
+
+// BeginAgent starts the agent's sign-in for subject; the page they land on
+// afterwards tells them to press the button again.
+func (s *StepUp) BeginAgent(ctx context.Context, in dialogs.Input, subject string) (string, error) {
+	if s == nil || s.Provider == nil {
+		return "", problemStepUpUnavailable
+	}
+	return s.begin(ctx, userOf(in), in.Conv.TenantID, purposeAgent, agentSubject(subject), nil, time.Time{})
+}
+
+// agentSubject keeps agents' subjects apart from change keys.
+func agentSubject(subject string) string { return "agent:" + subject }
 
 // loginHint is the person's user principal name, so that Entra offers
 // their account; without it they pick one (and the token's oid is what is
@@ -225,12 +262,17 @@ func (s *StepUp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Operation: "step-up", Method: "signin", Result: result, ChangeKey: u.Subject}); err != nil {
 		s.Log.Error("audit entry not written", zap.String("operation", "step-up"), zap.Error(err))
 	}
-	s.resume(ctx, u, verdict)
-	status := http.StatusOK
-	if verdict != cards.SignInOK {
+	status, page := http.StatusOK, verdict
+	switch {
+	case verdict != cards.SignInOK:
 		status = http.StatusForbidden
+	case u.Purpose == purposeAgent:
+		page = cards.SignInOKAgent // no chat to continue: the agent clicks again
 	}
-	s.page(w, status, verdict)
+	if u.Purpose == purposeChange {
+		s.resume(ctx, u, verdict)
+	}
+	s.page(w, status, page)
 }
 
 // judge redeems the callback and returns the verdict, a cards.SignIn* code,
@@ -244,6 +286,9 @@ func (s *StepUp) judge(ctx context.Context, u store.StepUp, q map[string][]strin
 	}
 	if now.After(u.Expires) {
 		return cards.SignInExpired, time.Time{}
+	}
+	if u.Purpose != purposeChange && u.Purpose != purposeAgent {
+		return cards.SignInFailed, time.Time{}
 	}
 	if e := get("error"); e != "" {
 		// access_denied is the person pressing Cancel; anything else is

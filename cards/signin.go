@@ -18,12 +18,18 @@ const (
 	SignInExpired     = "expired"
 	SignInUsed        = "used"
 	SignInUnknown     = "unknown"
+	// SignInOKAgent is SignInOK for a helpdesk agent, whose action does not
+	// continue by itself.
+	SignInOKAgent = "ok_agent"
 )
 
 var signInOutcomes = map[string]struct{ title, body Text }{
 	SignInOK: {
 		Text{JA: "本人確認ができました", EN: "You're verified"},
 		Text{JA: "Teams に戻ってください。変更はチャットの中でそのまま進みます。何も入力する必要はありません。このページは閉じてかまいません。", EN: "Go back to Teams: the change carries on in the chat by itself, with nothing to type. You can close this page."}},
+	SignInOKAgent: {
+		Text{JA: "本人確認ができました", EN: "You're verified"},
+		Text{JA: "Teams に戻り、もう一度ボタンを押してください（10分以内）。このページは閉じてかまいません。", EN: "Go back to Teams and press the button again (within 10 minutes). You can close this page."}},
 	SignInOtherPerson: {
 		Text{JA: "別のアカウントでサインインされました", EN: "You signed in with another account"},
 		Text{JA: "変更を始めた本人のアカウントでサインインする必要があります。何も変更していません。Teams のカードからもう一度お試しください。", EN: "The sign-in must be by the person who started the change. Nothing was changed. Try again from the card in Teams."}},
@@ -67,3 +73,18 @@ func SignInOutcome(code string) (title, body Text) {
 
 // SignInPageTitle names the bot on the callback page.
 var SignInPageTitle = Text{JA: "MFA Desk 本人確認", EN: "MFA Desk identity check"}
+
+var txtAgentSignIn = Text{
+	JA: "一時アクセスパスの発行と変更の承認には、あなた自身の本人確認（多要素認証でのサインイン）が必要です。上のボタンでサインインしてから、もう一度押してください。",
+	EN: "Issuing a Temporary Access Pass or approving a change needs your own identity check (a sign-in with MFA). Sign in with the button above, then press yours again.",
+}
+
+// AgentSignIn puts the sign-in an agent needs on top of the ticket card c,
+// for the agent's eyes only (an invoke answer).
+func AgentSignIn(l Lang, c *Card, url string) *Card {
+	c.Body = append([]any{Alert(txtAgentSignIn.In(l))}, c.Body...)
+	c.Actions = append([]Action{{Type: "Action.OpenUrl", Title: txtSignInConfirm.In(l), URL: url, Style: "positive"}}, c.Actions...)
+	return c
+}
+
+var txtSignInConfirm = Text{JA: "サインインして確認する", EN: "Sign in to confirm"}
