@@ -417,8 +417,8 @@ func reloadOnHangup(ctx context.Context, path string, router *dialogs.Router, lo
 }
 
 // housekeeping runs at start and then once an hour: it forgets old
-// processed-activity ids and abandoned change flows (with the phone numbers
-// they hold) idle for a day. Running at start matters where the process
+// processed-activity ids, abandoned change flows (with the phone numbers
+// they hold) idle for a day, and sign-in requests a day old. Running at start matters where the process
 // rarely lives an hour.
 func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, log *zap.Logger) {
 	clean := func() {
@@ -430,6 +430,9 @@ func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, log *za
 		}
 		if _, err := runner.ForgetIdleNumbers(ctx, st, day); err != nil {
 			log.Warn("forget abandoned change flows", zap.Error(err))
+		}
+		if _, err := st.PruneStepUps(ctx, day); err != nil {
+			log.Warn("prune sign-in requests", zap.Error(err))
 		}
 	}
 	clean()
