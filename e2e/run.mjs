@@ -152,6 +152,52 @@ async function see(text) {
 async function click(cardText, button) {
   await card(cardText).getByRole("button", { name: button, exact: typeof button === "string" }).click();
 }
+// --- the step-up sign-in ----------------------------------------------------
+// A confirmed change of sign-in methods is written only after a fresh sign-in
+// in the browser: the card's "Sign in to confirm" (Action.OpenUrl) opens the
+// bot's sign-in simulator in a new page (the playground calls window.open), and
+// the simulator sends the browser back to the bot's /auth/callback. Both pages
+// speak both languages; the card's words follow the chat's. The Adaptive Cards
+// renderer gives an Action.OpenUrl the role "link", not "button".
+const signInCard = /最後に、本人確認のためサインインしてください|One last step: sign in to confirm it's you/;
+const signInButton = /^(サインインして確認する|Sign in to confirm)$/;
+const signInAgain = /^(もう一度サインインする|Sign in again)$/;
+const signInLink = () => card(signInCard).getByRole("link", { name: signInButton });
+let popup; // the sign-in page while it is open: screenshotted when a step fails
+
+// shot saves a screenshot of another page than the playground's, numbered
+// with the current step: e2e/out/NN-<step>-<what>.png.
+async function shot(p, what) {
+  await p.screenshot({ path: path.join(out, `${String(n).padStart(2, "0")}-${stepName}-${what}.png`), fullPage: true });
+}
+
+// signIn presses the sign-in button of the newest sign-in card, signs in on
+// the simulator's page with method ("mfa" or "password": the page's buttons'
+// ids), and returns the callback page's heading. Both pages are screenshotted.
+async function signIn(method) {
+  const authorize = `${botBase}/signin-simulator/${tenant}/oauth2/v2.0/authorize?`;
+  const [p] = await Promise.all([
+    page.context().waitForEvent("page"),
+    signInLink().click(),
+  ]);
+  popup = p;
+  p.setDefaultTimeout(timeout);
+  await p.waitForURL((u) => u.href.startsWith(authorize));
+  await p.locator("#heading").waitFor();
+  const heading = await p.locator("#heading").innerText();
+  if (!/としてサインイン/.test(heading)) throw new Error(`the sign-in page does not name the person: ${heading}`);
+  await shot(p, `signin-${method}`);
+  await Promise.all([
+    p.waitForURL((u) => u.href.startsWith(`${botBase}/auth/callback?`)),
+    p.locator(`#${method}`).click(),
+  ]);
+  const result = (await p.locator("#result").innerText()).trim();
+  await shot(p, `callback-${method}`);
+  await p.close();
+  popup = undefined;
+  return result;
+}
+
 async function openChat(name) {
   await page.getByText(name, { exact: true }).first().click();
 }
@@ -162,6 +208,11 @@ async function graph(method, p, body) {
   });
   if (!res.ok) throw new Error(`simulator ${method} ${p}: ${res.status}`);
   return res.json();
+}
+
+// phones is the person's phone methods in the simulated tenant, as JSON text.
+async function phones() {
+  return JSON.stringify(await graph("GET", `/v1.0/users/${student.aad}/authentication/phoneMethods`));
 }
 
 // asAgent sends an activity from the helpdesk agent into the ticket's
@@ -190,8 +241,10 @@ function ticketThread() {
 
 // --- the walk ----------------------------------------------------------------
 let n = 0;
+let stepName = "";
 async function step(name, fn) {
   n++;
+  stepName = name;
   const shot = path.join(out, `${String(n).padStart(2, "0")}-${name}.png`);
   const started = Date.now();
   try {
@@ -201,6 +254,7 @@ async function step(name, fn) {
   } catch (e) {
     const failed = shot.replace(/\.png$/, "-FAILED.png");
     await page.screenshot({ path: failed }).catch(() => {});
+    if (popup) await popup.screenshot({ path: failed.replace(/\.png$/, "-signin-page.png") }).catch(() => {});
     console.log(`FAIL ${n} ${name}: ${e.message}`);
     console.log(`screenshot: ${failed}\n--- end of the bot's log (${botLog}) ---\n${tail(botLog)}`);
     throw e;
@@ -246,14 +300,33 @@ try {
     await click("番号を入力してください", "次へ");
     await click("SMSも使いますか", "SMSと音声通話");
     await card("確定する").waitFor();
-    const before = JSON.stringify(await graph("GET", `/v1.0/users/${student.aad}/authentication/phoneMethods`));
-    if (before.includes("8024681357")) throw new Error("the number was written before the confirm");
+    if ((await phones()).includes("8024681357")) throw new Error("the number was written before the confirm");
+  });
+
+  await step("phone-change-signin-card", async () => {
+    await click("確定する", "確定する");
+    await signInLink().waitFor();
+    if ((await phones()).includes("8024681357")) throw new Error("the number was written before the sign-in");
+  });
+
+  await step("phone-change-password-only", async () => {
+    // A password alone is not a step-up: the page and the card say so, and
+    // nothing is written.
+    const result = await signIn("password");
+    if (result !== "多要素認証でのサインインが確認できませんでした") throw new Error(`the callback page says: ${result}`);
+    await card("多要素認証でのサインインが確認できませんでした").getByRole("button", { name: signInAgain }).waitFor();
+    const after = await phones();
+    if (after.includes("8024681357")) throw new Error(`the number was written after a password-only sign-in: ${after}`);
   });
 
   await step("phone-change-confirmed", async () => {
-    await click("確定する", "確定する");
+    await click("多要素認証でのサインインが確認できませんでした", signInAgain);
+    await signInLink().waitFor();
+    const result = await signIn("mfa");
+    if (result !== "本人確認ができました") throw new Error(`the callback page says: ${result}`);
+    // Back in Teams the card carries on by itself: nothing typed.
     await see("変更しました");
-    const after = JSON.stringify(await graph("GET", `/v1.0/users/${student.aad}/authentication/phoneMethods`));
+    const after = await phones();
     if (!after.includes("+81 8024681357")) throw new Error(`the tenant does not have the new number: ${after}`);
   });
 
@@ -272,6 +345,8 @@ try {
     // "AQUOS sense8 (registered 2024-09-16) を削除": the old device's entry.
     await click("新しい端末を確認しました", new RegExp(`^${old[0].displayName}.*を削除$`));
     await click("確定する", "確定する");
+    const result = await signIn("mfa");
+    if (result !== "本人確認ができました") throw new Error(`the callback page says: ${result}`);
     await see("古いスマホの Authenticator アプリからも");
     const now = (await graph("GET", `/v1.0/users/${student.aad}/authentication/microsoftAuthenticatorMethods`)).value;
     if (now.length !== 1 || now[0].displayName !== "Pixel 9") throw new Error(`authenticators now: ${JSON.stringify(now)}`);

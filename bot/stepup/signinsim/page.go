@@ -24,6 +24,7 @@ input[type=text]{box-sizing:border-box;width:100%;padding:6px 8px;border:1px sol
 .buttons{display:flex;flex-direction:column;gap:8px;margin-top:20px}
 button{padding:8px 12px;border:1px solid #0067b8;background:#0067b8;color:#fff;font:inherit;cursor:pointer;text-align:left}
 button.secondary{background:#fff;color:#0067b8}
+button .en{color:inherit;opacity:.9}
 .error{border-left:4px solid #a4262c;padding-left:10px}
 footer{margin-top:24px;font-size:12px;color:#605e5c}
 `
