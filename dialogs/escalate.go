@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/graph/digits"
 )
 
 // Escalation is the person's side of a ticket: asking for a person (one
@@ -277,11 +278,8 @@ const (
 
 // numberRun finds digit runs that may be a phone number or a code: digits
 // of any script, possibly with separators, invisible characters and a
-// leading +. invisibleRune finds the invisible characters in one.
-var (
-	numberRun     = regexp.MustCompile(`(?:\+[` + numberInvisible + `]*)?\p{Nd}(?:[\p{Nd}` + numberInvisible + numberSeparators + `]*\p{Nd})?`)
-	invisibleRune = regexp.MustCompile(`[` + numberInvisible + `]`)
-)
+// leading +.
+var numberRun = regexp.MustCompile(`(?:\+[` + numberInvisible + `]*)?\p{Nd}(?:[\p{Nd}` + numberInvisible + numberSeparators + `]*\p{Nd})?`)
 
 // MaskNumbers hides phone numbers and one-time codes in free text before it
 // leaves the person's chat (transcript, relayed messages): a long number
@@ -334,20 +332,20 @@ func maskNumber(m string) string {
 		k := strings.IndexByte(core, '.')
 		return m[:lead] + maskNumber(core[:k]) + "." + maskNumber(core[k+1:]) + rest
 	}
-	digits := strings.Map(func(r rune) rune {
+	ascii := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r
 		}
 		return -1
 	}, t)
 	var masked string
-	switch n := len(digits); {
+	switch n := len(ascii); {
 	case n < 4:
 		return m
 	case n < 8:
 		masked = strings.Repeat("•", n)
 	default:
-		masked = digits[:3] + "••••" + digits[n-4:]
+		masked = ascii[:3] + "••••" + ascii[n-4:]
 		if strings.HasPrefix(core, "+") {
 			masked = "+" + masked
 		}
@@ -356,39 +354,21 @@ func maskNumber(m string) string {
 }
 
 // foldNumber drops the invisible characters from a number run and writes
-// its digits in ASCII.
+// its digits in ASCII. numberInvisible lets more into a run than
+// [digits.Invisible] knows: every combining mark (an accent, the keycap
+// U+20E3 typed after a digit) and every control character, tabs and line
+// breaks included. Those go too: in a run, foldNumber drops exactly what
+// numberInvisible matches.
 func foldNumber(m string) string {
 	return strings.Map(func(r rune) rune {
-		if v := digitValue(r); v >= 0 {
+		switch v := digits.Value(r); {
+		case v >= 0:
 			return '0' + rune(v)
+		case digits.Invisible(r), unicode.In(r, unicode.Mn, unicode.Me, unicode.Cc):
+			return -1
 		}
 		return r
-	}, invisibleRune.ReplaceAllString(m, ""))
-}
-
-// digitValue returns the value of r if it is a decimal digit of any script
-// (unicode.Nd), else -1. Unicode encodes each script's digits as one
-// contiguous run from 0 to 9, so every range of the Nd table starts at a
-// zero and spans whole runs (TestDigitValueDialogs checks this). It repeats
-// the graph package's digitValue: dialogs doesn't import graph.
-func digitValue(r rune) int {
-	if r >= '0' && r <= '9' {
-		return int(r - '0')
-	}
-	if !unicode.Is(unicode.Nd, r) {
-		return -1
-	}
-	for _, rg := range unicode.Nd.R16 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10
-		}
-	}
-	for _, rg := range unicode.Nd.R32 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10
-		}
-	}
-	return -1
+	}, m)
 }
 
 // isDate reports whether t, a folded run without spaces, is a calendar date

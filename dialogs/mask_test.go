@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/mfadesk/mfadesk/graph/digits"
 )
 
 // maskZeros are the zeros of some digit scripts people type numbers in.
@@ -116,34 +117,6 @@ func TestMaskNumbersUnicode(t *testing.T) {
 	for _, tc := range tests {
 		if got := MaskNumbers(tc.in); got != tc.want {
 			t.Errorf("%s: MaskNumbers(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestDigitValueDialogs(t *testing.T) {
-	t.Parallel()
-	// digitValue relies on each range of the Nd table spanning whole runs
-	// 0..9: a new Unicode version that broke this would fail here.
-	for _, rg := range unicode.Nd.R16 {
-		if rg.Stride != 1 || (rg.Hi-rg.Lo+1)%10 != 0 {
-			t.Errorf("Nd range %U..%U stride %d: not whole runs of ten digits", rg.Lo, rg.Hi, rg.Stride)
-		}
-	}
-	for _, rg := range unicode.Nd.R32 {
-		if rg.Stride != 1 || (rg.Hi-rg.Lo+1)%10 != 0 {
-			t.Errorf("Nd range %U..%U stride %d: not whole runs of ten digits", rg.Lo, rg.Hi, rg.Stride)
-		}
-	}
-	for _, sc := range maskZeros {
-		for v := range 10 {
-			if got := digitValue(sc.zero + rune(v)); got != v {
-				t.Errorf("%s: digitValue(%U) = %d, want %d", sc.name, sc.zero+rune(v), got, v)
-			}
-		}
-	}
-	for _, r := range []rune{'a', '+', '/', '①', '²', '一', '〇', utf8.RuneError} {
-		if got := digitValue(r); got != -1 {
-			t.Errorf("digitValue(%U) = %d, want -1", r, got)
 		}
 	}
 }
@@ -269,7 +242,7 @@ func longestNumber(out string) int {
 		n := 0
 		for _, tok := range strings.FieldsFunc(string(kept[i:j]), unicode.IsSpace) {
 			folded := strings.Map(func(r rune) rune {
-				if v := digitValue(r); v >= 0 {
+				if v := digits.Value(r); v >= 0 {
 					return '0' + rune(v)
 				}
 				return r

@@ -4,10 +4,10 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/unicode/norm"
+
+	"github.com/mfadesk/mfadesk/graph/digits"
 )
 
 // LineType is what kind of line a phone number belongs to, as far as the
@@ -322,12 +322,12 @@ func invalidReason(num *phonenumbers.PhoneNumber, nsn string) PhoneReason {
 }
 
 // cleanPhoneInput folds what people type into what libphonenumber reads:
-// [foldDigits] turns digits of every script, "＋", "（）", "－" and the
+// [digits.Fold] turns digits of every script, "＋", "（）", "－" and the
 // ideographic space into ASCII and drops invisible characters; dashes NFKC
 // keeps ("−", "ー", "–") become "-"; runs of whitespace become one space; a
 // "tel:" prefix goes.
 func cleanPhoneInput(input string) string {
-	s := foldDigits(input)
+	s := digits.Fold(input)
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -363,85 +363,19 @@ func isDash(r rune) bool {
 	return false
 }
 
-// foldDigits is the one normaliser for numbers people type, shared by
-// [ParsePhone] and [MaskNumber] so that what can be registered is exactly
-// what gets masked. NFKC folds full-width and other compatibility forms
-// ("０８０", "＋", "（）", the ideographic space); then every decimal digit of
-// any script (unicode.Nd: Arabic-Indic "٠٨٠", Extended Arabic-Indic "۰۸۰",
-// Devanagari "०८०", ...) becomes its ASCII digit, which NFKC doesn't do,
-// and invisible characters are dropped, so that "0\u200b9\u200b0..." can
-// neither slip a number past the mask nor stop a person registering it.
-func foldDigits(s string) string {
-	s = norm.NFKC.String(s)
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch v := digitValue(r); {
-		case v >= 0:
-			b.WriteByte(byte('0' + v))
-		case isInvisible(r):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// digitValue returns the value of r if it is a decimal digit of any script
-// (unicode.Nd), else -1.
-func digitValue(r rune) int {
-	if r >= '0' && r <= '9' {
-		return int(r - '0')
-	}
-	if r < utf8.RuneSelf || !unicode.Is(unicode.Nd, r) {
-		return -1
-	}
-	// Unicode encodes every script's decimal digits as one contiguous run
-	// from 0 to 9 (a stability policy), so each range of the Nd table is a
-	// whole number of such runs and starts at a zero: TestDigitValue checks
-	// this against the Unicode version Go ships.
-	for _, rg := range unicode.Nd.R16 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10
-		}
-	}
-	for _, rg := range unicode.Nd.R32 {
-		if r >= rune(rg.Lo) && r <= rune(rg.Hi) {
-			return int(r-rune(rg.Lo)) % 10
-		}
-	}
-	return -1
-}
-
-// isInvisible reports whether r is a character that shows nothing yet can
-// sit between digits: format characters (Cf: zero-width space and joiners,
-// word joiner, BOM, soft hyphen, bidi marks and isolates), control
-// characters other than spaces, variation selectors, the other
-// default-ignorable code points (Hangul fillers, combining grapheme joiner)
-// and the blank Braille pattern.
-func isInvisible(r rune) bool {
-	switch {
-	case r == '\u2800':
-		return true
-	case unicode.Is(unicode.Cc, r):
-		return !unicode.IsSpace(r)
-	}
-	return unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
-}
-
 // onlyPhoneChars reports whether s holds nothing but digits, the
 // punctuation people use in phone numbers, and at most one "+" before the
 // first digit. libphonenumber is more lenient (it reads "1-800-FLOWERS" and
 // drops trailing junk); a bot that registers sign-in methods should not
 // guess.
 func onlyPhoneChars(s string) bool {
-	digits, plus := false, false
+	digit, plus := false, false
 	for _, r := range s {
 		switch {
 		case r >= '0' && r <= '9':
-			digits = true
+			digit = true
 		case r == '+':
-			if plus || digits {
+			if plus || digit {
 				return false
 			}
 			plus = true
@@ -450,7 +384,7 @@ func onlyPhoneChars(s string) bool {
 			return false
 		}
 	}
-	return digits
+	return digit
 }
 
 // hasDigitAfter reports whether a digit follows the first sep in s: "内 12"
@@ -473,7 +407,7 @@ func MaskNumber(graphNumber string) string {
 	if len(graphNumber) > maxPhoneInput*4 {
 		graphNumber = graphNumber[:maxPhoneInput*4]
 	}
-	s := strings.TrimSpace(foldDigits(graphNumber))
+	s := strings.TrimSpace(digits.Fold(graphNumber))
 	if s == "" {
 		return ""
 	}

@@ -10,7 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/mfadesk/mfadesk/graph/digits"
 )
 
 var acceptedPhones = []struct {
@@ -50,7 +50,7 @@ var acceptedPhones = []struct {
 	{"lower-case region", "090-1234-5678", "jp", "+81 9012345678", "+81 90••••5678", LineMobile},
 	{"no region, international", "+81 90 1234 5678", "", "+81 9012345678", "+81 90••••5678", LineMobile},
 
-	// Other digit scripts and invisible characters: see [foldDigits].
+	// Other digit scripts and invisible characters: see [digits.Fold].
 	{"Arabic-Indic digits", "٠٩٠١٢٣٤٥٦٧٨", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
 	{"Extended Arabic-Indic digits", "۰۹۰-۱۲۳۴-۵۶۷۸", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
 	{"Devanagari digits", "०९० १२३४ ५६७८", "JP", "+81 9012345678", "+81 90••••5678", LineMobile},
@@ -524,69 +524,6 @@ var invisibles = []rune{
 	'\x01', '\x1b', '\x7f', '\u009b',
 }
 
-func TestDigitValue(t *testing.T) {
-	t.Parallel()
-	// digitValue relies on each range of the Nd table spanning whole runs
-	// 0..9: a new Unicode version that broke this would fail here.
-	for _, rg := range unicode.Nd.R16 {
-		if rg.Stride != 1 || (rg.Hi-rg.Lo+1)%10 != 0 {
-			t.Errorf("Nd range %U..%U stride %d: not whole runs of ten digits", rg.Lo, rg.Hi, rg.Stride)
-		}
-	}
-	for _, rg := range unicode.Nd.R32 {
-		if rg.Stride != 1 || (rg.Hi-rg.Lo+1)%10 != 0 {
-			t.Errorf("Nd range %U..%U stride %d: not whole runs of ten digits", rg.Lo, rg.Hi, rg.Stride)
-		}
-	}
-	for _, sc := range digitZeros {
-		for v := range 10 {
-			if got := digitValue(sc.zero + rune(v)); got != v {
-				t.Errorf("%s: digitValue(%U) = %d, want %d", sc.name, sc.zero+rune(v), got, v)
-			}
-		}
-	}
-	// Where NFKC knows a digit's value, it must agree.
-	for r := rune(0); r <= unicode.MaxRune; r++ {
-		if !unicode.Is(unicode.Nd, r) {
-			if got := digitValue(r); got != -1 {
-				t.Fatalf("digitValue(%U) = %d for a non-digit, want -1", r, got)
-			}
-			continue
-		}
-		if f := norm.NFKC.String(string(r)); len(f) == 1 && f[0] >= '0' && f[0] <= '9' && digitValue(r) != int(f[0]-'0') {
-			t.Errorf("digitValue(%U) = %d, NFKC says %s", r, digitValue(r), f)
-		}
-	}
-	for _, r := range []rune{'a', '+', '/', ':', '①', '²', '一', '〇', utf8.RuneError} {
-		if got := digitValue(r); got != -1 {
-			t.Errorf("digitValue(%U) = %d, want -1", r, got)
-		}
-	}
-}
-
-func TestFoldDigits(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, in, want string
-	}{
-		{"ASCII unchanged", "+81 90-1234-5678", "+81 90-1234-5678"},
-		{"full-width", "＋８１　９０（１２３４）５６７８", "+81 90(1234)5678"},
-		{"Arabic-Indic", "٠٨٠١٢٣٤٥٦٧٨", "08012345678"},
-		{"Extended Arabic-Indic", "۰۸۰۱۲۳۴۵۶۷۸", "08012345678"},
-		{"Devanagari", "०८०१२३४५६७८", "08012345678"},
-		{"mixed scripts", "٠8०１۲৩4๕6٧𝟖", "08012345678"},
-		{"invisible between every digit", "0\u200b8\u200c0\u200d1\u20602\ufeff3\u00ad4\u200e5\u200f6\u202a7\u20668", "08012345678"},
-		{"dashes kept for cleanPhoneInput", "090ー1234−5678", "090ー1234−5678"},
-		{"words untouched", "内線１２", "内線12"},
-		{"empty", "", ""},
-	}
-	for _, tc := range tests {
-		if got := foldDigits(tc.in); got != tc.want {
-			t.Errorf("%s: foldDigits(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestMaskNumberScriptsAndInvisibles(t *testing.T) {
 	t.Parallel()
 	type test struct{ name, in, want string }
@@ -617,7 +554,7 @@ func TestMaskNumberScriptsAndInvisibles(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%s: MaskNumber(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
 		}
-		checkMasked(t, got, foldDigits(tc.in))
+		checkMasked(t, got, digits.Fold(tc.in))
 	}
 }
 
@@ -664,7 +601,7 @@ func TestMaskNumberNeverShowsLongRun(t *testing.T) {
 		if strings.ContainsFunc(m, func(r rune) bool { return unicode.Is(unicode.Nd, r) && (r < '0' || r > '9') }) {
 			t.Fatalf("MaskNumber(%q) = %q shows non-ASCII digits", in, m)
 		}
-		checkMasked(t, m, foldDigits(in))
+		checkMasked(t, m, digits.Fold(in))
 	}
 }
 
