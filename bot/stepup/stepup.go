@@ -286,7 +286,7 @@ const clockSkew = 2 * time.Minute
 func (p *Provider) Judge(c Claims, user, tenant string, r Request) Verdict {
 	now := p.cfg.Now()
 	switch {
-	case c.Nonce != r.Nonce:
+	case r.Nonce == "" || c.Nonce != r.Nonce: // a request always has a nonce; an empty one must not match a token without one
 		return Replayed
 	case c.TID == "" || !strings.EqualFold(c.TID, tenant):
 		return WrongTenant
