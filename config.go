@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/mfadesk/mfadesk/bot"
+	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/graph"
 )
 
@@ -50,6 +51,7 @@ type config struct {
 	StepUp         stepUpConfig
 	NotifyFrom     string // the mailbox security notices are sent from
 	ProtectedGroup string // Entra group whose members are not self-service
+	HelpdeskLang   cards.Lang
 }
 
 // stepUpConfig is how the bot asks for a fresh sign-in before writes.
@@ -74,6 +76,9 @@ const (
 const (
 	playgroundTeam    = "19:14a7e6995f05f052a55edf6bc9e801d2@thread.tacv2"
 	playgroundChannel = "19:6c5c8a893db3386d24fca1efca3bcb34@thread.tacv2"
+	// playgroundAgents is local mode's agent group; the Graph simulator
+	// puts the playground's two helpdesk agents (佐藤 健一, 鈴木 美咲) in it.
+	playgroundAgents = "5f1c2b7a-8e3d-4c6a-9b1f-0d2e4a6c8b10"
 )
 
 // envVar documents one environment variable for --help and the README.
@@ -105,7 +110,9 @@ var envVars = []envVar{
 	{"DEFAULT_PHONE_REGION", "JP", "region of phone numbers typed without a country code (ISO 3166 code)", false},
 	{"WRITE_LIMIT_PER_HOUR", "5", "how many changes of sign-in methods one person may make per hour", false},
 	{"HELPDESK_CHANNEL_ID", "the playground's channel in local mode; else none (escalation off)", "Teams channel id (19:...@thread.tacv2) where tickets are posted", false},
-	{"HELPDESK_TEAM_ID", "the playground's team in local mode", "id of the team whose members may act on tickets (the channel's team id, 19:...); empty: the channel's members", false},
+	{"HELPDESK_GROUP_ID", "the playground's agents in local mode; required with HELPDESK_CHANNEL_ID", "object id of the Entra security group whose members are helpdesk agents (transitive membership; guests never count)", false},
+	{"HELPDESK_TEAM_ID", "the playground's team in local mode", "id of the helpdesk's team (19:...), to learn its service URL from any of its channels; who is an agent is HELPDESK_GROUP_ID's business", false},
+	{"HELPDESK_LANGUAGE", "ja", "language of the ticket cards and notes in the helpdesk channel: ja or en", false},
 	{"HELPDESK_REMIND_AFTER", "30m", "re-announce a ticket nobody took after this long (Go duration; 0 = never)", false},
 	{"TAP_LIFETIME_MINUTES", "60", "lifetime of Temporary Access Passes agents issue (10 to 43200)", false},
 	{"TAP_USABLE_ONCE", "true", "whether those passes work for one sign-in only", false},
@@ -377,6 +384,7 @@ Environment:
 func (c *config) loadHelpdesk(getenv func(string) string) error {
 	h := bot.HelpdeskConfig{
 		ChannelID: strings.TrimSpace(getenv("HELPDESK_CHANNEL_ID")),
+		GroupID:   strings.ToLower(strings.TrimSpace(getenv("HELPDESK_GROUP_ID"))),
 		TeamID:    strings.TrimSpace(getenv("HELPDESK_TEAM_ID")),
 		BotName:   "MFA Desk",
 		BotID:     "28:" + c.AppID,
@@ -385,7 +393,22 @@ func (c *config) loadHelpdesk(getenv func(string) string) error {
 		h.BotID = "28:mfadesk-local"
 		if h.ChannelID == "" {
 			h.ChannelID, h.TeamID = playgroundChannel, orDefault(h.TeamID, playgroundTeam)
+			h.GroupID = orDefault(h.GroupID, playgroundAgents)
 		}
+	}
+	switch {
+	case h.ChannelID != "" && h.GroupID == "":
+		return fmt.Errorf("HELPDESK_GROUP_ID is empty: with HELPDESK_CHANNEL_ID set, name the Entra security group of the helpdesk's agents (its Object ID); only its members can act on tickets")
+	case h.GroupID != "" && !guid.MatchString(h.GroupID):
+		return fmt.Errorf("HELPDESK_GROUP_ID=%q is not a group's object id: copy the Object ID GUID from the group's overview in Entra", h.GroupID)
+	}
+	switch l := strings.ToLower(strings.TrimSpace(getenv("HELPDESK_LANGUAGE"))); l {
+	case "", "ja":
+		c.HelpdeskLang = cards.Japanese
+	case "en":
+		c.HelpdeskLang = cards.English
+	default:
+		return fmt.Errorf("HELPDESK_LANGUAGE=%q: use ja or en", l)
 	}
 	if h.ChannelID != "" && !strings.HasPrefix(h.ChannelID, "19:") {
 		return fmt.Errorf("HELPDESK_CHANNEL_ID=%q is not a channel id: copy it from the channel's link (19:...@thread.tacv2)", h.ChannelID)

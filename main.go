@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -183,7 +185,8 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 	stepUp.Store, stepUp.Users, stepUp.Audit = st, graphClient, st
 	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now, Log: log,
-		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, StepUp: stepUp, Approval: cfg.Approval}
+		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, StepUp: stepUp, Approval: cfg.Approval,
+		Passes: graphClient, Sessions: graphClient, TAPLifetime: cfg.Helpdesk.TAPLifetime, TAPOnce: cfg.Helpdesk.TAPOnce}
 	runner := bot.NewRunner(st, router, connector, effects, log)
 	stepUp.Runner, effects.Runner, effects.Chats = runner, runner, connector
 	notices := &bot.Notices{Graph: graphClient, From: cfg.NotifyFrom, Log: log.Named("notices"), Now: time.Now}
@@ -193,18 +196,16 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks) // replicas share the database
 	}
-	var desk *bot.Desk
+	dialogs.HelpdeskLang = cfg.HelpdeskLang
 	if cfg.Helpdesk.ChannelID != "" {
-		desk = bot.NewDesk(cfg.Helpdesk, log.Named("helpdesk"))
-		desk.Store, desk.Conn, desk.Graph, desk.Passes, desk.Audit, desk.Changes = st, connector, graphClient, graphClient, st, effects
-		desk.Metrics = metrics
-		desk.Sessions, desk.AuditLog, desk.Notices, desk.Privilege, desk.StepUp = graphClient, st, notices, privilege, stepUp
+		tickets := bot.NewTickets(cfg.Helpdesk, log.Named("helpdesk"))
+		tickets.Store, tickets.Conn, tickets.Graph, tickets.Agents, tickets.Audit = st, connector, graphClient, graphClient, st
+		tickets.Metrics = metrics
 		if locks := st.TicketLocks(); locks != nil {
-			desk.ShareLocks(locks)
+			tickets.ShareLocks(locks)
 		}
-		effects.Desk = desk
-		runner.SetDesk(desk)
-		log.Info("helpdesk escalation on", zap.String("channel", cfg.Helpdesk.ChannelID), zap.String("team", cfg.Helpdesk.TeamID),
+		runner.SetTickets(tickets)
+		log.Info("helpdesk escalation on", zap.String("channel", cfg.Helpdesk.ChannelID), zap.String("agent_group", cfg.Helpdesk.GroupID),
 			zap.Bool("approval_mode", cfg.Approval))
 	} else {
 		log.Info("helpdesk escalation off: set HELPDESK_CHANNEL_ID to post tickets in a Teams channel")
@@ -238,7 +239,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 
 	go housekeeping(ctx, st, runner, log)
-	go deskTicks(ctx, desk)
+	go ticketTicks(ctx, runner, cfg.Helpdesk.ChannelID != "")
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -379,18 +380,48 @@ func metricsHandler(reg *prometheus.Registry, token secret) http.Handler {
 // newGraphSimulator builds the Graph simulator that local mode's real
 // Graph client talks to, seeded from GRAPH_SIMULATOR_SEED.
 func newGraphSimulator(cfg config, log *zap.Logger) (*sim.Server, error) {
-	var opts []sim.Option
+	var users []sim.SeedUser
 	if cfg.GraphSeedFile != "" {
-		users, err := sim.LoadSeedFile(cfg.GraphSeedFile)
-		if err != nil {
+		var err error
+		if users, err = sim.LoadSeedFile(cfg.GraphSeedFile); err != nil {
 			return nil, fmt.Errorf("GRAPH_SIMULATOR_SEED: %w", err)
 		}
+	}
+	if cfg.Helpdesk.GroupID == playgroundAgents {
+		users = withPlaygroundAgents(users)
+	}
+	var opts []sim.Option
+	if len(users) > 0 {
 		opts = append(opts, sim.WithSeed(users))
 	}
 	if !cfg.local() {
 		log.Warn("GRAPH_MODE=simulator on a registered bot: sign-in methods are simulated and nothing reaches Microsoft Graph")
 	}
 	return sim.New(opts...), nil
+}
+
+// withPlaygroundAgents adds the playground's two helpdesk agents (see
+// tools/playground/.m365agentsplayground.yml) to the simulated tenant, in
+// local mode's agent group, unless the seed file has them already. Its
+// other people, the student the playground starts as among them, are no
+// agents: switch the playground's user to act as one.
+func withPlaygroundAgents(users []sim.SeedUser) []sim.SeedUser {
+	agents := []sim.SeedUser{
+		{ID: "18dc62b3-5391-49bd-b281-3bf45403d996", DisplayName: "佐藤 健一", UserPrincipalName: "sato.kenichi@example.ac.jp", Mail: "sato.kenichi@example.ac.jp"},
+		{ID: "273919aa-4bda-48a5-a9f1-387508df301d", DisplayName: "鈴木 美咲", UserPrincipalName: "suzuki.misaki@example.ac.jp", Mail: "suzuki.misaki@example.ac.jp"},
+	}
+	for _, a := range agents {
+		if slices.ContainsFunc(users, func(u sim.SeedUser) bool {
+			return strings.EqualFold(u.ID, a.ID) || strings.EqualFold(u.UserPrincipalName, a.UserPrincipalName)
+		}) {
+			continue
+		}
+		a.Groups = []string{playgroundAgents}
+		a.Phones = []sim.SeedPhone{{Type: "mobile", Number: "+81 9011112222"}}
+		a.Authenticators = []sim.SeedDevice{{DisplayName: "iPhone 15"}}
+		users = append(users, a)
+	}
+	return users
 }
 
 // reloadOnHangup reloads the knowledge base on SIGHUP. A file with mistakes
@@ -448,10 +479,10 @@ func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, log *za
 	}
 }
 
-// deskTicks posts tickets that could not be posted and reminds the
+// ticketTicks posts tickets that could not be posted and reminds the
 // helpdesk of unassigned ones, every minute.
-func deskTicks(ctx context.Context, desk *bot.Desk) {
-	if desk == nil {
+func ticketTicks(ctx context.Context, runner *bot.Runner, on bool) {
+	if !on {
 		return
 	}
 	t := time.NewTicker(time.Minute)
@@ -461,7 +492,7 @@ func deskTicks(ctx context.Context, desk *bot.Desk) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			desk.Tick(ctx)
+			runner.TickTickets(ctx)
 		}
 	}
 }

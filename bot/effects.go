@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
@@ -36,12 +37,11 @@ type ChangeStore interface {
 	MarkOpDone(ctx context.Context, key string, i int, at time.Time) error
 }
 
-// WritePolicy decides whether a confirmed change may be made. It is the one
-// place every write passes, so that a stricter mode (helpdesk approval, a
-// recent sign-in) can be added without touching the flows. A refusal is a
-// *dialogs.Problem.
+// WritePolicy decides whether a write about user's sign-in may be made now:
+// a change of their methods or a pass for them. It is the one place every
+// write passes. A refusal is a *dialogs.Problem.
 type WritePolicy interface {
-	Allow(ctx context.Context, change dialogs.ApplyChange, now time.Time) error
+	Allow(ctx context.Context, user string, now time.Time) error
 }
 
 // RateLimit allows each person a number of changes per hour.
@@ -51,8 +51,8 @@ type RateLimit struct {
 }
 
 // Allow implements [WritePolicy].
-func (r RateLimit) Allow(ctx context.Context, c dialogs.ApplyChange, now time.Time) error {
-	n, err := r.Store.CountWrites(ctx, c.Owner, now.Add(-time.Hour))
+func (r RateLimit) Allow(ctx context.Context, user string, now time.Time) error {
+	n, err := r.Store.CountWrites(ctx, user, now.Add(-time.Hour))
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,14 @@ type Effects struct {
 	// approval request passes its check before Policy's. nil refuses them
 	// all; turning step-up off takes an explicit StepUp{Off: true}.
 	StepUp *StepUp
-	Desk   *Desk // nil: escalation is off
+	// Passes issues Temporary Access Passes for agents, and Sessions signs
+	// people out everywhere; nil refuses them.
+	Passes   PassIssuer
+	Sessions interface {
+		RevokeSessions(ctx context.Context, userID string) error
+	}
+	TAPLifetime int // minutes
+	TAPOnce     bool
 	// Chats opens a person's 1:1 chat with the bot, and Runner continues
 	// there, for flows that must not run in a group (MoveToPersonal).
 	Chats  Conversations
@@ -135,18 +142,18 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 			break
 		}
 		res.Value, res.Err = x.apply(ctx, e, in, false)
-	case dialogs.OpenTicket:
-		if !x.Desk.Enabled() {
-			res.Err = problemNoHelpdesk
-			break
+	case dialogs.IssueTAP:
+		res.Value, res.Err = x.issuePass(ctx, e, in)
+	case dialogs.ApproveChange:
+		res.Value, res.Err = x.approve(ctx, e, in)
+	case dialogs.RevokeSessions:
+		res.Err = x.revoke(ctx, e, in)
+	case dialogs.Audit:
+		res.Err = x.Changes.RecordAudit(ctx, store.AuditEntry{At: x.Now(), UserID: e.User, ActorID: e.Actor,
+			Operation: e.Operation, Method: "-", Result: e.Result, ChangeKey: e.Key})
+		if res.Err != nil {
+			x.Log.Error("audit entry not written", zap.String("operation", e.Operation), zap.Error(res.Err))
 		}
-		res.Value, res.Err = x.Desk.Open(ctx, in, e)
-	case dialogs.UpdateTicket:
-		if x.Desk == nil {
-			res.Err = problemNoHelpdesk
-			break
-		}
-		res.Value, res.Err = x.Desk.UserUpdate(ctx, in, e)
 	default:
 		res.Err = fmt.Errorf("no runner for effect %s", e.EffectName())
 	}
@@ -193,41 +200,157 @@ func (x *Effects) moveToPersonal(ctx context.Context, e dialogs.MoveToPersonal, 
 	return nil
 }
 
-// askApproval turns a confirmed change into a ticket for the helpdesk: in
-// approval mode nothing is written until an agent approves.
+// askApproval checks a confirmed change as a write would be checked, and
+// says it needs approval: in approval mode nothing is written until an
+// agent approves, and the dialog sends it to the helpdesk as a ticket.
 func (x *Effects) askApproval(ctx context.Context, c dialogs.ApplyChange, in dialogs.Input) (dialogs.ChangeOutcome, error) {
-	if c.Owner != userOf(in) {
-		return dialogs.ChangeOutcome{}, problemNotOwner
+	out := dialogs.ChangeOutcome{Done: make([]bool, len(c.Ops))}
+	refused := func(err error) (dialogs.ChangeOutcome, error) {
+		x.Changes.RecordAudit(ctx, store.AuditEntry{At: x.Now(), UserID: c.Owner, ActorID: userOf(in), Operation: "change",
+			Method: "-", Result: resultOf(err), ChangeKey: c.Key})
+		return out, problemFor(err)
 	}
-	if !x.Desk.Enabled() {
-		return dialogs.ChangeOutcome{}, problemNoHelpdesk
+	if c.Owner != userOf(in) {
+		return refused(problemNotOwner)
 	}
 	if err := x.Privilege.refuseProtected(ctx, c.Owner); err != nil {
-		return dialogs.ChangeOutcome{}, err
+		return refused(err)
 	}
 	// The person's own sign-in comes before the request reaches the
 	// helpdesk: an agent must not be asked to approve a stolen session's
 	// change.
 	if err := x.StepUp.Allow(ctx, c, x.Now()); err != nil {
-		return dialogs.ChangeOutcome{}, err
-	}
-	pending := c
-	t, err := x.Desk.Open(ctx, in, dialogs.OpenTicket{
-		Topic: dialogs.ChangeTopic(dialogs.HelpdeskLang), Lang: in.Lang, Pending: &pending,
-		PendingText: dialogs.OpLines(dialogs.HelpdeskLang, c.Ops),
-	})
-	if err != nil {
-		return dialogs.ChangeOutcome{}, err
+		return refused(err)
 	}
 	x.Changes.RecordAudit(ctx, store.AuditEntry{At: x.Now(), UserID: c.Owner, ActorID: userOf(in), Operation: "change",
-		Method: "-", Result: "sent for approval: ticket " + t.Number(), ChangeKey: c.Key})
-	return dialogs.ChangeOutcome{Done: make([]bool, len(c.Ops)), Ticket: t.ID}, nil
+		Method: "-", Result: "sent for approval", ChangeKey: c.Key})
+	out.NeedsApproval = true
+	return out, nil
 }
 
-// applyApproved makes a change an agent approved (in is the agent's click).
-func (x *Effects) applyApproved(ctx context.Context, c dialogs.ApplyChange, in dialogs.Input) (dialogs.ChangeOutcome, error) {
+// agentSignIn returns "" when the agent who clicked (in) signed in for the
+// ticket recently; otherwise the URL that starts their sign-in. Passes and
+// approvals need the agent's own fresh sign-in, as changes need the
+// person's.
+func (x *Effects) agentSignIn(ctx context.Context, in dialogs.Input, ticket string) (string, error) {
+	subject := dialogs.TicketSubject(ticket)
+	ok, err := x.StepUp.AgentCovered(ctx, userOf(in), subject)
+	if err != nil || ok {
+		return "", err
+	}
+	return x.StepUp.BeginAgent(ctx, in, subject)
+}
+
+// issuePass issues a Temporary Access Pass through the write path: the
+// agent is not the person, the account is not privileged, the agent signed
+// in, the person's write limit, one pass per click, audited either way.
+// The pass is returned for the agent's answer only: it is not logged, and
+// the audit entry holds how identity was checked, not the pass.
+func (x *Effects) issuePass(ctx context.Context, e dialogs.IssueTAP, in dialogs.Input) (any, error) {
+	now := x.Now()
+	key := dialogs.TicketSubject(e.Ticket) + "-tap-" + in.ActivityID
+	entry := store.AuditEntry{At: now, UserID: e.User, ActorID: userOf(in), Operation: "issue-tap", Method: string(graph.KindTAP), ChangeKey: key}
+	fail := func(err error) (any, error) {
+		entry.Result = resultOf(err)
+		var ge *graph.Error
+		if errors.As(err, &ge) {
+			entry.RequestID = ge.RequestID
+		}
+		if aerr := x.Changes.RecordAudit(ctx, entry); aerr != nil {
+			x.Log.Error("audit entry not written", zap.Error(aerr))
+		}
+		x.Log.Warn("temporary access pass not issued", zap.Error(err))
+		return nil, problemFor(err)
+	}
+	if e.User == "" || strings.EqualFold(e.User, userOf(in)) {
+		return fail(problemOwnAccount) // the transition refuses first; this is the last line
+	}
+	if x.Passes == nil {
+		return fail(fmt.Errorf("no pass issuer"))
+	}
+	if err := x.Privilege.refuseProtected(ctx, e.User); err != nil {
+		return fail(err)
+	}
+	if url, err := x.agentSignIn(ctx, in, e.Ticket); err != nil {
+		return fail(err)
+	} else if url != "" {
+		return dialogs.AgentSignInNeeded{URL: url}, nil
+	}
+	if err := x.Policy.Allow(ctx, e.User, now); err != nil {
+		return fail(err)
+	}
+	if done, err := x.Changes.OpDone(ctx, key, 0); err != nil {
+		return fail(err)
+	} else if done {
+		return fail(problemPassAlreadyIssued)
+	}
+	pass, err := x.Passes.CreateTemporaryAccessPass(ctx, e.User, x.TAPLifetime, x.TAPOnce)
+	if err != nil {
+		return fail(err)
+	}
+	entry.Result = "ok"
+	if merr := x.Changes.MarkOpDone(ctx, key, 0, now); merr != nil {
+		entry.Result = "ok (not recorded as done: " + merr.Error() + ")"
+	}
+	entry.Masked = fmt.Sprintf("verified %s; %d min; once=%t", e.How, pass.LifetimeMinutes, pass.UsableOnce)
+	if aerr := x.Changes.RecordAudit(ctx, entry); aerr != nil {
+		x.Log.Error("audit entry not written", zap.Error(aerr))
+	}
+	x.Log.Info("temporary access pass issued", zap.Int("lifetime_minutes", pass.LifetimeMinutes), zap.Bool("usable_once", pass.UsableOnce))
+	return dialogs.PassIssued{Pass: pass.Pass, LifetimeMinutes: pass.LifetimeMinutes, UsableOnce: pass.UsableOnce, How: e.How}, nil
+}
+
+// approve makes a change an agent approved (in is the agent's click),
+// after the agent's own sign-in, through the same write path as the
+// person's own changes.
+func (x *Effects) approve(ctx context.Context, e dialogs.ApproveChange, in dialogs.Input) (any, error) {
+	c := e.Change
+	if strings.EqualFold(c.Owner, userOf(in)) {
+		x.Changes.RecordAudit(ctx, store.AuditEntry{At: x.Now(), UserID: c.Owner, ActorID: userOf(in), Operation: "change",
+			Method: "-", Result: resultOf(problemOwnAccount), ChangeKey: c.Key})
+		return nil, problemOwnAccount
+	}
+	if url, err := x.agentSignIn(ctx, in, e.Ticket); err != nil {
+		return nil, problemFor(err)
+	} else if url != "" {
+		return dialogs.AgentSignInNeeded{URL: url}, nil
+	}
 	return x.apply(ctx, c, in, true)
 }
+
+// revoke signs the person out everywhere, audited.
+func (x *Effects) revoke(ctx context.Context, e dialogs.RevokeSessions, in dialogs.Input) error {
+	now := x.Now()
+	entry := store.AuditEntry{At: now, UserID: e.User, ActorID: userOf(in), Operation: "revoke-sessions",
+		Method: "sessions", ChangeKey: dialogs.TicketSubject(e.Ticket) + "-revoke-" + in.ActivityID, Result: "ok"}
+	var err error
+	if x.Sessions == nil {
+		err = fmt.Errorf("no session revoker")
+	} else {
+		err = x.Sessions.RevokeSessions(ctx, e.User)
+	}
+	if err != nil {
+		entry.Result = resultOf(err)
+	}
+	if aerr := x.Changes.RecordAudit(ctx, entry); aerr != nil {
+		x.Log.Error("audit entry not written", zap.Error(aerr))
+	}
+	if err != nil {
+		x.Log.Warn("sign-in sessions not revoked", zap.Error(err))
+		return problemFor(err)
+	}
+	x.Log.Info("sign-in sessions revoked")
+	return nil
+}
+
+var (
+	problemOwnAccount = &dialogs.Problem{Code: "own_ticket",
+		JA: "自分自身のアカウントには、一時アクセスパスの発行や変更の承認はできません。",
+		EN: "You can't issue a pass for, or approve a change to, your own account."}
+	problemPassAlreadyIssued = &dialogs.Problem{Code: "pass_already_issued",
+		JA: "このボタンからは、すでに一時アクセスパスを発行しています。必要ならもう一度「発行する」を押してください。",
+		EN: "A pass was already issued from this click. Press Issue the pass again if another one is needed."}
+)
 
 // apply makes a confirmed change: through the policy, op by op in order,
 // each audited, none done twice under the same key. It stops at the first
@@ -258,7 +381,7 @@ func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.I
 	if err := x.Privilege.refuseProtected(ctx, c.Owner); err != nil {
 		return refused(err)
 	}
-	if err := x.Policy.Allow(ctx, c, now); err != nil {
+	if err := x.Policy.Allow(ctx, c.Owner, now); err != nil {
 		return refused(err)
 	}
 	var failure error

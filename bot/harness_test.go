@@ -311,7 +311,7 @@ type env struct {
 	effectsFn func(*store.DB) bot.EffectRunner
 	deskCfg   *bot.HelpdeskConfig
 	approval  bool
-	desk      *bot.Desk
+	tickets   *bot.Tickets
 	pgDSN     string // the store is this PostgreSQL database, not a file
 	// waits keeps runner.Wait from overlapping a request (which would reuse
 	// the runner's WaitGroup while it is being waited on) when a test posts
@@ -407,7 +407,8 @@ func (e *env) start() {
 	}
 	if effects == nil {
 		effects = &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now, Log: e.log,
-			Policy: bot.RateLimit{Store: st, PerHour: 5}, StepUp: stepUp, Privilege: &bot.Privilege{Graph: sharedGraph}}
+			Policy: bot.RateLimit{Store: st, PerHour: 5}, StepUp: stepUp, Privilege: &bot.Privilege{Graph: sharedGraph},
+			Passes: sharedGraph, Sessions: sharedGraph, TAPLifetime: 60, TAPOnce: true}
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
 	if e.stepUpFn != nil {
@@ -426,16 +427,14 @@ func (e *env) start() {
 	if e.deskCfg != nil {
 		x := effects.(*bot.Effects)
 		x.Approval = e.approval
-		d := bot.NewDesk(*e.deskCfg, e.log)
-		d.Store, d.Conn, d.Graph, d.Passes, d.Audit, d.Changes = st, conn, sharedGraph, sharedGraph, st, x
-		d.Sessions, d.AuditLog, d.Privilege, d.StepUp = sharedGraph, st, &bot.Privilege{Graph: sharedGraph}, x.StepUp
-		x.Desk = d
+		d := bot.NewTickets(*e.deskCfg, e.log)
+		d.Store, d.Conn, d.Graph, d.Agents, d.Audit = st, conn, sharedGraph, sharedGraph, st
 		d.Metrics = metrics
 		if locks := st.TicketLocks(); locks != nil {
 			d.ShareLocks(locks)
 		}
-		runner.SetDesk(d)
-		e.desk = d
+		runner.SetTickets(d)
+		e.tickets = d
 	}
 	handler := bot.NewHandler(auth, []string{testTenant}, runner, e.log)
 	handler.SetMetrics(metrics)

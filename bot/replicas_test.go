@@ -182,11 +182,11 @@ func TestReplicasRemindOnce(t *testing.T) {
 	b := a.replica()
 	thread := a.openTicket(t, "a:1replica-remind", "")
 	later := func() time.Time { return time.Now().Add(31 * time.Minute) }
-	a.desk.Now, b.desk.Now = later, later
+	a.tickets.Now, b.tickets.Now = later, later
 	var wg sync.WaitGroup
 	for range 3 {
-		wg.Go(func() { a.desk.Tick(t.Context()) })
-		wg.Go(func() { b.desk.Tick(t.Context()) })
+		wg.Go(func() { a.runner.TickTickets(t.Context()) })
+		wg.Go(func() { b.runner.TickTickets(t.Context()) })
 	}
 	wg.Wait()
 	n := 0

@@ -68,7 +68,7 @@ type Runner struct {
 	now     func() time.Time
 	locks   Locker
 	metrics *Metrics
-	desk    *Desk // nil: no helpdesk escalation
+	tickets *Tickets // nil: no helpdesk escalation
 	// background counts effects running after their invoke was answered.
 	background sync.WaitGroup
 	// invokeBudget is how long a card click waits for its effects before it
@@ -95,10 +95,6 @@ func (r *Runner) SetMetrics(m *Metrics) { r.metrics = m }
 // replicas too (several processes sharing one PostgreSQL database), through
 // shared. The runner's own lock is still taken first.
 func (r *Runner) ShareLocks(shared Locker) { r.locks = chainedLocks{local: r.locks, shared: shared} }
-
-// SetDesk turns on helpdesk escalation: ticket cards in the helpdesk
-// channel go to d, and turns in personal chats see the person's ticket.
-func (r *Runner) SetDesk(d *Desk) { r.desk = d }
 
 // effectTimeout bounds one effect, Graph's own retries included.
 const effectTimeout = 2 * time.Minute
@@ -137,12 +133,15 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	sess := r.decodeSession(snap.State)
 
 	in.Now = r.now()
-	if r.desk != nil {
-		r.desk.Learn(ctx, a)
-		if r.desk.Handles(ctx, a, in) {
+	if r.tickets != nil {
+		r.tickets.Learn(ctx, a)
+		if r.tickets.Handles(ctx, a, in) {
 			// A ticket card's button or a message in a ticket's thread:
 			// the ticket is the state, not this conversation.
-			resp, private := r.desk.Act(ctx, a, in)
+			resp, private, err := r.agentTurn(ctx, a, in)
+			if err != nil {
+				return nil, err
+			}
 			if a.Type == typeInvoke && resp == nil {
 				resp = cardActionResponse(nil)
 			}
@@ -157,7 +156,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 			return resp, nil
 		}
 		if in.Scope == dialogs.Personal {
-			link, err := r.desk.Link(ctx, a.Conversation.ID)
+			link, err := r.tickets.Link(ctx, a.Conversation.ID)
 			if err != nil {
 				return nil, errStore{err}
 			}
@@ -335,18 +334,11 @@ func (r *Runner) Wait() { r.background.Wait() }
 func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, sess dialogs.Session, pending []dialogs.Effect, card *cardUpdates) ([]*OutgoingActivity, error) {
 	var undelivered []*OutgoingActivity
 	for run := 0; len(pending) > 0; run++ {
-		if run == maxEffects || r.effects == nil {
+		if run == maxEffects {
 			r.log.Error("effects not run", zap.Int("effects", len(pending)))
 			break
 		}
-		e := pending[0]
-		start := time.Now()
-		// Each effect has its own time: a slow Graph write must not eat the
-		// time left to save and report its outcome.
-		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), effectTimeout)
-		res := r.effects.RunEffect(ectx, e, in)
-		cancel()
-		r.log.Info("effect", zap.String("effect", e.EffectName()), zap.Duration("duration", time.Since(start)), zap.Error(res.Err))
+		res := r.runEffect(ctx, pending[0], in)
 		var turn dialogs.Turn
 		sess, turn = r.router.Step(sess, dialogs.Input{
 			Kind: dialogs.ResultInput, Result: &res, ActivityID: in.ActivityID,

@@ -35,6 +35,7 @@ const (
 const (
 	TicketKey   = "ticket"
 	WordsKey    = "words"
+	CallbackKey = "callback"
 	NoteKey     = "note"
 	ReplyKey    = "reply"
 	VerifiedKey = "verified"
@@ -58,12 +59,15 @@ const (
 // TicketView is what a ticket card shows. Everything in it is already
 // masked: the helpdesk channel sees no full phone number.
 type TicketView struct {
-	ID         string // the number, as a string for button data
-	State      string
-	UserName   string
-	UPN        string
-	Topic      string
-	Words      string
+	ID       string // the number, as a string for button data
+	State    string
+	UserName string
+	UPN      string
+	Topic    string
+	Words    string
+	// Callback is the number to call the person back on: in full in the
+	// view of the agent who holds the ticket, masked for everyone else.
+	Callback   string
 	Opened     time.Time
 	Age        time.Duration // at the time of rendering
 	Assignee   string
@@ -93,6 +97,9 @@ var (
 	}
 	txtEscWordsLabel = Text{"どうしましたか？（任意）", "What's wrong? (optional)"}
 	txtEscWordsHint  = Text{"例：スマホをなくして、ほかの方法もありません", "e.g. I lost my phone and have no other method"}
+	txtEscCallLabel  = Text{"折り返しの電話番号（任意）", "A number to call you back on (optional)"}
+	txtEscCallHint   = Text{"例：090-1234-5678", "e.g. +81 90-1234-5678"}
+	txtShareCallback = Text{"折り返しの電話番号（全桁が見えるのは担当者だけ）", "Your callback number (only the agent helping you sees it in full)"}
 	txtEscShared     = Text{"担当者に共有される内容", "What the helpdesk will see"}
 	txtEscSend       = Text{"担当者に送る", "Send to the helpdesk"}
 	txtEscCancel     = Text{"やめる", "Never mind"}
@@ -132,13 +139,14 @@ func EscalateForm(l Lang, topic string, transcriptTurns int, problem string) *Ca
 	if transcriptTurns > 0 {
 		shared = append(shared, fmt.Sprintf(txtShareTranscript.In(l), transcriptTurns))
 	}
-	shared = append(shared, txtShareMethods.In(l), txtShareTried.In(l))
+	shared = append(shared, txtShareMethods.In(l), txtShareTried.In(l), txtShareCallback.In(l))
 	c := newCard(l, heading(txtEscTitle.In(l)), para(txtEscBody.In(l)))
 	if problem != "" {
 		c.Body = append(c.Body, TextBlock{Type: "TextBlock", Text: problem, Wrap: true, Color: "Attention", Weight: "Bolder"})
 	}
 	c.Body = append(c.Body,
 		InputText{Type: "Input.Text", ID: WordsKey, Label: txtEscWordsLabel.In(l), Placeholder: txtEscWordsHint.In(l), MaxLength: 500},
+		InputText{Type: "Input.Text", ID: CallbackKey, Label: txtEscCallLabel.In(l), Placeholder: txtEscCallHint.In(l), MaxLength: 30, Style: "tel"},
 		TextBlock{Type: "TextBlock", Text: txtEscShared.In(l), Weight: "Bolder", Wrap: true, Spacing: "Medium"},
 		para(bullets(shared)),
 	)
@@ -197,7 +205,8 @@ var (
 	txtDeskTitle      = Text{"MFAの相談 #%s", "MFA request #%s"}
 	txtDeskUser       = Text{"依頼者", "From"}
 	txtDeskTopic      = Text{"内容", "Topic"}
-	txtDeskWords      = Text{"本人の言葉", "In their words"}
+	txtDeskWords      = Text{"本人の言葉（本人が入力した原文。書式やリンクは無効にしてあります）", "In their words (as they typed them; formatting and links disabled)"}
+	txtDeskCallback   = Text{"折り返しの電話番号", "Call back on"}
 	txtDeskNoWords    = Text{"（記入なし）", "(nothing written)"}
 	txtDeskMethods    = Text{"登録済みの認証方法", "Registered sign-in methods"}
 	txtDeskTried      = Text{"ボットが案内したこと", "What the bot already tried"}
@@ -252,12 +261,15 @@ func Ticket(l Lang, v TicketView) *Card {
 	if v.Assignee != "" {
 		facts = append(facts, Fact{Title: txtTicketAgent.In(l), Value: v.Assignee})
 	}
+	if v.Callback != "" {
+		facts = append(facts, Fact{Title: txtDeskCallback.In(l), Value: v.Callback})
+	}
 	opened := v.Opened.UTC().Format(time.RFC3339)
 	c := newCard(l,
 		heading(fmt.Sprintf(txtDeskTitle.In(l), v.ID)),
 		subtle(fmt.Sprintf(txtDeskAge.In(l), opened, opened, roundAge(v.Age, l))),
 		FactSet{Type: "FactSet", Facts: facts},
-		label(txtDeskWords.In(l)), para(words),
+		Quote(txtDeskWords.In(l), words),
 		label(txtDeskMethods.In(l)), para(orNothing(l, v.Methods)),
 		label(txtDeskTried.In(l)), para(orNothing(l, v.Tried)),
 	)
@@ -275,15 +287,17 @@ func Ticket(l Lang, v TicketView) *Card {
 		c.Body = append(c.Body, label(txtDeskHistory.In(l)), subtle(bullets(v.History)))
 	}
 	if len(v.Transcript) > 0 {
-		var b strings.Builder
+		// Each line is plain text under a label the person can't type.
+		var lines []any
 		for _, t := range v.Transcript {
 			who := txtDeskBot.In(l)
 			if t.FromUser {
 				who = txtDeskWho.In(l)
 			}
-			fmt.Fprintf(&b, "**%s:** %s\n\n", who, t.Text)
+			lines = append(lines, RichTextBlock{Type: "RichTextBlock", Inlines: []TextRun{
+				{Type: "TextRun", Text: who + ": ", IsSubtle: true}, {Type: "TextRun", Text: Inert(strings.Join(strings.Fields(t.Text), " "))}}})
 		}
-		tc := subCard(l, para(strings.TrimSpace(b.String())))
+		tc := subCard(l, lines...)
 		c.Actions = append(c.Actions, Action{Type: "Action.ShowCard", Title: txtDeskTranscript.In(l), Card: tc})
 	}
 	id := []string{TicketKey, v.ID}

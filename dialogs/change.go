@@ -251,6 +251,8 @@ func (d Change) result(st changeState, in Input) Turn {
 		return wait(st, []cards.Message{{Card: c}})
 	case ApplyChange{}.EffectName():
 		return d.applied(st, in)
+	case OpenTicket{}.EffectName():
+		return d.sentForApproval(st, in)
 	case BeginStepUp{}.EffectName():
 		return d.signInStarted(st, in)
 	case MoveToPersonal{}.EffectName():
@@ -262,6 +264,21 @@ func (d Change) result(st changeState, in Input) Turn {
 		return d.signedIn(st, in)
 	}
 	return wait(st, nil)
+}
+
+// sentForApproval reports the ticket an approval-mode change became.
+func (d Change) sentForApproval(st changeState, in Input) Turn {
+	l, p := in.Lang, st.Pending
+	if p == nil {
+		return Turn{Status: Cancelled}
+	}
+	if in.Result.Err != nil {
+		c := cards.ResultCard(l, txtNothingChanged.In(l), problemText(l, in.Result.Err), true, nil, nil)
+		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtNothingChanged.In(l))}
+	}
+	t, _ := in.Result.Value.(Ticket)
+	c := cards.ResultCard(l, txtApprovalTitle.In(l), fmt.Sprintf(txtApprovalBody.In(l), t.ID), false, nil, nil)
+	return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtApprovalTitle.In(l))}
 }
 
 // afterLoad shows the methods and the first question of the flow.
@@ -638,12 +655,11 @@ func (d Change) applied(st changeState, in Input) Turn {
 	if p == nil {
 		return Turn{Status: Cancelled}
 	}
-	if out.Ticket != 0 && in.Result.Err == nil {
+	if out.NeedsApproval && in.Result.Err == nil {
 		// Approval mode: nothing was written; the helpdesk decides.
-		c := cards.ResultCard(l, txtApprovalTitle.In(l), fmt.Sprintf(txtApprovalBody.In(l), out.Ticket), false, nil, nil)
-		t := Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
-		t.Update = previewCard(l, *st.Methods, p, txtApprovalTitle.In(l))
-		return t
+		pending := ApplyChange{Key: p.Key, Owner: p.Owner, Ops: p.Ops, Skip: p.Done}
+		return Turn{Status: Waiting, State: mustState(st), Effects: []Effect{OpenTicket{
+			Topic: ChangeTopic(HelpdeskLang), Lang: l, Pending: &pending, PendingText: OpLines(HelpdeskLang, p.Ops)}}}
 	}
 	// The confirmed preview, updated in place with the outcome: built before
 	// this attempt's ops count as done, so "after" shows what was confirmed.

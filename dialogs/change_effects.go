@@ -179,7 +179,7 @@ type StepUpOutcome struct {
 type ChangeOutcome struct {
 	Done    []bool
 	Methods *MethodsView
-	// Ticket is set in approval mode: the change went to the helpdesk as
-	// this ticket, and nothing was written yet.
-	Ticket int64
+	// NeedsApproval is set in approval mode: every check passed and
+	// nothing was written; the change goes to the helpdesk as a ticket.
+	NeedsApproval bool
 }

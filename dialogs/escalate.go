@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -35,14 +36,18 @@ type escalationState struct {
 	Transcript []Line   `json:"transcript,omitempty"`
 	Tried      []string `json:"tried,omitempty"`
 	Words      string   `json:"words,omitempty"`
+	Callback   string   `json:"callback,omitempty"`
 	Urgent     bool     `json:"urgent,omitempty"` // "This wasn't me"
 }
 
 // OpenTicket asks the runner to open a ticket for the input's person and
 // post it to the helpdesk channel. Result.Value is the new Ticket.
 type OpenTicket struct {
-	Topic      string
-	Words      string
+	Topic string
+	Words string
+	// Callback is a number to call the person back on, from its own field;
+	// only the agent holding the ticket sees it in full.
+	Callback   string
 	Transcript []Line
 	Tried      []string
 	Lang       cards.Lang
@@ -76,15 +81,18 @@ var (
 		JA: "担当者が確認して、このチャットで返信します。追加で伝えたいことがあれば「メッセージを追加」からどうぞ。",
 		EN: "A person will look at it and answer here. To tell them more, use \"Add a message\".",
 	}
-	txtEscDropped   = cards.Text{JA: "担当者への依頼はやめました。", EN: "OK, nothing was sent to the helpdesk."}
-	txtEscFailed    = cards.Text{JA: "ヘルプデスクに送れませんでした", EN: "Could not reach the helpdesk"}
-	txtAlready      = cards.Text{JA: "担当者への依頼が受付済みです", EN: "You already have a request open"}
-	txtAlreadyMsg   = cards.Text{JA: "新しく送らなくても、この依頼にメッセージを追加できます。", EN: "No need to send another: you can add a message to this one."}
-	txtStatusTitle  = cards.Text{JA: "依頼の状況", EN: "Your request"}
-	txtNoteSent     = cards.Text{JA: "メッセージを担当者に送りました。", EN: "Your message was passed to the helpdesk."}
-	txtCancelledMsg = cards.Text{JA: "依頼 #%s を取り下げました。また困ったときはいつでも「担当者と話す」を押してください。", EN: "Request #%s is withdrawn. Press \"Talk to a person\" whenever you need one again."}
-	txtReopenedMsg  = cards.Text{JA: "依頼 #%s を再開しました。担当者に知らせました。", EN: "Request #%s is open again; the helpdesk has been told."}
-	txtBackToBotMsg = cards.Text{
+	txtEscDropped    = cards.Text{JA: "担当者への依頼はやめました。", EN: "OK, nothing was sent to the helpdesk."}
+	txtEscFailed     = cards.Text{JA: "ヘルプデスクに送れませんでした", EN: "Could not reach the helpdesk"}
+	txtAlready       = cards.Text{JA: "担当者への依頼が受付済みです", EN: "You already have a request open"}
+	txtAlreadyMsg    = cards.Text{JA: "新しく送らなくても、この依頼にメッセージを追加できます。", EN: "No need to send another: you can add a message to this one."}
+	txtStatusTitle   = cards.Text{JA: "依頼の状況", EN: "Your request"}
+	txtRelayed       = cards.Text{JA: "✓ 担当者に届けました。", EN: "✓ Passed on to the helpdesk."}
+	txtEscMoved      = cards.Text{JA: "担当者への相談は、ボットとの個人チャットで続けます。そちらを開いてください。", EN: "Let's continue in your personal chat with the bot, so that only you see it. Please open it."}
+	txtEscMoveFailed = cards.Text{JA: "個人チャットを開けませんでした。ボットとの個人チャットで「担当者と話す」と送ってください。", EN: "Your personal chat could not be opened. Please send \"talk to a person\" in your personal chat with the bot."}
+	txtNoteSent      = cards.Text{JA: "メッセージを担当者に送りました。", EN: "Your message was passed to the helpdesk."}
+	txtCancelledMsg  = cards.Text{JA: "依頼 #%s を取り下げました。また困ったときはいつでも「担当者と話す」を押してください。", EN: "Request #%s is withdrawn. Press \"Talk to a person\" whenever you need one again."}
+	txtReopenedMsg   = cards.Text{JA: "依頼 #%s を再開しました。担当者に知らせました。", EN: "Request #%s is open again; the helpdesk has been told."}
+	txtBackToBotMsg  = cards.Text{
 		JA: "ボットとの会話に戻りました。依頼 #%s はそのままです。担当者からの返信はここに届きます。",
 		EN: "You're back with the bot. Request #%s stays open, and replies from the helpdesk still arrive here.",
 	}
@@ -139,6 +147,12 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 
 	switch in.Verb {
 	case cards.VerbHuman:
+		if in.Scope != Personal && in.Scope != "" {
+			// What they tell the helpdesk is nobody else's business: the
+			// request continues in their 1:1 chat with the bot.
+			return Turn{Status: Waiting, State: mustJSON(escalationState{Stage: "moving"}),
+				Replies: []cards.Message{{Text: txtEscMoved.In(l)}}, Effects: []Effect{MoveToPersonal{Verb: cards.VerbHuman}}}
+		}
 		if t := in.Ticket; t != nil && !isClosedState(t.State) {
 			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.MyTicket(l, t.view(), txtAlready.In(l), txtAlreadyMsg.In(l))}}}
 		}
@@ -149,6 +163,7 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 			return Turn{Status: Complete, Pass: true}
 		}
 		st.Words = in.Data[cards.WordsKey]
+		st.Callback = callbackNumber(in.Data[cards.CallbackKey])
 		st.Stage = "opening"
 		t := waitEsc(st, nil, d.open(st, l))
 		t.Update = cards.ResultCard(l, txtEscSending.In(l), "", false, nil, nil)
@@ -194,13 +209,40 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 }
 
 func (Escalation) open(st escalationState, l cards.Lang) OpenTicket {
-	return OpenTicket{Topic: st.DeskTopic, Words: MaskNumbers(clip(strings.TrimSpace(st.Words), 500)),
+	return OpenTicket{Topic: st.DeskTopic, Words: MaskNumbers(clip(strings.TrimSpace(st.Words), 500)), Callback: st.Callback,
 		Transcript: st.Transcript, Tried: st.Tried, Lang: l}
+}
+
+// callbackNumber keeps what the person typed in the callback field if it
+// looks like a phone number (digits of any script, at most 30 characters),
+// else nothing: the field is for a number, not for a message.
+func callbackNumber(s string) string {
+	s = strings.TrimSpace(norm.NFKC.String(s))
+	n := 0
+	for _, r := range s {
+		switch {
+		case digits.Value(r) >= 0:
+			n++
+		case strings.ContainsRune("+-() .", r), digits.Invisible(r):
+		default:
+			return ""
+		}
+	}
+	if n < 5 || utf8.RuneCountInString(s) > 30 {
+		return ""
+	}
+	return foldNumber(s)
 }
 
 func (d Escalation) result(st escalationState, in Input) Turn {
 	l := in.Lang
 	res := in.Result
+	if res.Effect == (MoveToPersonal{}).EffectName() {
+		if res.Err != nil {
+			return Turn{Status: Complete, Replies: []cards.Message{{Text: txtEscMoveFailed.In(l)}}}
+		}
+		return Turn{Status: Complete}
+	}
 	if res.Err != nil {
 		if st.Urgent {
 			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.ResultCard(l, txtEscFailed.In(l), txtNotMeFailed.In(l), true, nil, nil)}}}
@@ -229,7 +271,7 @@ func (d Escalation) result(st escalationState, in Input) Turn {
 		switch last {
 		case "note":
 			if t.Relay {
-				return Turn{Status: Complete} // a conversation: no receipt per message
+				return Turn{Status: Complete, Replies: []cards.Message{{Text: txtRelayed.In(l)}}}
 			}
 			return Turn{Status: Complete, Replies: []cards.Message{{Text: txtNoteSent.In(l)}}}
 		case "cancelled":

@@ -131,14 +131,28 @@ func (r *Router) noteTried(s *Session, in Input, topicBefore string) {
 	}
 	switch in.Verb {
 	case cards.VerbTroubleshoot:
-		noteTried(s, cards.Text{JA: "トラブルシューティング: ", EN: "Troubleshooter: "}.In(hl)+in.Data[cards.TSKey])
-	case cards.VerbChange:
-		what := in.Data[cards.KindKey]
-		if what == "" {
-			what = "-"
+		// Agents read words, not the ids in the button data.
+		if t, ok := trees[in.Data[cards.TSKey]]; ok {
+			noteTried(s, cards.Text{JA: "トラブルシューティング: ", EN: "Troubleshooter: "}.In(hl)+t.Title.In(hl))
 		}
-		noteTried(s, cards.Text{JA: "認証方法の変更の案内: ", EN: "Guided change: "}.In(hl)+what)
+	case cards.VerbChange:
+		noteTried(s, cards.Text{JA: "認証方法の変更の案内: ", EN: "Guided change: "}.In(hl)+changeKindName(in.Data[cards.KindKey]).In(hl))
 	}
+}
+
+// changeKindName names a guided change for the helpdesk.
+func changeKindName(kind string) cards.Text {
+	switch kind {
+	case "change-phone", kindPhone:
+		return cards.Text{JA: "電話番号の変更", EN: "changing the phone number"}
+	case "change-authenticator", kindAuthenticator:
+		return cards.Text{JA: "Authenticator の機種変更", EN: "moving Authenticator to a new phone"}
+	case "add-method", kindBackup:
+		return cards.Text{JA: "予備の方法の追加", EN: "adding a backup method"}
+	case "remove-method", kindRemove:
+		return cards.Text{JA: "方法の削除", EN: "removing a method"}
+	}
+	return cards.Text{JA: "変更の種類を選ぶところまで", EN: "choosing what to change"}
 }
 
 func (r *Router) step(s Session, in Input) (Session, Turn) {

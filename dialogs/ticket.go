@@ -43,20 +43,25 @@ type Conv struct {
 
 // Ticket is one request for a person.
 type Ticket struct {
-	ID         int64       `json:"id"`
-	State      TicketState `json:"state"`
-	User       User        `json:"user"`
-	UPN        string      `json:"upn,omitempty"`
-	Lang       cards.Lang  `json:"lang"` // the person's
-	Topic      string      `json:"topic,omitempty"`
-	Words      string      `json:"words,omitempty"` // masked
-	Transcript []Line      `json:"transcript,omitempty"`
-	Tried      []string    `json:"tried,omitempty"`
-	Methods    []string    `json:"methods,omitempty"` // masked, as read when opened
-	UserConv   Conv        `json:"userConv"`
-	Thread     Conv        `json:"thread,omitzero"` // the helpdesk thread, once posted
-	CardID     string      `json:"cardId,omitempty"`
-	Assignee   *User       `json:"assignee,omitempty"`
+	ID    int64       `json:"id"`
+	State TicketState `json:"state"`
+	User  User        `json:"user"`
+	UPN   string      `json:"upn,omitempty"`
+	Lang  cards.Lang  `json:"lang"` // the person's
+	Topic string      `json:"topic,omitempty"`
+	Words string      `json:"words,omitempty"` // masked
+	// Callback is the number the person gave to be called back on, in
+	// full: only the agent who holds the ticket sees it so, in their own
+	// view of the card; the channel sees it masked. It is dropped when the
+	// ticket closes.
+	Callback   string   `json:"callback,omitempty"`
+	Transcript []Line   `json:"transcript,omitempty"`
+	Tried      []string `json:"tried,omitempty"`
+	Methods    []string `json:"methods,omitempty"` // masked, as read when opened
+	UserConv   Conv     `json:"userConv"`
+	Thread     Conv     `json:"thread,omitzero"` // the helpdesk thread, once posted
+	CardID     string   `json:"cardId,omitempty"`
+	Assignee   *User    `json:"assignee,omitempty"`
 	// Relay: while set, the person's messages go to the thread and the
 	// agents' messages in the thread come to the person.
 	Relay       bool          `json:"relay,omitempty"`
@@ -122,12 +127,32 @@ func (l *TicketLink) view() cards.TicketView {
 	return cards.TicketView{ID: strconv.FormatInt(l.ID, 10), State: l.State, Assignee: l.Assignee}
 }
 
-// View renders the ticket for the helpdesk card at time now.
-func (t Ticket) View(now time.Time, l cards.Lang) cards.TicketView {
+// View renders the ticket for the helpdesk channel at time now: what
+// everyone there may see.
+func (t Ticket) View(now time.Time, l cards.Lang) cards.TicketView { return t.view(now, l, false) }
+
+// ViewFor renders the ticket for one agent's own view (the answer to their
+// click): the agent who holds the ticket also sees the callback number.
+func (t Ticket) ViewFor(now time.Time, l cards.Lang, viewer User) cards.TicketView {
+	return t.view(now, l, t.Assignee != nil && sameAccount(*t.Assignee, viewer))
+}
+
+// CardFor is the ticket card as viewer sees it (see ViewFor).
+func (t Ticket) CardFor(now time.Time, l cards.Lang, viewer User) *cards.Card {
+	return cards.Ticket(l, t.ViewFor(now, l, viewer))
+}
+
+func (t Ticket) view(now time.Time, l cards.Lang, full bool) cards.TicketView {
 	v := cards.TicketView{
 		ID: t.Number(), State: t.State, UserName: t.User.Name, UPN: t.UPN, Topic: t.Topic,
 		Words: t.Words, Opened: t.Created, Age: now.Sub(t.Created), Methods: t.Methods, Tried: t.Tried,
 		Pending: t.PendingText, Resolution: t.ResolveNote, Urgent: t.Urgent, Audit: t.Audit,
+	}
+	if t.Callback != "" {
+		v.Callback = MaskNumbers(t.Callback)
+		if full {
+			v.Callback = t.Callback
+		}
 	}
 	if t.Assignee != nil {
 		v.Assignee = t.Assignee.Name
@@ -163,6 +188,7 @@ func (t Ticket) IsClosed() bool { return t.State == TicketResolved || t.State ==
 type DeskAction struct {
 	Verb  string
 	Agent User
+	Check AgentCheck // what the runner found out about Agent
 	Data  map[string]string
 	Text  string // a message in the ticket's thread (VerbDeskSay)
 	Now   time.Time
@@ -172,22 +198,28 @@ type DeskAction struct {
 // relays like a Reply.
 const VerbDeskSay = "desk.say"
 
-// DeskTurn is the outcome of a DeskAction.
-type DeskTurn struct {
+// TicketTurn is the outcome of one transition of a ticket.
+type TicketTurn struct {
 	Ticket   Ticket
 	Changed  bool            // save the ticket and update the card
-	Problem  *Problem        // refused: nothing changed; tell the agent
+	Problem  *Problem        // refused: nothing changed; tell who acted
 	ToUser   []cards.Message // in the person's chat
-	ToThread []string        // posted in the ticket's thread
-	Effect   Effect          // IssueTAP or ApplyChange
+	ToThread []string        // notes in the ticket's thread, in the bot's words
+	// Quotes are the person's own words for the thread, shown inert.
+	Quotes  []string
+	Effects []Effect // run after the ticket is saved
+	// Private is a card for the eyes of the agent who acted only (a pass,
+	// their sign-in): it is the answer to their click, and never stored.
+	Private *cards.Card
 }
 
 // IssueTAP asks the runner to issue a Temporary Access Pass. The pass goes
 // only into the answer to the agent who asked; it is never stored or logged.
 type IssueTAP struct {
-	User  string // the person's aadObjectId
-	How   string // how the identity was verified
-	Agent User
+	User   string // the person's aadObjectId
+	How    string // how the identity was verified
+	Agent  User
+	Ticket string // the ticket's number, which the agent's sign-in is bound to
 }
 
 // EffectName implements [Effect].
@@ -196,21 +228,23 @@ func (IssueTAP) EffectName() string { return "tap.issue" }
 // RevokeSessions asks the runner to sign the person out everywhere
 // (Graph revokeSignInSessions): an agent's answer to "This wasn't me".
 type RevokeSessions struct {
-	User  string // the person's aadObjectId
-	Agent User
+	User   string // the person's aadObjectId
+	Agent  User
+	Ticket string
 }
 
 // EffectName implements [Effect].
 func (RevokeSessions) EffectName() string { return "sessions.revoke" }
 
-// Desk applies an agent's action. The caller has checked that the agent is
-// in the helpdesk team.
-func Desk(t Ticket, a DeskAction) DeskTurn {
-	out := DeskTurn{Ticket: t}
+// Desk applies an agent's action: only agents, never on their own account.
+func Desk(t Ticket, a DeskAction) TicketTurn {
+	if refused, ok := checkAgent(t, a); !ok {
+		return refused
+	}
+	out := TicketTurn{Ticket: t}
 	l := t.Lang
-	refuse := func(code string, ja, en string) DeskTurn {
-		out.Problem = &Problem{Code: code, JA: ja, EN: en}
-		return out
+	refuse := func(code string, ja, en string) TicketTurn {
+		return refusal(t, a, &Problem{Code: code, JA: ja, EN: en}, sensitive(a.Verb))
 	}
 	if t.IsClosed() {
 		return refuse("ticket_closed", "この依頼はすでに終了しています（"+stateText(t.State).JA+"）。",
@@ -273,11 +307,11 @@ func Desk(t Ticket, a DeskAction) DeskTurn {
 			return refuse("how_missing", "本人確認の方法を選んでください。パスは発行していません。",
 				"Choose how you verified their identity. No pass was issued.")
 		}
-		out.Effect = IssueTAP{User: t.User.AADObjectID, How: how, Agent: a.Agent}
+		out.Effects = []Effect{IssueTAP{User: t.User.AADObjectID, How: how, Agent: a.Agent, Ticket: t.Number()}}
 	case cards.VerbDeskResolve:
 		note := clip(strings.TrimSpace(a.Data[cards.NoteKey]), 1000)
 		n.State, n.Relay, n.Resolved, n.ResolveNote = TicketResolved, false, a.Now, note
-		n.Pending, n.PendingText = nil, nil
+		n.Pending, n.PendingText, n.Callback = nil, nil, ""
 		n.record(a.Now, a.Agent.Name, "resolved", clip(note, 200))
 		msg := fmt.Sprintf(txtResolvedMsg.In(l), t.Number(), a.Agent.Name)
 		if note != "" {
@@ -292,6 +326,8 @@ func Desk(t Ticket, a DeskAction) DeskTurn {
 		if a.Verb == cards.VerbDeskReject {
 			n.Pending, n.PendingText = nil, nil
 			n.record(a.Now, a.Agent.Name, "rejected", "")
+			out.Effects = []Effect{Audit{User: t.User.AADObjectID, Actor: a.Agent.AADObjectID, Operation: "change",
+				Result: "rejected by the helpdesk", Key: t.Pending.Key}}
 			out.ToUser = append(out.ToUser, cards.Message{Text: fmt.Sprintf(txtRejected.In(l), t.Number(), a.Agent.Name)})
 			break
 		}
@@ -300,12 +336,12 @@ func Desk(t Ticket, a DeskAction) DeskTurn {
 			n.State, n.Assignee = TicketAssigned, &agent
 			n.record(a.Now, a.Agent.Name, "taken", "")
 		}
-		out.Effect = *t.Pending
+		out.Effects = []Effect{ApproveChange{Change: *t.Pending, Agent: a.Agent, Ticket: t.Number()}}
 	case cards.VerbDeskRevoke:
 		if !t.Urgent {
 			return refuse("not_urgent", "サインインの強制終了は、本人が心当たりのない変更を報告した依頼でだけ使えます。", "Signing someone out everywhere is offered only on reports of a change they did not make.")
 		}
-		out.Effect = RevokeSessions{User: t.User.AADObjectID, Agent: a.Agent}
+		out.Effects = []Effect{RevokeSessions{User: t.User.AADObjectID, Agent: a.Agent, Ticket: t.Number()}}
 	default:
 		return refuse("unknown_action", "このボタンは使えません。", "That button no longer works.")
 	}
@@ -326,40 +362,39 @@ const (
 	OpEndRelay TicketOp = "endRelay" // back to the bot
 )
 
-// UserTurn is the outcome of a person's operation on their ticket.
-type UserTurn struct {
-	Ticket   Ticket
-	Problem  *Problem
-	ToThread []string
-}
-
-// UserAct applies the person's operation. The caller checked that the
-// ticket is theirs.
-func UserAct(t Ticket, op TicketOp, text string, now time.Time) UserTurn {
-	out := UserTurn{Ticket: t}
+// UserAct applies the person's operation (in is their turn) to their
+// ticket. Their words go to the thread as a quote, never as the bot's
+// words, and stay out of the history, which they could otherwise imitate.
+func UserAct(t Ticket, in Input, e UpdateTicket) TicketTurn {
+	out := TicketTurn{Ticket: t}
+	if !sameAccount(in.User, t.User) {
+		out.Problem = &Problem{Code: "not_yours", JA: txtNoTicket.JA, EN: txtNoTicket.EN}
+		return out
+	}
+	now := in.Now
 	n := &out.Ticket
 	who := t.User.Name
-	refuse := func(code, ja, en string) UserTurn {
+	refuse := func(code, ja, en string) TicketTurn {
 		out.Problem = &Problem{Code: code, JA: ja, EN: en}
 		return out
 	}
 	hl := HelpdeskLang
-	switch op {
+	switch e.Op {
 	case OpNote, OpRelay:
 		if t.IsClosed() {
 			return refuse("ticket_closed", "この依頼はすでに終了しています。", "This request is already closed.")
 		}
-		text = MaskNumbers(clip(strings.TrimSpace(text), 2000))
+		text := MaskNumbers(clip(strings.TrimSpace(e.Text), 2000))
 		if text == "" {
 			return refuse("empty_note", "メッセージが空です。", "The message is empty.")
 		}
-		n.record(now, who, "note", clip(text, 200))
-		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserSays.In(hl), who, text))
+		n.record(now, who, "note", "")
+		out.Quotes = append(out.Quotes, text)
 	case OpCancel:
 		if t.IsClosed() {
 			return refuse("ticket_closed", "この依頼はすでに終了しています。", "This request is already closed.")
 		}
-		n.State, n.Relay, n.Pending, n.PendingText = TicketCancelled, false, nil, nil
+		n.State, n.Relay, n.Pending, n.PendingText, n.Callback = TicketCancelled, false, nil, nil, ""
 		n.record(now, who, "cancelled", "")
 		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserCancelled.In(hl), who, t.Number()))
 	case OpReopen:
@@ -383,9 +418,17 @@ func UserAct(t Ticket, op TicketOp, text string, now time.Time) UserTurn {
 		n.Relay = false
 		n.record(now, who, "relay-ended", "")
 		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserBackToBot.In(hl), who))
+	default:
+		return refuse("unknown_op", txtNoTicket.JA, txtNoTicket.EN)
 	}
+	out.Changed = true
 	n.Updated = now
 	return out
+}
+
+// QuoteLabel is the label over the person's words in the thread.
+func QuoteLabel(t Ticket) string {
+	return fmt.Sprintf(txtUserSays.In(HelpdeskLang), t.User.Name, t.Number())
 }
 
 // HelpdeskLang is the language of the helpdesk channel's cards and notes.
@@ -412,29 +455,30 @@ var (
 		JA: "依頼 #%s の変更は、%s さんが承認しませんでした。変更は行っていません。理由は担当者からの連絡をお待ちください。",
 		EN: "The change in request #%s was not approved by %s; nothing was changed. They will tell you why.",
 	}
-	txtUserSays      = cards.Text{JA: "%s さん: %s", EN: "%s: %s"}
+	txtUserSays      = cards.Text{JA: "%s さんからのメッセージ（依頼 #%s、本人が入力した原文）", EN: "Message from %s (request #%s, as they typed it)"}
 	txtUserCancelled = cards.Text{JA: "%s さんが依頼 #%s を取り下げました。", EN: "%s withdrew request #%s."}
 	txtUserReopened  = cards.Text{JA: "%s さんが依頼 #%s を再開しました。", EN: "%s reopened request #%s."}
 	txtUserBackToBot = cards.Text{JA: "%s さんはボットとの会話に戻りました。スレッドで @メンションすると引き続き届きます。", EN: "%s went back to the bot. Mention the bot in this thread to reach them."}
 	txtHistoryEvents = map[string]cards.Text{
-		"opened":        {JA: "受付", EN: "opened"},
-		"posted":        {JA: "チャネルに投稿", EN: "posted"},
-		"taken":         {JA: "担当", EN: "took it"},
-		"taken-over":    {JA: "担当を引き継ぎ", EN: "took it over"},
-		"released":      {JA: "担当を外れた", EN: "released it"},
-		"replied":       {JA: "返信", EN: "replied"},
-		"note":          {JA: "メッセージ", EN: "wrote"},
-		"tap":           {JA: "一時アクセスパスを発行", EN: "issued a Temporary Access Pass"},
-		"tap-failed":    {JA: "一時アクセスパスの発行に失敗", EN: "could not issue a pass"},
-		"revoked":       {JA: "全デバイスのサインインを強制終了", EN: "signed them out everywhere"},
-		"revoke-failed": {JA: "サインインの強制終了に失敗", EN: "could not sign them out"},
-		"resolved":      {JA: "解決", EN: "resolved it"},
-		"reopened":      {JA: "再開", EN: "reopened it"},
-		"cancelled":     {JA: "取り下げ", EN: "withdrew it"},
-		"approved":      {JA: "変更を承認・実行", EN: "approved the change"},
-		"rejected":      {JA: "変更を却下", EN: "rejected the change"},
-		"relay-ended":   {JA: "ボットに戻った", EN: "went back to the bot"},
-		"reminded":      {JA: "未対応のため再通知", EN: "reminder: still unassigned"},
+		"opened":         {JA: "受付", EN: "opened"},
+		"posted":         {JA: "チャネルに投稿", EN: "posted"},
+		"taken":          {JA: "担当", EN: "took it"},
+		"taken-over":     {JA: "担当を引き継ぎ", EN: "took it over"},
+		"released":       {JA: "担当を外れた", EN: "released it"},
+		"replied":        {JA: "返信", EN: "replied"},
+		"note":           {JA: "メッセージ", EN: "wrote"},
+		"tap":            {JA: "一時アクセスパスを発行", EN: "issued a Temporary Access Pass"},
+		"tap-failed":     {JA: "一時アクセスパスの発行に失敗", EN: "could not issue a pass"},
+		"approve-failed": {JA: "承認した変更を実行できず", EN: "approved, but the change failed"},
+		"revoked":        {JA: "全デバイスのサインインを強制終了", EN: "signed them out everywhere"},
+		"revoke-failed":  {JA: "サインインの強制終了に失敗", EN: "could not sign them out"},
+		"resolved":       {JA: "解決", EN: "resolved it"},
+		"reopened":       {JA: "再開", EN: "reopened it"},
+		"cancelled":      {JA: "取り下げ", EN: "withdrew it"},
+		"approved":       {JA: "変更を承認・実行", EN: "approved the change"},
+		"rejected":       {JA: "変更を却下", EN: "rejected the change"},
+		"relay-ended":    {JA: "ボットに戻った", EN: "went back to the bot"},
+		"reminded":       {JA: "未対応のため再通知", EN: "reminder: still unassigned"},
 	}
 )
 

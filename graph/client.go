@@ -126,13 +126,15 @@ func retryAfter(resp *http.Response) time.Duration {
 
 func (c *Client) user(id string) *users.UserItemRequestBuilder { return c.sdk.Users().ByUserId(id) }
 
-// User reads a person's name, UPN, preferred language and mail address.
+// User reads a person's name, UPN, preferred language, mail address and
+// user type (Member or Guest; see [User.External]). Graph returns userType
+// only when asked for it by $select, as it is here.
 func (c *Client) User(ctx context.Context, id string) (User, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	u, err := c.user(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{
-			Select: []string{"id", "displayName", "userPrincipalName", "preferredLanguage", "mail"},
+			Select: []string{"id", "displayName", "userPrincipalName", "preferredLanguage", "mail", "userType"},
 		},
 	})
 	if err != nil {
@@ -140,7 +142,7 @@ func (c *Client) User(ctx context.Context, id string) (User, error) {
 	}
 	return User{ID: str(u.GetId()), DisplayName: str(u.GetDisplayName()),
 		UserPrincipalName: str(u.GetUserPrincipalName()), PreferredLanguage: str(u.GetPreferredLanguage()),
-		Mail: str(u.GetMail())}, nil
+		Mail: str(u.GetMail()), UserType: str(u.GetUserType())}, nil
 }
 
 // maxRolePages bounds how many pages of directory roles DirectoryRoles

@@ -326,3 +326,75 @@ func TestRevokeSessions(t *testing.T) {
 		t.Errorf("unknown user: got %v, want NotFound", err)
 	}
 }
+
+func TestUserType(t *testing.T) {
+	const (
+		guest          = "3c7a9e51-8b2d-4f6e-a1c3-5d7e9f0b2a46"
+		externalMember = "8a1f3d5c-7e9b-4c2a-b4d6-e8f0a2c4e6b8"
+	)
+	c, s := newClient(t, directorySeed(), sim.WithSeed([]sim.SeedUser{
+		{ID: guest, UserPrincipalName: "alice_example.org#EXT#@contoso.onmicrosoft.com", UserType: "Guest"},
+		// A B2B account turned member: userType Member, but still #EXT#.
+		{ID: externalMember, UserPrincipalName: "bob_partner.example#EXT#@contoso.onmicrosoft.com", UserType: "Member"},
+	}))
+	t.Parallel()
+	ctx := t.Context()
+	tests := []struct {
+		name, id     string
+		wantType     string
+		wantExternal bool
+	}{
+		{"seeded member", member, "Member", false},
+		{"made-up user", alice, "Member", false},
+		{"guest", guest, "Guest", true},
+		{"external member", externalMember, "Member", true},
+		{"guest by its #EXT# UPN", "alice_example.org#EXT#@contoso.onmicrosoft.com", "Guest", true},
+	}
+	for _, tt := range tests {
+		u, err := c.User(ctx, tt.id)
+		if err != nil {
+			t.Errorf("%s: User: %v", tt.name, err)
+			continue
+		}
+		if u.UserType != tt.wantType || u.External() != tt.wantExternal {
+			t.Errorf("%s: UserType %q External %v, want %q %v", tt.name, u.UserType, u.External(), tt.wantType, tt.wantExternal)
+		}
+	}
+
+	// An administrator turns the member into a guest.
+	req := httptest.NewRequest(http.MethodPatch, "/_sim/users/"+member, strings.NewReader(`{"userType":"Guest"}`))
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("PATCH /_sim/users/%s: %d %s", member, rec.Code, rec.Body)
+	}
+	if u, err := c.User(ctx, member); err != nil || u.UserType != "Guest" || !u.External() {
+		t.Errorf("after the PATCH: User = %+v, %v; want a Guest, external", u, err)
+	}
+}
+
+func TestUserExternal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		userType, upn string
+		want          bool
+	}{
+		{"Member", "yumi.ito@contoso.example", false},
+		{"member", "yumi.ito@contoso.example", false},
+		{"MEMBER", "yumi.ito@contoso.example", false},
+		{"Guest", "yumi.ito@contoso.example", true},
+		{"guest", "alice_example.org#EXT#@contoso.onmicrosoft.com", true},
+		{"", "yumi.ito@contoso.example", true}, // not read: fail closed
+		{" Member", "yumi.ito@contoso.example", true},
+		{"Other", "yumi.ito@contoso.example", true},
+		{"Member", "bob_partner.example#EXT#@contoso.onmicrosoft.com", true},
+		{"Member", "bob_partner.example#ext#@contoso.onmicrosoft.com", true},
+		{"Member", "", false},
+	}
+	for _, tt := range tests {
+		u := graph.User{UserType: tt.userType, UserPrincipalName: tt.upn}
+		if got := u.External(); got != tt.want {
+			t.Errorf("User{UserType: %q, UPN: %q}.External() = %v, want %v", tt.userType, tt.upn, got, tt.want)
+		}
+	}
+}

@@ -7,7 +7,10 @@
 // for local mode and tests.
 package graph
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // PhoneType is the slot a phone number occupies. Graph allows one number
 // per slot.
@@ -113,6 +116,23 @@ type User struct {
 	// (Graph reports null), and callers then fall back to UserPrincipalName.
 	// Never log it.
 	Mail string
+	// UserType is Graph's userType: "Member" for the tenant's own people,
+	// "Guest" for invited outsiders; "" when Graph did not say.
+	UserType string
+}
+
+// External reports whether the person is not one of the tenant's own
+// members: a guest or other external (B2B) account. It fails closed.
+//
+// Graph's user resource has userType "Member" or "Guest"; anything but
+// Member counts as external, and so does a missing one, so a read that lost
+// the property never makes someone an insider. A userPrincipalName holding
+// "#EXT#" also counts: Entra gives that UPN to every account invited from
+// outside (B2B collaboration), and such an account can still have userType
+// Member.
+func (u User) External() bool {
+	return !strings.EqualFold(u.UserType, "Member") ||
+		strings.Contains(strings.ToUpper(u.UserPrincipalName), "#EXT#")
 }
 
 // Mail is a plain-text message to one person. Its address and text are

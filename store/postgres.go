@@ -171,6 +171,9 @@ var postgresMigrations = []string{
 	);
 	CREATE INDEX stepups_subject ON stepups (user_id, subject, auth_time);
 	CREATE INDEX stepups_created ON stepups (created_at);`,
+	// v7: a person's tickets across conversations (one open at a time, a
+	// daily cap).
+	`CREATE INDEX tickets_user ON tickets (user_id, id);`,
 }
 
 // ConversationLocks returns the locks that keep a conversation's turns

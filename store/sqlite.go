@@ -133,4 +133,7 @@ var sqliteMigrations = []string{
 	);
 	CREATE INDEX stepups_subject ON stepups (user_id, subject, auth_time);
 	CREATE INDEX stepups_created ON stepups (created_at);`,
+	// v7: a person's tickets across conversations (one open at a time, a
+	// daily cap).
+	`CREATE INDEX tickets_user ON tickets (user_id, id);`,
 }

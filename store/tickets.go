@@ -89,6 +89,14 @@ func (s *DB) LatestTicket(ctx context.Context, userConv string) (Ticket, error) 
 	return s.oneTicket(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE user_conv = ? ORDER BY id DESC LIMIT 1`, userConv)
 }
 
+// PersonTickets returns a person's tickets (by aadObjectId) opened at or
+// after since, in any conversation, newest first: one open ticket per
+// person and a daily cap are counted over these.
+func (s *DB) PersonTickets(ctx context.Context, userID string, since time.Time) ([]Ticket, error) {
+	return s.tickets(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE user_id = ? AND (created_at >= ? OR state IN ('open', 'assigned')) ORDER BY id DESC LIMIT 100`,
+		userID, since.UnixMilli())
+}
+
 func (s *DB) oneTicket(ctx context.Context, q string, args ...any) (Ticket, error) {
 	t, err := scanTicket(s.read.QueryRowContext(ctx, s.q(q), args...))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -110,7 +118,11 @@ func (s *DB) Tickets(ctx context.Context, states ...string) ([]Ticket, error) {
 			args[i] = st
 		}
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(q+` ORDER BY id`), args...)
+	return s.tickets(ctx, q+` ORDER BY id`, args...)
+}
+
+func (s *DB) tickets(ctx context.Context, q string, args ...any) ([]Ticket, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: tickets: %w", err)
 	}

@@ -105,6 +105,7 @@ func (s *Server) controlUser(c *call, key string) reply {
 			DefaultMethodID *string   `json:"defaultMethodId"`
 			DirectoryRoles  *[]string `json:"directoryRoles"`
 			Groups          *[]string `json:"groups"`
+			UserType        *string   `json:"userType"`
 		}
 		if e := c.decode(&in); e != nil {
 			return errReply(e)
@@ -121,6 +122,11 @@ func (s *Server) controlUser(c *call, key string) reply {
 				return errReply(newError(http.StatusBadRequest, codeInvalidRequest, err.Error()))
 			}
 		}
+		if in.UserType != nil {
+			if err := checkUserType(*in.UserType); err != nil {
+				return errReply(newError(http.StatusBadRequest, codeInvalidRequest, err.Error()))
+			}
+		}
 		if in.DefaultMethodID != nil {
 			if e := u.setDefault(*in.DefaultMethodID); e != nil {
 				return errReply(e)
@@ -131,6 +137,9 @@ func (s *Server) controlUser(c *call, key string) reply {
 		}
 		if in.Groups != nil {
 			u.groups = groups
+		}
+		if in.UserType != nil {
+			u.userType = *in.UserType
 		}
 	}
 	return reply{status: http.StatusOK, body: u.debug(c.now)}

@@ -118,6 +118,15 @@ func checkGroups(ids []string) ([]string, error) {
 	return out, nil
 }
 
+// checkUserType validates a userType: exactly "Member" or "Guest", as Graph
+// spells them.
+func checkUserType(t string) error {
+	if t != userTypeMember && t != userTypeGuest {
+		return fmt.Errorf("userType %q is neither %q nor %q", t, userTypeMember, userTypeGuest)
+	}
+	return nil
+}
+
 // isDirectoryRoleCast reports whether a path segment casts a directory
 // object collection to directoryRole. msgraph-sdk-go writes the namespace
 // alias "graph.directoryRole"; Graph accepts it as well as the full name.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -175,5 +176,84 @@ func TestUserMail(t *testing.T) {
 		{http.MethodGet, "/v1.0/users/" + itoID, nil, 200, "", `"mail":"yumi.ito@mail.contoso.example"`},
 		{http.MethodGet, "/v1.0/users/" + yamamotoID, nil, 200, "", `"mail":"kenta.yamamoto@contoso.example"`},
 		{http.MethodGet, "/v1.0/users/" + anonID, nil, 200, "", `"mail":"` + anonID[:8] + `@contoso.example"`},
+	})
+}
+
+// userTypeOf reads GET /v1.0/users/{key}?{query} and returns its userType,
+// and whether the property was there at all.
+func userTypeOf(t *testing.T, base, key, query string) (string, bool) {
+	t.Helper()
+	r := send(t, base, http.MethodGet, "/v1.0/users/"+key+query, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET user %s%s: status %d, body %s", key, query, r.status, r.body)
+	}
+	v, ok := r.obj(t)["userType"]
+	if !ok {
+		return "", false
+	}
+	s, isString := v.(string)
+	if !isString {
+		t.Fatalf("userType = %#v, want a string; body %s", v, r.body)
+	}
+	return s, true
+}
+
+func TestUserType(t *testing.T) {
+	t.Parallel()
+	const guestID = "3c7a9e51-8b2d-4f6e-a1c3-5d7e9f0b2a46"
+	guestUPN := "alice_example.org#EXT#@contoso.onmicrosoft.com"
+	_, ts := start(t, WithSeed([]SeedUser{{ID: guestID, UserPrincipalName: guestUPN, UserType: "Guest"}}))
+
+	t.Run("only on $select", func(t *testing.T) {
+		tests := []struct {
+			name, key, query string
+			want             string
+			wantThere        bool
+		}{
+			{"made-up user", anonID, "?$select=id,displayName,userType", "Member", true},
+			{"seeded without userType", satoID, "?$select=userType", "Member", true},
+			{"seeded guest", guestID, "?$select=id,userType", "Guest", true},
+			{"guest by #EXT# UPN", url.PathEscape(guestUPN), "?$select=userType", "Guest", true},
+			{"property name in any case", guestID, "?$select=id,%20UserType", "Guest", true},
+			{"as msgraph-sdk-go encodes it", guestID, "?%24select=id%2CuserType", "Guest", true},
+			{"no $select", guestID, "", "", false},
+			{"$select without it", guestID, "?$select=id,displayName", "", false},
+		}
+		for _, tt := range tests {
+			got, there := userTypeOf(t, ts.URL, tt.key, tt.query)
+			if got != tt.want || there != tt.wantThere {
+				t.Errorf("%s: userType = %q (present %v), want %q (present %v)", tt.name, got, there, tt.want, tt.wantThere)
+			}
+		}
+	})
+
+	t.Run("control endpoint", func(t *testing.T) {
+		user := "/_sim/users/" + otherID
+		runSteps(t, ts.URL, []step{
+			{http.MethodGet, user, nil, 200, "", `"userType":"Member"`},
+			{http.MethodGet, "/_sim/users/" + guestID, nil, 200, "", `"userType":"Guest"`},
+			{http.MethodPatch, user, map[string]any{"userType": "Guest"}, 200, "", `"userType":"Guest"`},
+			// Nothing changes unless everything is valid.
+			{http.MethodPatch, user, map[string]any{"userType": "Member", "groups": []string{"sales"}}, 400, codeInvalidRequest, ""},
+			{http.MethodPatch, user, map[string]any{"userType": "guest"}, 400, codeInvalidRequest, `userType \"guest\" is neither \"Member\" nor \"Guest\"`},
+			{http.MethodPatch, user, map[string]any{"userType": "External"}, 400, codeInvalidRequest, "neither"},
+			{http.MethodPatch, user, map[string]any{"userType": ""}, 400, codeInvalidRequest, "neither"},
+			{http.MethodPatch, user, map[string]any{"userType": "Guest", "directoryRoles": []string{""}}, 400, codeInvalidRequest, ""},
+			{http.MethodPatch, user, map[string]any{"userType": 1}, 400, codeBadRequest, ""},
+			// Left out, it is kept.
+			{http.MethodPatch, user, map[string]any{"groups": []string{protectedGroup}}, 200, "", `"userType":"Guest"`},
+		})
+		if got, _ := userTypeOf(t, ts.URL, otherID, "?$select=userType"); got != "Guest" {
+			t.Errorf("after PATCH to Guest: userType = %q, want Guest", got)
+		}
+		runSteps(t, ts.URL, []step{
+			{http.MethodPatch, user, map[string]any{"userType": "Member"}, 200, "", `"userType":"Member"`},
+		})
+		if got, _ := userTypeOf(t, ts.URL, otherID, "?$select=userType"); got != "Member" {
+			t.Errorf("after PATCH back to Member: userType = %q, want Member", got)
+		}
+		if d := debugState(t, ts.URL, otherID); d.UserType != "Member" || len(d.Groups) != 1 {
+			t.Errorf("debug state = userType %q groups %q, want Member and one group", d.UserType, d.Groups)
+		}
 	})
 }

@@ -40,7 +40,7 @@ func (s *Server) route(c *call) reply {
 	switch {
 	case len(seg) == 2:
 		return s.withUser(c, key, []string{http.MethodGet}, func(u *user) reply {
-			return reply{status: http.StatusOK, body: u.wire(metadata + "users/$entity")}
+			return reply{status: http.StatusOK, body: u.wire(metadata+"users/$entity", selects(c.r, "userType"))}
 		})
 	case len(seg) == 3 && strings.EqualFold(seg[2], "revokeSignInSessions"):
 		return s.withUser(c, key, []string{http.MethodPost}, func(u *user) reply {

@@ -71,6 +71,9 @@ type wireUser struct {
 	UserPrincipalName string `json:"userPrincipalName"`
 	PreferredLanguage string `json:"preferredLanguage"`
 	Mail              string `json:"mail"`
+	// UserType is left out unless $select asks for it, as Graph does: it
+	// is not among the properties a user comes with by default.
+	UserType *string `json:"userType,omitempty"`
 }
 
 type wireDirectoryRole struct {
@@ -194,14 +197,33 @@ func (m *method) wire(context string, now time.Time, withPass bool) any {
 	}
 }
 
-func (u *user) wire(context string) wireUser {
-	return wireUser{Context: context, ID: u.id, DisplayName: u.displayName,
+// wire renders u as GET /users/{id} does. The properties Graph returns by
+// default are always there, whatever $select says; userType only when
+// withType is set (the request's $select named it).
+func (u *user) wire(context string, withType bool) wireUser {
+	w := wireUser{Context: context, ID: u.id, DisplayName: u.displayName,
 		UserPrincipalName: u.upn, PreferredLanguage: u.lang, Mail: u.mail}
+	if withType {
+		t := u.userType
+		w.UserType = &t
+	}
+	return w
+}
+
+// selects reports whether the request's $select names property. Graph
+// matches property names case-insensitively.
+func selects(r *http.Request, property string) bool {
+	for _, p := range strings.Split(r.URL.Query().Get("$select"), ",") {
+		if strings.EqualFold(strings.TrimSpace(p), property) {
+			return true
+		}
+	}
+	return false
 }
 
 // debugUser is the simulator's view of a user, for GET /_sim/users/{id}:
 // full phone numbers, the default method, when sign-in sessions were last
-// revoked, directory roles and groups. Temporary Access Pass values are
+// revoked, user type, directory roles and groups. Temporary Access Pass values are
 // never shown.
 type debugUser struct {
 	ID                string   `json:"id"`
@@ -209,6 +231,7 @@ type debugUser struct {
 	UserPrincipalName string   `json:"userPrincipalName"`
 	Mail              string   `json:"mail"`
 	PreferredLanguage string   `json:"preferredLanguage"`
+	UserType          string   `json:"userType"` // "Member" or "Guest"
 	DefaultMethodID   string   `json:"defaultMethodId"`
 	DefaultMethod     string   `json:"defaultMethod"` // "mobile", "microsoftAuthenticator", ...; "" if none
 	SessionsValidFrom *string  `json:"signInSessionsValidFromDateTime"`
@@ -219,7 +242,7 @@ type debugUser struct {
 
 func (u *user) debug(now time.Time) debugUser {
 	d := debugUser{ID: u.id, DisplayName: u.displayName, UserPrincipalName: u.upn,
-		Mail: u.mail, PreferredLanguage: u.lang, DefaultMethodID: u.defaultID,
+		Mail: u.mail, PreferredLanguage: u.lang, UserType: u.userType, DefaultMethodID: u.defaultID,
 		SessionsValidFrom: graphTime(u.sessionsValidFrom), Methods: []any{},
 		DirectoryRoles: append([]string{}, u.roles...), Groups: append([]string{}, u.groups...)}
 	if m := u.defaultMethod(); m != nil {

@@ -20,6 +20,7 @@ import (
 //	  "displayName": "佐藤 花子",
 //	  "userPrincipalName": "hanako.sato@contoso.example",
 //	  "preferredLanguage": "ja-JP",
+//	  "userType": "Member",
 //	  "phones": [{"type": "mobile", "number": "+81 9012345678"}],
 //	  "authenticators": [{"displayName": "iPhone 15", "created": "2024-04-01T09:00:00Z"}],
 //	  "softwareOath": 1,
@@ -42,7 +43,7 @@ import (
 // Users the seed does not name are provisioned on first sight from their
 // object id: displayName "Test User 1a2b" (the id's first four hex digits),
 // userPrincipalName "<first 8 hex digits>@contoso.example", preferredLanguage
-// "ja-JP", a password, a mobile phone "+81 90xxxxxxxx" derived from the id
+// "ja-JP", userType "Member", a password, a mobile phone "+81 90xxxxxxxx" derived from the id
 // (the default method) and Microsoft Authenticator on one phone; they hold
 // no directory role and belong to no group.
 type SeedUser struct {
@@ -56,6 +57,10 @@ type SeedUser struct {
 	Mail string `json:"mail,omitempty"`
 	// PreferredLanguage defaults to "ja-JP".
 	PreferredLanguage string `json:"preferredLanguage,omitempty"`
+	// UserType is "Member" (the default) or "Guest", Graph's userType. A
+	// guest invited from outside usually also has a userPrincipalName like
+	// "alice_example.com#EXT#@contoso.onmicrosoft.com".
+	UserType string `json:"userType,omitempty"`
 	// Password says whether the user has a password; nil means true.
 	Password *bool `json:"password,omitempty"`
 	// Phones are the user's phone numbers, at most one per type ("mobile",
@@ -155,7 +160,12 @@ func (su SeedUser) build() (*user, error) {
 	}
 	id := strings.ToLower(su.ID)
 	u := &user{id: id, displayName: su.DisplayName, upn: su.UserPrincipalName,
-		mail: su.Mail, lang: su.PreferredLanguage}
+		mail: su.Mail, lang: su.PreferredLanguage, userType: su.UserType}
+	if u.userType == "" {
+		u.userType = userTypeMember
+	} else if err := checkUserType(u.userType); err != nil {
+		return nil, err
+	}
 	if u.displayName == "" {
 		u.displayName, _, _ = strings.Cut(u.upn, "@")
 	}

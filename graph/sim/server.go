@@ -12,7 +12,7 @@
 // Graph endpoints (user {id} is an object id or a userPrincipalName; an
 // unknown object id is provisioned on first sight, see [New]):
 //
-//	GET    /v1.0/users/{id}
+//	GET    /v1.0/users/{id}                  userType ("Member" or "Guest") only when $select names it
 //	POST   /v1.0/users/{id}/revokeSignInSessions
 //	POST   /v1.0/users/{id}/sendMail
 //	GET    /v1.0/users/{id}/transitiveMemberOf/microsoft.graph.directoryRole
@@ -42,9 +42,10 @@
 //	POST   /_sim/faults                      inject a fault (JSON, see [Fault.UnmarshalJSON])
 //	DELETE /_sim/faults                      clear all faults
 //	GET    /_sim/users/{id}                  the user's full state, numbers unmasked
-//	PATCH  /_sim/users/{id}                  {"defaultMethodId":"...","directoryRoles":[...],"groups":[...]}, each optional:
-//	                                         the user picks another default method; an admin changes the user's
-//	                                         directory roles (display names) or groups (object ids); a list replaces the old one
+//	PATCH  /_sim/users/{id}                  {"defaultMethodId":"...","directoryRoles":[...],"groups":[...],"userType":"Guest"},
+//	                                         each optional: the user picks another default method; an admin changes the user's
+//	                                         directory roles (display names), groups (object ids; a list replaces the old one)
+//	                                         or userType ("Member" or "Guest")
 //	POST   /_sim/users/{id}/authenticators   {"displayName":"iPhone 15"}: the user registers Authenticator
 //	GET    /_sim/mail[?to=address]           {"value":[...]}: mail sent with sendMail, oldest first (see [SentMail]);
 //	                                         to keeps the messages to that address (case-insensitive)
@@ -72,7 +73,10 @@
 // for an unknown userPrincipalName (Graph: "Request_ResourceNotFound");
 // sendMail delivers nothing (the message is recorded, the latest 500 kept)
 // and refuses a message without subject or body; a directory role's object
-// id is the same in every "tenant" and $skiptoken is a plain offset; groups
+// id is the same in every "tenant" and $skiptoken is a plain offset;
+// GET /users/{id} always returns the properties Graph returns by default
+// (id, displayName, userPrincipalName, preferredLanguage, mail) whatever
+// $select says, and userType only when $select names it; groups
 // are flat, so a user's seeded groups are their transitive memberships; and
 // no authentication at all (any bearer token, or none, is accepted).
 package sim

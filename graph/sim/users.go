@@ -185,7 +185,14 @@ type user struct {
 	sessionsValidFrom                time.Time // set by revokeSignInSessions
 	roles                            []string  // directory role display names, canonical spelling
 	groups                           []string  // group object ids, lower case
+	userType                         string    // userTypeMember or userTypeGuest
 }
+
+// Graph's userType values: the tenant's own people, and invited outsiders.
+const (
+	userTypeMember = "Member"
+	userTypeGuest  = "Guest"
+)
 
 // find returns the method of kind k with the given id, or nil. Any kind
 // matches when anyKind is set.
@@ -515,7 +522,7 @@ func randomString(alphabet string, n int) string {
 //
 //   - displayName "Test User 1a2b" (the id's first four hex digits),
 //     userPrincipalName and mail "<first 8 hex digits>@contoso.example",
-//     preferredLanguage "ja-JP";
+//     preferredLanguage "ja-JP", userType "Member";
 //   - a password, a mobile phone "+81 90" followed by eight digits from the
 //     id's hash (the default method), and Microsoft Authenticator on one of a
 //     few common phones, registered on a date in 2023–2025;
@@ -530,6 +537,7 @@ func provision(id string) *user {
 		upn:         upn,
 		mail:        upn,
 		lang:        "ja-JP",
+		userType:    userTypeMember,
 	}
 	u.add(&method{kind: kindPassword, id: passwordID})
 	digits := binary.BigEndian.Uint64(h[0:8]) % 100_000_000

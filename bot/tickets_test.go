@@ -1,8 +1,12 @@
 package bot_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,17 +30,31 @@ const (
 	deskTeam    = "19:team@thread.tacv2"
 	agentAAD    = "a9e00000-0000-4000-8000-00000000000a"
 	outsider    = "0e700000-0000-4000-8000-00000000000b"
+	deskGroup   = "d35c0000-0000-4000-8000-00000000000d"
 )
 
 func deskConfig() bot.HelpdeskConfig {
-	return bot.HelpdeskConfig{ChannelID: deskChannel, TeamID: deskTeam, RemindAfter: 30 * time.Minute,
+	return bot.HelpdeskConfig{ChannelID: deskChannel, GroupID: deskGroup, TeamID: deskTeam, RemindAfter: 30 * time.Minute,
 		TAPLifetime: 60, TAPOnce: true, BotID: "28:" + testAppID, BotName: "MFA Desk"}
 }
 
 func newDeskEnv(t *testing.T, approval bool, opts ...envOption) *env {
 	e := newEnv(t, append([]envOption{withDesk(deskConfig(), approval)}, opts...)...)
 	e.conn.members = map[string][]string{deskTeam: {agentAAD}}
+	simUser(t, agentAAD, map[string]any{"groups": []string{deskGroup}})
 	return e
+}
+
+// simUser changes a user in the shared Graph simulator (its groups, its
+// userType) through the simulator's control endpoint.
+func simUser(t testing.TB, id string, patch map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(patch)
+	rec := httptest.NewRecorder()
+	sharedSim.ServeHTTP(rec, httptest.NewRequest(http.MethodPatch, "/_sim/users/"+id, bytes.NewReader(b)))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("simulator refused %s for %s: %d %s", b, id, rec.Code, rec.Body)
+	}
 }
 
 // inThread turns a personal-chat activity into one from person aad in a
@@ -126,7 +144,7 @@ func TestTicketLifecycle(t *testing.T) {
 
 	// Someone outside the helpdesk team cannot take it.
 	rec := e.do(t, e.deskClick(thread, outsider, "Mallory", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"}))
-	if code, typ, v := invokeAnswer(t, rec.Body.Bytes()); code != 403 || typ != "application/vnd.microsoft.error" || !strings.Contains(v, "ヘルプデスクのチームのメンバーだけ") {
+	if code, typ, v := invokeAnswer(t, rec.Body.Bytes()); code != 403 || typ != "application/vnd.microsoft.error" || !strings.Contains(v, "担当者グループのメンバーだけ") {
 		t.Errorf("outsider's take answered %d %s %s, want a 403 refusal", code, typ, v)
 	}
 	if got := ticketState(t, e.store, thread); got.State != dialogs.TicketOpen || got.Assignee != nil {
@@ -166,8 +184,8 @@ func TestTicketLifecycle(t *testing.T) {
 	if got := e.lastText(thread); !strings.Contains(got, "わかりました、今から行きます") {
 		t.Errorf("thread got %q, want the person's message relayed", got)
 	}
-	if n := len(e.conn.sentTo(conv)); n != before {
-		t.Errorf("the bot answered a relayed message with %d messages in the person's chat, want none", n-before)
+	if n := len(e.conn.sentTo(conv)); n != before+1 || !strings.Contains(e.lastText(conv), "担当者に届けました") {
+		t.Errorf("the bot answered a relayed message with %d messages in the person's chat (%q), want one receipt", n-before, e.lastText(conv))
 	}
 	// And a message in the thread mentioning the bot goes to the person.
 	e.do(t, e.inThread(e.message(thread, "<at>MFA Desk</at> 2階の窓口へどうぞ"), thread, agentAAD, "Bob Agent"))
@@ -212,8 +230,14 @@ func TestTicketLifecycle(t *testing.T) {
 		t.Errorf("channel card after the pass shows %q, want that one was issued", got)
 	}
 	audit, _ := e.store.Audit(t.Context(), user, time.Time{})
-	if len(audit) != 1 || audit[0].Operation != "issue-tap" || audit[0].ActorID != agentAAD || audit[0].Result != "ok" {
-		t.Errorf("audit = %+v, want one issue-tap by the agent", audit)
+	// The refusals are in the audit log too, each with who tried.
+	var got []string
+	for _, a := range audit {
+		got = append(got, a.Operation+" "+a.ActorID+" "+a.Result)
+	}
+	want := []string{"ticket-take " + outsider + " refused: not_agent", "issue-tap " + agentAAD + " refused: not_verified", "issue-tap " + agentAAD + " ok"}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit = %q, want %q", got, want)
 	}
 
 	// Resolve with a note: the person is told and can reopen.
@@ -298,9 +322,9 @@ func TestUnassignedTicketIsRemindedOnce(t *testing.T) {
 	t.Parallel()
 	e := newDeskEnv(t, false)
 	thread := e.openTicket(t, "a:desk-remind", "")
-	e.desk.Now = func() time.Time { return time.Now().Add(31 * time.Minute) }
-	e.desk.Tick(t.Context())
-	e.desk.Tick(t.Context())
+	e.tickets.Now = func() time.Time { return time.Now().Add(31 * time.Minute) }
+	e.runner.TickTickets(t.Context())
+	e.runner.TickTickets(t.Context())
 	n := 0
 	for _, s := range e.conn.sentTo(thread) {
 		if s.Method == "POST" && strings.Contains(s.cardText(), "⏰") {

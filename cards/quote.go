@@ -1,0 +1,64 @@
+package cards
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A requester's words reach the helpdesk, and the helpdesk hands out
+// passes: words that render as bold "system" lines, links or history
+// entries could talk an agent into one. So their words are shown only as
+// plain text in a labelled quote: a RichTextBlock's TextRun, which Adaptive
+// Cards never read as markdown, with links defanged so that no client turns
+// them into something to click.
+
+// RichTextBlock is an Adaptive Card text element of runs; its TextRuns are
+// plain text.
+type RichTextBlock struct {
+	Type    string    `json:"type"`
+	Inlines []TextRun `json:"inlines"`
+}
+
+// TextRun is a run of plain text.
+type TextRun struct {
+	Type     string `json:"type"`
+	Text     string `json:"text"`
+	Italic   bool   `json:"italic,omitempty"`
+	IsSubtle bool   `json:"isSubtle,omitempty"`
+}
+
+// linkLike finds what a client could turn into a link: "scheme://", a
+// scheme that needs no slashes ("mailto:", "javascript:"), or a "www."
+// host. "Note: …" stays as typed.
+var linkLike = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]{1,20}://|\b(?:mailto|javascript|vbscript|data|tel|callto|sip|sips|file|msteams):|\bwww\.`)
+
+// Inert makes a requester's text safe to show: links are defanged
+// ("https://x" becomes "hxxps[:]//x"), and mention tags lose their angle
+// brackets. Markdown needs nothing: a TextRun shows it as typed.
+func Inert(s string) string {
+	s = linkLike.ReplaceAllStringFunc(s, func(m string) string {
+		lower := strings.ToLower(m)
+		switch {
+		case strings.HasPrefix(lower, "www."):
+			return m[:3] + "[.]"
+		case strings.HasPrefix(lower, "http"):
+			m = "hxxp" + m[4:]
+		}
+		return strings.Replace(m, ":", "[:]", 1)
+	})
+	return strings.NewReplacer("<at>", "‹at›", "</at>", "‹/at›").Replace(s)
+}
+
+// Quote shows words a person typed, under a label the person cannot
+// imitate: the label is a TextBlock, the words a separate plain run in an
+// emphasised box.
+func Quote(label, words string) Container {
+	return Container{Type: "Container", Style: "emphasis", Spacing: "Small", Items: []any{
+		TextBlock{Type: "TextBlock", Text: label, Size: "Small", IsSubtle: true, Wrap: true},
+		RichTextBlock{Type: "RichTextBlock", Inlines: []TextRun{{Type: "TextRun", Text: Inert(words)}}},
+	}}
+}
+
+// QuoteCard is a message that carries nothing but a person's words, for a
+// ticket's thread.
+func QuoteCard(l Lang, label, words string) *Card { return newCard(l, Quote(label, words)) }
