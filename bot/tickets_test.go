@@ -3,11 +3,15 @@ package bot_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -377,5 +381,134 @@ func TestApprovalModeWritesOnlyWhenAnAgentApproves(t *testing.T) {
 	e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskApprove, map[string]any{cards.TicketKey: "1"}))
 	if n := writesFor(user); n != 1 {
 		t.Errorf("%d Graph writes after a second approval, want still 1", n)
+	}
+}
+
+// Only agents act on tickets: a member of the agents' Entra group, not a
+// guest, clicking in the helpdesk channel, and never on a ticket about
+// their own account. Each refusal changes nothing, writes nothing and is
+// audited with who tried.
+func TestOnlyAgentsActAndNeverOnThemselves(t *testing.T) {
+	t.Parallel()
+	e := newDeskEnv(t, false)
+	// An agent's own request: they are in the agent group too.
+	ownConv := "a:desk-own"
+	own := aadFor(ownConv)
+	simUser(t, own, map[string]any{"groups": []string{deskGroup}})
+	setup := writesFor(own) // the simulator's control request counts
+	ownThread := e.openTicket(t, ownConv, "自分のスマホをなくしました")
+	// A guest someone added to the agent group.
+	guest := "9e570000-0000-4000-8000-0000000000e1"
+	simUser(t, guest, map[string]any{"groups": []string{deskGroup}, "userType": "Guest"})
+
+	tap := map[string]any{cards.TicketKey: "1", cards.VerifiedKey: "true", cards.HowKey: cards.VerifiedInPerson}
+	elsewhere := e.deskClick(ownThread, agentAAD, "Bob Agent", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"})
+	elsewhere["channelData"] = map[string]any{"tenant": map[string]any{"id": testTenant},
+		"team": map[string]any{"id": "19:other-team@thread.tacv2"}, "channel": map[string]any{"id": "19:other@thread.tacv2"}}
+	for _, c := range []struct {
+		name, actor, code, words string
+		a                        activity
+	}{
+		{"the requester takes their own ticket", own, "own_ticket", "あなた自身のアカウント", e.deskClick(ownThread, own, "山田 花子", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"})},
+		{"the requester issues themselves a pass", own, "own_ticket", "あなた自身のアカウント", e.deskClick(ownThread, own, "山田 花子", cards.VerbDeskTAP, tap)},
+		{"a guest in the agent group", guest, "external", "ゲストや外部のアカウント", e.deskClick(ownThread, guest, "Guest", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"})},
+		{"an agent clicking from another team's channel", agentAAD, "wrong_channel", "ヘルプデスクのチャネルのカードからだけ", elsewhere},
+	} {
+		rec := e.do(t, c.a)
+		if code, typ, v := invokeAnswer(t, rec.Body.Bytes()); code != 403 || typ != "application/vnd.microsoft.error" || !strings.Contains(v, c.words) {
+			t.Errorf("%s: answered %d %s %s, want a 403 saying %q", c.name, code, typ, v, c.words)
+		}
+		if got := ticketState(t, e.store, ownThread); got.State != dialogs.TicketOpen || got.Assignee != nil {
+			t.Fatalf("%s: the ticket is %s assigned to %v, want untouched", c.name, got.State, got.Assignee)
+		}
+		audit, _ := e.store.Audit(t.Context(), own, time.Time{})
+		if n := len(audit); n == 0 || audit[n-1].ActorID != c.actor || audit[n-1].Result != "refused: "+c.code {
+			t.Errorf("%s: last audit entry %+v, want the refusal %q by %s", c.name, audit, c.code, c.actor)
+		}
+	}
+	if n := writesFor(own) - setup; n != 0 {
+		t.Errorf("%d Graph writes for the requester, want none", n)
+	}
+	// A colleague can take it and issue the pass.
+	e.do(t, e.deskClick(ownThread, agentAAD, "Bob Agent", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"}))
+	rec := e.do(t, e.deskClick(ownThread, agentAAD, "Bob Agent", cards.VerbDeskTAP, tap))
+	if _, _, v := invokeAnswer(t, rec.Body.Bytes()); passIn(v) == "" || writesFor(own)-setup != 1 {
+		t.Errorf("the colleague's pass: %s with %d writes, want the pass once", v, writesFor(own)-setup)
+	}
+}
+
+// Two agents racing on one ticket, on two replicas whose only guard is the
+// ticket's version (SQLite: no shared locks): a pass is issued only after
+// the transition that asked for it was saved, so every pass created in
+// Graph reached the agent who asked.
+func TestRacingAgentsNeverLoseAPass(t *testing.T) {
+	t.Parallel()
+	a := newDeskEnv(t, false)
+	b := a.replica()
+	carol := "ca201000-0000-4000-8000-00000000000c"
+	simUser(t, carol, map[string]any{"groups": []string{deskGroup}})
+	for round := range 8 {
+		conv := fmt.Sprintf("a:desk-race-%d", round)
+		user := aadFor(conv)
+		thread := a.openTicket(t, conv, "")
+		n := strconv.FormatInt(ticketState(t, a.store, thread).ID, 10)
+		a.do(t, a.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskTake, map[string]any{cards.TicketKey: n}))
+		var shown atomic.Int32
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			rec := a.post(a.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskTAP,
+				map[string]any{cards.TicketKey: n, cards.VerifiedKey: "true", cards.HowKey: cards.VerifiedVideo}))
+			var r struct {
+				Value json.RawMessage `json:"value"`
+			}
+			json.Unmarshal(rec.Body.Bytes(), &r)
+			if passIn(string(r.Value)) != "" {
+				shown.Add(1)
+			}
+		})
+		wg.Go(func() {
+			b.post(b.deskClick(thread, carol, "Carol Agent", cards.VerbDeskTake, map[string]any{cards.TicketKey: n}))
+		})
+		wg.Wait()
+		if created := writesFor(user); created != int(shown.Load()) {
+			t.Fatalf("round %d: %d passes created in Graph, %d shown to the agent", round, created, shown.Load())
+		}
+	}
+}
+
+// One open ticket per person, whichever chat they ask from, and at most
+// five a day.
+func TestTicketLimits(t *testing.T) {
+	t.Parallel()
+	e := newDeskEnv(t, false)
+	conv := "a:desk-limits"
+	for i := range dialogs.MaxTicketsPerDay {
+		e.openTicket(t, conv, fmt.Sprintf("%d回目", i+1))
+		n := strconv.Itoa(i + 1)
+		if i == 0 {
+			// The same person in another personal chat (a second device
+			// or tenant app) can't open a second one meanwhile.
+			other := "a:desk-limits-other"
+			e.do(t, e.submit(other, map[string]any{cards.VerbKey: cards.VerbHuman}))
+			other2 := e.execute(other, cards.VerbTicketOpen, map[string]any{cards.WordsKey: "もう一件"})
+			other2["from"] = map[string]any{"id": "29:1user-" + other, "name": "山田 花子", "aadObjectId": aadFor(conv)}
+			rec := e.do(t, other2)
+			if _, _, v := invokeAnswer(t, rec.Body.Bytes()); !strings.Contains(v, "依頼 #1 がまだ対応中です") {
+				t.Errorf("a second open ticket from another chat answered %s, want the open one named", v)
+			}
+		}
+		e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbTicketCancel, cards.TicketKey: n}))
+	}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbHuman}))
+	rec := e.do(t, e.execute(conv, cards.VerbTicketOpen, map[string]any{cards.WordsKey: "6回目"}))
+	if _, _, v := invokeAnswer(t, rec.Body.Bytes()); !strings.Contains(v, "24時間に送れる依頼は5件まで") {
+		t.Errorf("the sixth ticket answered %s, want the daily cap explained", v)
+	}
+	tickets, err := e.store.Tickets(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tickets) != dialogs.MaxTicketsPerDay {
+		t.Errorf("%d tickets stored, want %d", len(tickets), dialogs.MaxTicketsPerDay)
 	}
 }
