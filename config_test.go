@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap/zapcore"
+
+	"github.com/mfadesk/mfadesk/cards"
 )
 
 const (
@@ -69,6 +71,14 @@ func TestLoadConfigLocalDefaults(t *testing.T) {
 	}
 	if got := c.tenants(); len(got) != 0 {
 		t.Errorf("tenants() = %q, want none", got)
+	}
+	// The playground's helpdesk, whose agents the Graph simulator seeds.
+	if c.Helpdesk.ChannelID != playgroundChannel || c.Helpdesk.GroupID != playgroundAgents || c.HelpdeskLang != cards.Japanese {
+		t.Errorf("helpdesk = %+v (%s), want the playground's channel and agent group, in Japanese", c.Helpdesk, c.HelpdeskLang)
+	}
+	agents := withPlaygroundAgents(nil)
+	if len(agents) != 2 || !slices.Contains(agents[0].Groups, playgroundAgents) || !slices.Contains(agents[1].Groups, playgroundAgents) {
+		t.Errorf("playground agents = %+v, want two in the agent group", agents)
 	}
 }
 
@@ -180,6 +190,9 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"tenant without app id", map[string]string{"MicrosoftAppTenantId": testTenant}, "MicrosoftAppTenantId"},
 		{"unknown log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"unknown log format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		{"helpdesk without an agent group", azureEnv("HELPDESK_CHANNEL_ID", "19:desk@thread.tacv2", "NOTIFY_FROM", "desk@example.ac.jp", "PUBLIC_URL", "https://bot.example"), "HELPDESK_GROUP_ID"},
+		{"agent group not a GUID", map[string]string{"HELPDESK_GROUP_ID": "helpdesk-agents"}, "HELPDESK_GROUP_ID"},
+		{"unknown helpdesk language", map[string]string{"HELPDESK_LANGUAGE": "fr"}, "HELPDESK_LANGUAGE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
