@@ -57,9 +57,7 @@ func (r RateLimit) Allow(ctx context.Context, user string, now time.Time) error 
 		return err
 	}
 	if n >= r.PerHour {
-		return &dialogs.Problem{Code: "rate_limited",
-			JA: fmt.Sprintf("この1時間に%d回変更しています。安全のため、しばらく時間をおいてからお試しください。急ぐ場合は担当者にご相談ください。", n),
-			EN: fmt.Sprintf("You have made %d changes in the last hour. For your safety, please wait a while before the next one, or talk to a person if it is urgent.", n)}
+		return &dialogs.Problem{Code: "rate_limited", Args: []any{n}}
 	}
 	return nil
 }
@@ -344,12 +342,8 @@ func (x *Effects) revoke(ctx context.Context, e dialogs.RevokeSessions, in dialo
 }
 
 var (
-	problemOwnAccount = &dialogs.Problem{Code: "own_ticket",
-		JA: "自分自身のアカウントには、一時アクセスパスの発行や変更の承認はできません。",
-		EN: "You can't issue a pass for, or approve a change to, your own account."}
-	problemPassAlreadyIssued = &dialogs.Problem{Code: "pass_already_issued",
-		JA: "このボタンからは、すでに一時アクセスパスを発行しています。必要ならもう一度「発行する」を押してください。",
-		EN: "A pass was already issued from this click. Press Issue the pass again if another one is needed."}
+	problemOwnAccount = &dialogs.Problem{Code: "own_account"}
+	problemPassAlreadyIssued = &dialogs.Problem{Code: "pass_already_issued"}
 )
 
 // apply makes a confirmed change: through the policy, op by op in order,
@@ -471,9 +465,7 @@ func (x *Effects) write(ctx context.Context, user string, op dialogs.ChangeOp) e
 			return nil // already gone
 		}
 		if cur.Masked != op.Masked {
-			return &dialogs.Problem{Code: "changed_meanwhile",
-				JA: "確認したときから登録内容が変わっていたため、削除しませんでした。もう一度最初からやり直してください。",
-				EN: "What is registered changed since you confirmed, so nothing was removed. Please start again."}
+			return &dialogs.Problem{Code: "changed_meanwhile"}
 		}
 		return x.Graph.DeletePhone(ctx, user, slot, "")
 	case dialogs.OpDeleteMethod:
@@ -516,31 +508,21 @@ func problemFor(err error) error {
 	case errors.As(err, &p):
 		return p
 	case errors.As(err, &ge):
-		return &dialogs.Problem{Code: string(ge.Rule), JA: ge.Rule.Message("ja"), EN: ge.Rule.Message("en")}
+		return &dialogs.Problem{Code: string(ge.Rule)}
 	case errors.As(err, &pe):
-		return &dialogs.Problem{Code: string(pe.Reason), JA: pe.Reason.Message("ja"), EN: pe.Reason.Message("en")}
+		return &dialogs.Problem{Code: string(pe.Reason)}
 	}
 	switch graph.KindOf(err) {
 	case graph.Throttled, graph.Unavailable:
-		return &dialogs.Problem{Code: "graph_unavailable", Retryable: true,
-			JA: "Microsoftのサービスが混み合っているか応答しません。少し待ってからもう一度お試しください。",
-			EN: "Microsoft's service is busy or not answering. Please try again in a moment."}
+		return &dialogs.Problem{Code: "graph_unavailable", Retryable: true}
 	case graph.Forbidden:
-		return &dialogs.Problem{Code: "graph_forbidden",
-			JA: "ボットにこの変更を行う権限がありません。担当者にご相談ください。",
-			EN: "The bot is not allowed to make this change. Please talk to a person."}
+		return &dialogs.Problem{Code: "graph_forbidden"}
 	case graph.NotFound:
-		return &dialogs.Problem{Code: "graph_not_found",
-			JA: "アカウントまたは認証方法が見つかりませんでした。担当者にご相談ください。",
-			EN: "Your account or that method could not be found. Please talk to a person."}
+		return &dialogs.Problem{Code: "graph_not_found"}
 	case graph.Invalid, graph.Conflict:
-		return &dialogs.Problem{Code: "graph_refused",
-			JA: "Microsoftがこの変更を受け付けませんでした。担当者にご相談ください。",
-			EN: "Microsoft refused this change. Please talk to a person."}
+		return &dialogs.Problem{Code: "graph_refused"}
 	}
-	return &dialogs.Problem{Code: "internal", Retryable: true,
-		JA: "問題が発生しました。しばらくしてからもう一度お試しください。",
-		EN: "Something went wrong. Please try again in a little while."}
+	return &dialogs.Problem{Code: "internal", Retryable: true}
 }
 
 // methodsView is what the dialogs see of a person's methods.

@@ -54,15 +54,11 @@ func (p *Privilege) refuseProtected(ctx context.Context, user string) error {
 	protected, err := p.Protected(ctx, user)
 	switch {
 	case err != nil:
-		return &dialogs.Problem{Code: "privilege_unknown", Retryable: true,
-			JA: "このアカウントに管理者権限があるか確認できなかったため、何も変更していません。少ししてからもう一度お試しください。",
-			EN: "Whether this account holds an admin role could not be checked, so nothing was changed. Please try again in a moment."}
+		return &dialogs.Problem{Code: "privilege_unknown", Retryable: true}
 	case protected:
 		return problemProtected
 	}
 	return nil
 }
 
-var problemProtected = &dialogs.Problem{Code: "protected_account",
-	JA: "管理者権限のあるアカウントの認証方法は、ボットでは変更できません。ヘルプデスクの担当者が対応します。",
-	EN: "Sign-in methods of accounts with admin roles can't be changed through the bot. A person from the helpdesk must do this."}
+var problemProtected = &dialogs.Problem{Code: "protected_account"}

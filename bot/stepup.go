@@ -397,15 +397,8 @@ func clipped(s string, n int) string {
 
 // Problems the step-up reports to the dialogs.
 var (
-	problemNotOwner = &dialogs.Problem{Code: "not_owner",
-		JA: "本人以外は変更できません。", EN: "Only the person concerned can make this change."}
-	problemNoTenant = &dialogs.Problem{Code: "no_tenant",
-		JA: "所属組織が分からないため、本人確認ができません。担当者にご相談ください。",
-		EN: "Your organisation is not known here, so your identity cannot be checked. Please talk to a person."}
-	problemStepUpUnavailable = &dialogs.Problem{Code: "step_up_unavailable",
-		JA: "本人確認のサインインが使えないため、変更できません。担当者にご相談ください。",
-		EN: "The identity check is not available, so nothing can be changed. Please talk to a person."}
-	problemStepUpRequired = &dialogs.Problem{Code: "step_up_required", Retryable: true,
-		JA: "本人確認のサインインが済んでいないか、時間が経ちすぎています。もう一度確定してサインインしてください。",
-		EN: "There is no recent sign-in confirming it's you. Confirm again and sign in."}
+	problemNotOwner = &dialogs.Problem{Code: "not_owner"}
+	problemNoTenant = &dialogs.Problem{Code: "no_tenant"}
+	problemStepUpUnavailable = &dialogs.Problem{Code: "step_up_unavailable"}
+	problemStepUpRequired = &dialogs.Problem{Code: "step_up_required", Retryable: true}
 )

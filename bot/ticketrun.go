@@ -27,19 +27,11 @@ import (
 func (r *Runner) SetTickets(t *Tickets) { r.tickets = t }
 
 var (
-	problemNoHelpdesk = &dialogs.Problem{Code: "helpdesk_off",
-		JA: "このボットからはまだヘルプデスクにつなげません。お急ぎの場合は、ヘルプデスクの窓口に直接ご連絡ください。",
-		EN: "The helpdesk can't be reached from this bot yet. If it is urgent, please contact the helpdesk directly."}
-	problemStore = &dialogs.Problem{Code: "store", Retryable: true,
-		JA: "依頼を保存できませんでした。少ししてからもう一度お試しください。",
-		EN: "Your request could not be saved. Please try again in a moment."}
-	problemNoTicket = &dialogs.Problem{Code: "no_ticket",
-		JA: "この依頼は見つかりませんでした。", EN: "That request could not be found."}
-	problemConflict = &dialogs.Problem{Code: "conflict", Retryable: true,
-		JA: "ほかの操作と重なりました。もう一度お試しください。", EN: "Someone else changed this request at the same moment. Please try again."}
-	problemAgentUnknown = &dialogs.Problem{Code: "agent_unknown", Retryable: true,
-		JA: "ヘルプデスクの担当者か確認できませんでした。少ししてからもう一度お試しください。",
-		EN: "Whether you are a helpdesk agent could not be checked. Please try again in a moment."}
+	problemNoHelpdesk = &dialogs.Problem{Code: "helpdesk_off"}
+	problemStore = &dialogs.Problem{Code: "store", Retryable: true}
+	problemNoTicket = &dialogs.Problem{Code: "no_ticket"}
+	problemConflict = &dialogs.Problem{Code: "conflict", Retryable: true}
+	problemAgentUnknown = &dialogs.Problem{Code: "agent_unknown", Retryable: true}
 )
 
 // ticketOutcome is what one ticket turn came to.
@@ -172,7 +164,7 @@ func (r *Runner) agentTurn(ctx context.Context, a *Activity, in dialogs.Input) (
 // ticketRefusal tells whoever acted that nothing happened: an error for a
 // click (403 for someone who may not act here), a note for a message.
 func (r *Runner) ticketRefusal(ctx context.Context, a *Activity, in dialogs.Input, id int64, status int, p *dialogs.Problem) *InvokeResponse {
-	text := cards.Text{JA: p.JA, EN: p.EN}.In(dialogs.HelpdeskLang)
+	text := dialogs.ProblemText(dialogs.HelpdeskLang, p)
 	if in.Kind == dialogs.TextInput {
 		if t, _, err := r.tickets.load(ctx, id); err == nil {
 			r.tickets.toThread(ctx, t, cards.Message{Text: text})

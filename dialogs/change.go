@@ -237,7 +237,7 @@ func (d Change) result(st changeState, in Input) Turn {
 	case CheckPhone{}.EffectName():
 		if res.Err != nil {
 			st.Stage = stageNumber
-			return wait(st, []cards.Message{{Card: d.numberCard(st, l, problemText(l, res.Err))}})
+			return wait(st, []cards.Message{{Card: d.numberCard(st, l, ProblemText(l, res.Err))}})
 		}
 		p, _ := res.Value.(CheckedPhone)
 		st.Phone = &p
@@ -273,7 +273,7 @@ func (d Change) sentForApproval(st changeState, in Input) Turn {
 		return Turn{Status: Cancelled}
 	}
 	if in.Result.Err != nil {
-		c := cards.ResultCard(l, txtNothingChanged.In(l), problemText(l, in.Result.Err), true, nil, nil)
+		c := cards.ResultCard(l, txtNothingChanged.In(l), ProblemText(l, in.Result.Err), true, nil, nil)
 		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtNothingChanged.In(l))}
 	}
 	t, _ := in.Result.Value.(Ticket)
@@ -738,7 +738,7 @@ func (d Change) outcome(st changeState, in Input, p *pending, facts []cards.Fact
 	}
 	// Nothing or part done: say exactly which, and offer the rest again.
 	doneAny := anyDone(p.Done)
-	msg := problemText(l, in.Result.Err)
+	msg := ProblemText(l, in.Result.Err)
 	title := txtNothingChanged.In(l)
 	if doneAny {
 		title = txtPartly.In(l)
@@ -841,16 +841,10 @@ func sameUser(u User, owner string) bool {
 }
 
 func problemEnd(l cards.Lang, err error) Turn {
-	c := cards.ResultCard(l, txtNothingChanged.In(l), problemText(l, err), true, nil, nil, humanButton(l))
+	c := cards.ResultCard(l, txtNothingChanged.In(l), ProblemText(l, err), true, nil, nil, humanButton(l))
 	return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
 }
 
-func problemText(l cards.Lang, err error) string {
-	if p, ok := err.(*Problem); ok {
-		return cards.Text{JA: p.JA, EN: p.EN}.In(l)
-	}
-	return txtSomethingWrong.In(l)
-}
 
 func pickButton(l cards.Lang, t cards.Text, choice string) cards.Button {
 	return cards.Button{Title: t.In(l), Verb: VerbChangePick, Data: map[string]string{choiceKey: choice}}

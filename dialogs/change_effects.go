@@ -1,7 +1,7 @@
 package dialogs
 
 import (
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/mfadesk/mfadesk/cards"
@@ -59,12 +59,28 @@ type CheckedPhone struct {
 // Problem is a failure the person is told about, in both languages. It is
 // the error of effect results.
 type Problem struct {
-	Code      string // stable, for tests and logs: "invalid_number", "throttled", ...
+	Code string // stable, for tests and logs: "invalid_number", "throttled", ...
+	// JA and EN are the words of a problem the dialogs found themselves.
+	// Packages bot and graph give the code only (and Args), and package
+	// cards has the words.
 	JA, EN    string
+	Args      []any
 	Retryable bool // trying the same thing again later may work
 }
 
-func (p *Problem) Error() string { return fmt.Sprintf("%s: %s", p.Code, p.EN) }
+func (p *Problem) Error() string { return "problem: " + p.Code }
+
+// ProblemText is what people are told about err in l.
+func ProblemText(l cards.Lang, err error) string {
+	var p *Problem
+	switch {
+	case !errors.As(err, &p):
+		return txtSomethingWrong.In(l)
+	case p.JA != "" || p.EN != "":
+		return cards.Text{JA: p.JA, EN: p.EN}.In(l)
+	}
+	return cards.ProblemText(l, p.Code, p.Args...)
+}
 
 // LoadMethods asks the runner to read the person's methods (the user is
 // the input's). Result.Value is a MethodsView.

@@ -174,7 +174,7 @@ func DeskResult(t Ticket, res Result, agent User, now time.Time) TicketTurn {
 			n.record(now, agent.Name, "tap-failed", "")
 			out.Changed = true
 			c := n.Card(now, l)
-			c.Body = append([]any{cards.Alert(problemText(l, res.Err))}, c.Body...)
+			c.Body = append([]any{cards.Alert(ProblemText(l, res.Err))}, c.Body...)
 			out.Private = c
 			return out
 		}
@@ -189,7 +189,7 @@ func DeskResult(t Ticket, res Result, agent User, now time.Time) TicketTurn {
 	case RevokeSessions{}.EffectName():
 		out.Changed = true
 		if res.Err != nil {
-			n.record(now, agent.Name, "revoke-failed", problemText(l, res.Err))
+			n.record(now, agent.Name, "revoke-failed", ProblemText(l, res.Err))
 			return out
 		}
 		n.record(now, agent.Name, "revoked", "")
@@ -197,8 +197,8 @@ func DeskResult(t Ticket, res Result, agent User, now time.Time) TicketTurn {
 	case ApproveChange{}.EffectName():
 		out.Changed = true
 		if res.Err != nil {
-			n.record(now, agent.Name, "approve-failed", problemText(l, res.Err))
-			out.ToUser = []cards.Message{{Text: fmt.Sprintf(txtApproveFailed.In(lu), t.Number(), problemText(lu, res.Err))}}
+			n.record(now, agent.Name, "approve-failed", ProblemText(l, res.Err))
+			out.ToUser = []cards.Message{{Text: fmt.Sprintf(txtApproveFailed.In(lu), t.Number(), ProblemText(lu, res.Err))}}
 			return out
 		}
 		c := *t.Pending

@@ -249,10 +249,10 @@ func (d Escalation) result(st escalationState, in Input) Turn {
 		}
 		if st.Stage == "opening" {
 			st.Stage = "ask"
-			c := cards.EscalateForm(l, st.Topic, len(st.Transcript), problemText(l, res.Err))
+			c := cards.EscalateForm(l, st.Topic, len(st.Transcript), ProblemText(l, res.Err))
 			return Turn{Status: Waiting, State: mustJSON(st), Update: c, Replies: []cards.Message{{Text: txtEscFailed.In(l)}}}
 		}
-		return Turn{Status: Complete, Replies: []cards.Message{{Text: problemText(l, res.Err)}}}
+		return Turn{Status: Complete, Replies: []cards.Message{{Text: ProblemText(l, res.Err)}}}
 	}
 	t, _ := res.Value.(Ticket)
 	v := t.Link().view()

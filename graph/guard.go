@@ -68,58 +68,6 @@ const (
 	RuleUnsupportedMethod Rule = "unsupported_method"
 )
 
-// Message returns a short user-facing explanation in Japanese when lang is
-// "ja" (or a Japanese tag such as "ja-JP"), otherwise in English.
-func (r Rule) Message(lang string) string {
-	ja, en := r.messages()
-	if wantsJapanese(lang) {
-		return ja
-	}
-	return en
-}
-
-func (r Rule) messages() (ja, en string) {
-	switch r {
-	case RuleLastMethod:
-		return "これは最後に残っている多要素認証の方法のため削除できません。削除するとサインインできなくなります。先に別の方法を追加してください。",
-			"This is your last sign-in verification method, so it can't be removed: you would no longer be able to sign in. Please add another method first."
-	case RuleDefaultMethod:
-		return "これは既定のサインイン方法のため、他の方法がある間は削除できません。先に https://aka.ms/mysecurityinfo で別の方法を既定にするか、削除せずに番号を変更してください。",
-			"This is your default sign-in method, so it can't be removed while you have other methods. First make another method the default at https://aka.ms/mysecurityinfo, or change the number instead of deleting it."
-	case RuleSlotTaken:
-		return "この種類の電話はすでに登録されています（種類ごとに 1 つまで）。番号を変えるには「変更」を選んでください。",
-			"A phone of this type is already registered (one per type). To use a different number, choose \"Change\"."
-	case RuleSlotEmpty:
-		return "この種類の電話は登録されていないため、変更できません。新しく登録するには「追加」を選んでください。",
-			"No phone of this type is registered, so there is nothing to change. To register one, choose \"Add\"."
-	case RuleAlternateNeedsMobile:
-		return "代替の電話を登録するには、先に「電話」（携帯電話）を登録してください。",
-			"An alternate mobile phone needs a mobile phone. Please register your mobile phone first."
-	case RuleMobileWithAlternate:
-		return "代替の電話が登録されている間は「電話」を削除できません。削除せずに番号を変更するか、先に代替の電話を削除してください。",
-			"Your mobile phone can't be removed while an alternate mobile phone is registered. Change its number instead, or remove the alternate phone first."
-	case RuleTooManyAuthenticators:
-		return "Microsoft Authenticator は 5 台まで登録できます。使わなくなった端末を先に削除してください。",
-			"Microsoft Authenticator can be registered on at most 5 devices. Please remove a device you no longer use first."
-	case RuleOfficeVoiceOnly:
-		return "会社電話は音声通話にだけ使えます（SMS は届きません）。SMS を使う場合は携帯電話の番号を「電話」として登録してください。",
-			"An office phone can only receive voice calls, not SMS. To use SMS, register a mobile number as your mobile phone."
-	case RuleNoSMSOnLandline:
-		return "固定電話や IP 電話（050 など）の番号には SMS が届きません。音声通話を選ぶか、携帯電話の番号を入力してください。",
-			"Landline and internet phone numbers (such as 050 numbers) can't receive SMS. Please choose a voice call, or enter a mobile number."
-	case RuleSameNumber:
-		return "入力された番号は現在の番号と同じです。変更する場合は新しい番号を入力してください。",
-			"That is the number already registered. To change it, please enter the new number."
-	case RuleDuplicateNumber:
-		return "この番号は別の種類の電話としてすでに登録されています。別の番号を入力してください。",
-			"This number is already registered as another of your phones. Please enter a different number."
-	case RuleUnsupportedMethod:
-		return "この種類の方法はボットでは削除できません。https://aka.ms/mysecurityinfo で操作するか、ヘルプデスクにご相談ください。",
-			"The bot can't remove this kind of method. Please use https://aka.ms/mysecurityinfo or contact the help desk."
-	default:
-		return "この操作は実行できません。", "This change can't be made."
-	}
-}
 
 // GuardError is a write a guardrail refused. Error() holds the rule's code
 // only, no personal data.
@@ -132,10 +80,6 @@ func (e *GuardError) Error() string {
 	return "graph: refused by guardrail " + string(e.Rule)
 }
 
-// Message is the user-facing text for the rule: see [Rule.Message].
-func (e *GuardError) Message(lang string) string {
-	return e.Rule.Message(lang)
-}
 
 func refuse(r Rule) error { return &GuardError{Rule: r} }
 
@@ -278,4 +222,13 @@ func canonicalStored(stored string) string {
 		return e
 	}
 	return "+" + digitsOnly(s)
+}
+
+// Rules lists every guardrail, so that a test can check each has words
+// (package cards).
+var Rules = []Rule{
+	RuleLastMethod, RuleDefaultMethod, RuleSlotTaken, RuleSlotEmpty,
+	RuleAlternateNeedsMobile, RuleMobileWithAlternate, RuleTooManyAuthenticators,
+	RuleOfficeVoiceOnly, RuleNoSMSOnLandline, RuleSameNumber, RuleDuplicateNumber,
+	RuleUnsupportedMethod,
 }

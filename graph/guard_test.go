@@ -59,9 +59,6 @@ func checkRule(t *testing.T, err error, want Rule) {
 	if !strings.Contains(err.Error(), string(want)) || strings.ContainsAny(err.Error(), "0123456789") {
 		t.Errorf("Error() = %q: want the rule code and no digits", err.Error())
 	}
-	if ge.Message("ja") != want.Message("ja") || ge.Message("en") != want.Message("en") {
-		t.Errorf("GuardError.Message differs from Rule.Message")
-	}
 }
 
 func TestGuardAddPhone(t *testing.T) {
@@ -247,50 +244,3 @@ func TestGuardAddAuthenticator(t *testing.T) {
 	}
 }
 
-var allRules = []Rule{
-	RuleLastMethod, RuleDefaultMethod, RuleSlotTaken, RuleSlotEmpty,
-	RuleAlternateNeedsMobile, RuleMobileWithAlternate, RuleTooManyAuthenticators,
-	RuleOfficeVoiceOnly, RuleNoSMSOnLandline, RuleSameNumber, RuleDuplicateNumber,
-	RuleUnsupportedMethod,
-}
-
-func TestGuardRuleMessages(t *testing.T) {
-	t.Parallel()
-	seen := map[string]Rule{}
-	for _, r := range append(allRules, Rule("no_such_rule")) {
-		ja, en := r.Message("ja"), r.Message("en")
-		if ja == "" || en == "" {
-			t.Errorf("%q: empty message: ja %q, en %q", r, ja, en)
-		}
-		if ja == en {
-			t.Errorf("%q: ja and en are the same: %q", r, ja)
-		}
-		if !hasJapanese(ja) || hasJapanese(en) {
-			t.Errorf("%q: ja %q / en %q in the wrong language", r, ja, en)
-		}
-		for _, m := range []string{ja, en} {
-			if prev, ok := seen[m]; ok {
-				t.Errorf("%q and %q share the message %q", prev, r, m)
-			}
-			seen[m] = r
-		}
-		for _, lang := range []string{"ja-JP", "JA", "ja_JP"} {
-			if got := r.Message(lang); got != ja {
-				t.Errorf("%q: Message(%q) = %q, want the ja message", r, lang, got)
-			}
-		}
-		for _, lang := range []string{"", "en", "de", "jab"} {
-			if got := r.Message(lang); got != en {
-				t.Errorf("%q: Message(%q) = %q, want the en message", r, lang, got)
-			}
-		}
-	}
-	for _, lang := range []string{"ja", "en"} {
-		if m := RuleDefaultMethod.Message(lang); !strings.Contains(m, "https://aka.ms/mysecurityinfo") {
-			t.Errorf("RuleDefaultMethod.Message(%q) = %q: want the link to change the default", lang, m)
-		}
-	}
-	if m := RuleTooManyAuthenticators.Message("en"); !strings.Contains(m, "5") {
-		t.Errorf("RuleTooManyAuthenticators.Message(en) = %q: want the limit", m)
-	}
-}

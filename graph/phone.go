@@ -114,55 +114,6 @@ const (
 	PhoneHasExtension PhoneReason = "has_extension"
 )
 
-// Message returns a short user-facing explanation in Japanese when lang is
-// "ja" (or a Japanese tag such as "ja-JP"), otherwise in English.
-func (r PhoneReason) Message(lang string) string {
-	ja, en := r.messages()
-	if wantsJapanese(lang) {
-		return ja
-	}
-	return en
-}
-
-func (r PhoneReason) messages() (ja, en string) {
-	switch r {
-	case PhoneEmpty:
-		return "電話番号を入力してください（例: 090-1234-5678）。",
-			"Please enter a phone number (e.g. 090-1234-5678)."
-	case PhoneNotANumber:
-		return "電話番号として読み取れませんでした。数字とハイフンだけで入力してください（例: 090-1234-5678）。",
-			"That doesn't look like a phone number. Please use only digits and hyphens (e.g. 090-1234-5678)."
-	case PhoneTooShort:
-		return "番号が短すぎます。市外局番から入力してください（例: 090-1234-5678）。",
-			"The number is too short. Please include the area code (e.g. 090-1234-5678)."
-	case PhoneTooLong:
-		return "番号が長すぎます。桁数を確認してください。海外の番号は「+」と国番号から入力してください（例: +1 415 555 2671）。",
-			"The number is too long. Please check the digits; for a number abroad, start with + and the country code (e.g. +1 415 555 2671)."
-	case PhoneInvalidNumber:
-		return "この番号は使われていない形式です。番号を確認してください。海外の番号は「+」と国番号から入力してください。",
-			"This isn't a valid phone number. Please check the digits; for a number abroad, start with + and the country code."
-	case PhonePremiumRate:
-		return "有料情報サービスの番号（0990 など）は登録できません。ご自身の携帯電話か固定電話の番号を入力してください。",
-			"Premium-rate numbers can't be registered. Please enter your own mobile or landline number."
-	case PhoneTollFree:
-		return "フリーダイヤル（0120・0800 など）は登録できません。ご自身の携帯電話か固定電話の番号を入力してください。",
-			"Toll-free numbers (such as 0120 or 0800) can't be registered. Please enter your own mobile or landline number."
-	case PhoneSharedCost:
-		return "通話料を分担する番号は登録できません。ご自身の携帯電話か固定電話の番号を入力してください。",
-			"Shared-cost numbers can't be registered. Please enter your own mobile or landline number."
-	case PhoneServiceNumber:
-		return "この番号（ナビダイヤル・020・転送サービスなど）は本人の電話につながらないため登録できません。ご自身の携帯電話か固定電話の番号を入力してください。",
-			"This is a service number (such as a shared-access, pager or forwarding number), so it can't be registered. Please enter your own mobile or landline number."
-	case PhoneUnknownRegion:
-		return "国番号が分かりません。「+」と国番号から入力してください（例: +81 90-1234-5678）。",
-			"The country code is missing or unknown. Please start with + and the country code (e.g. +81 90-1234-5678)."
-	case PhoneHasExtension:
-		return "内線番号は登録できません（音声通話による認証が正しく動作しません）。内線を除いた直通の番号を入力してください。",
-			"Extensions can't be registered: they stop voice-call verification from working. Please enter a direct number without the extension."
-	default:
-		return "電話番号を確認してください。", "Please check the phone number."
-	}
-}
 
 // PhoneError is the error [ParsePhone] returns for an input it rejects.
 // Error() never contains the input.
@@ -183,10 +134,6 @@ func (e *PhoneError) GoString() string {
 	return "&graph.PhoneError{Reason:" + strconv.Quote(string(e.Reason)) + "}"
 }
 
-// Message is the user-facing text for the reason: see [PhoneReason.Message].
-func (e *PhoneError) Message(lang string) string {
-	return e.Reason.Message(lang)
-}
 
 // maxPhoneInput bounds the work done on one input; nobody types a phone
 // number this long.
@@ -458,9 +405,10 @@ func digitsOnly(s string) string {
 	return b.String()
 }
 
-// wantsJapanese reports whether lang asks for Japanese: "ja" or a Japanese
-// language tag ("ja-JP", "ja_JP"), in any case.
-func wantsJapanese(lang string) bool {
-	lang = strings.ToLower(strings.TrimSpace(lang))
-	return lang == "ja" || strings.HasPrefix(lang, "ja-") || strings.HasPrefix(lang, "ja_")
+// PhoneReasons lists every reason a number is refused, so that a test can
+// check each has words (package cards).
+var PhoneReasons = []PhoneReason{
+	PhoneEmpty, PhoneNotANumber, PhoneTooShort, PhoneTooLong, PhoneInvalidNumber,
+	PhonePremiumRate, PhoneTollFree, PhoneSharedCost, PhoneServiceNumber,
+	PhoneUnknownRegion, PhoneHasExtension,
 }
