@@ -342,7 +342,7 @@ func (x *Effects) revoke(ctx context.Context, e dialogs.RevokeSessions, in dialo
 }
 
 var (
-	problemOwnAccount = &dialogs.Problem{Code: "own_account"}
+	problemOwnAccount        = &dialogs.Problem{Code: "own_account"}
 	problemPassAlreadyIssued = &dialogs.Problem{Code: "pass_already_issued"}
 )
 

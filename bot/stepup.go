@@ -397,8 +397,8 @@ func clipped(s string, n int) string {
 
 // Problems the step-up reports to the dialogs.
 var (
-	problemNotOwner = &dialogs.Problem{Code: "not_owner"}
-	problemNoTenant = &dialogs.Problem{Code: "no_tenant"}
+	problemNotOwner          = &dialogs.Problem{Code: "not_owner"}
+	problemNoTenant          = &dialogs.Problem{Code: "no_tenant"}
 	problemStepUpUnavailable = &dialogs.Problem{Code: "step_up_unavailable"}
-	problemStepUpRequired = &dialogs.Problem{Code: "step_up_required", Retryable: true}
+	problemStepUpRequired    = &dialogs.Problem{Code: "step_up_required", Retryable: true}
 )

@@ -27,10 +27,10 @@ import (
 func (r *Runner) SetTickets(t *Tickets) { r.tickets = t }
 
 var (
-	problemNoHelpdesk = &dialogs.Problem{Code: "helpdesk_off"}
-	problemStore = &dialogs.Problem{Code: "store", Retryable: true}
-	problemNoTicket = &dialogs.Problem{Code: "no_ticket"}
-	problemConflict = &dialogs.Problem{Code: "conflict", Retryable: true}
+	problemNoHelpdesk   = &dialogs.Problem{Code: "helpdesk_off"}
+	problemStore        = &dialogs.Problem{Code: "store", Retryable: true}
+	problemNoTicket     = &dialogs.Problem{Code: "no_ticket"}
+	problemConflict     = &dialogs.Problem{Code: "conflict", Retryable: true}
 	problemAgentUnknown = &dialogs.Problem{Code: "agent_unknown", Retryable: true}
 )
 

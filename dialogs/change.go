@@ -845,7 +845,6 @@ func problemEnd(l cards.Lang, err error) Turn {
 	return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
 }
 
-
 func pickButton(l cards.Lang, t cards.Text, choice string) cards.Button {
 	return cards.Button{Title: t.In(l), Verb: VerbChangePick, Data: map[string]string{choiceKey: choice}}
 }

@@ -68,7 +68,6 @@ const (
 	RuleUnsupportedMethod Rule = "unsupported_method"
 )
 
-
 // GuardError is a write a guardrail refused. Error() holds the rule's code
 // only, no personal data.
 type GuardError struct {
@@ -79,7 +78,6 @@ type GuardError struct {
 func (e *GuardError) Error() string {
 	return "graph: refused by guardrail " + string(e.Rule)
 }
-
 
 func refuse(r Rule) error { return &GuardError{Rule: r} }
 

@@ -243,4 +243,3 @@ func TestGuardAddAuthenticator(t *testing.T) {
 		})
 	}
 }
-

@@ -114,7 +114,6 @@ const (
 	PhoneHasExtension PhoneReason = "has_extension"
 )
 
-
 // PhoneError is the error [ParsePhone] returns for an input it rejects.
 // Error() never contains the input.
 type PhoneError struct {
@@ -133,7 +132,6 @@ func (e *PhoneError) Error() string {
 func (e *PhoneError) GoString() string {
 	return "&graph.PhoneError{Reason:" + strconv.Quote(string(e.Reason)) + "}"
 }
-
 
 // maxPhoneInput bounds the work done on one input; nobody types a phone
 // number this long.

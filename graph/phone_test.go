@@ -332,7 +332,6 @@ func checkErrorText(t *testing.T, err error) {
 	}
 }
 
-
 var graphForm = regexp.MustCompile(`^\+[1-9][0-9]{0,2} [0-9]{2,17}$`)
 
 func FuzzParsePhone(f *testing.F) {
