@@ -112,7 +112,7 @@ var envVars = []envVar{
 	{"HELPDESK_CHANNEL_ID", "the playground's channel in local mode; else none (escalation off)", "Teams channel id (19:...@thread.tacv2) where tickets are posted", false},
 	{"HELPDESK_GROUP_ID", "the playground's agents in local mode; required with HELPDESK_CHANNEL_ID", "object id of the Entra security group whose members are helpdesk agents (transitive membership; guests never count)", false},
 	{"HELPDESK_TEAM_ID", "the playground's team in local mode", "id of the helpdesk's team (19:...), to learn its service URL from any of its channels; who is an agent is HELPDESK_GROUP_ID's business", false},
-	{"HELPDESK_LANGUAGE", "ja", "language of the ticket cards and notes in the helpdesk channel: ja or en", false},
+	{"HELPDESK_LANGUAGE", "ja", "language of the ticket cards and notes in the helpdesk channel: ja, en or both (Japanese, then English)", false},
 	{"HELPDESK_REMIND_AFTER", "30m", "re-announce a ticket nobody took after this long (Go duration; 0 = never)", false},
 	{"TAP_LIFETIME_MINUTES", "60", "lifetime of Temporary Access Passes agents issue (10 to 43200)", false},
 	{"TAP_USABLE_ONCE", "true", "whether those passes work for one sign-in only", false},
@@ -407,8 +407,10 @@ func (c *config) loadHelpdesk(getenv func(string) string) error {
 		c.HelpdeskLang = cards.Japanese
 	case "en":
 		c.HelpdeskLang = cards.English
+	case "both", "ja+en":
+		c.HelpdeskLang = cards.Both
 	default:
-		return fmt.Errorf("HELPDESK_LANGUAGE=%q: use ja or en", l)
+		return fmt.Errorf("HELPDESK_LANGUAGE=%q: use ja, en or both", l)
 	}
 	if h.ChannelID != "" && !strings.HasPrefix(h.ChannelID, "19:") {
 		return fmt.Errorf("HELPDESK_CHANNEL_ID=%q is not a channel id: copy it from the channel's link (19:...@thread.tacv2)", h.ChannelID)

@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 )
@@ -13,6 +14,9 @@ type Lang string
 const (
 	Japanese Lang = "ja"
 	English  Lang = "en"
+	// Both is for a helpdesk that works in both languages: every text shows
+	// the Japanese and then the English. People are never answered in it.
+	Both Lang = "ja+en"
 )
 
 // LangFromLocale picks Japanese for ja* locales ("ja", "ja-JP") and English
@@ -60,7 +64,7 @@ func ParseLang(s string) (Lang, bool) {
 
 // Tag is the BCP 47 tag put on cards (Teams uses it for dates and numbers).
 func (l Lang) Tag() string {
-	if l == Japanese {
+	if l == Japanese || l == Both {
 		return "ja-JP"
 	}
 	return "en-US"
@@ -77,10 +81,24 @@ func (l Lang) Other() Lang {
 // Text is one sentence in both languages.
 type Text struct{ JA, EN string }
 
-// In returns the sentence in l.
+// In returns the sentence in l; in Both, "Japanese / English" (once when
+// they are the same).
 func (t Text) In(l Lang) string {
-	if l == Japanese {
+	switch {
+	case l == Japanese:
 		return t.JA
+	case l == Both && t.JA != t.EN:
+		return t.JA + " / " + t.EN
 	}
 	return t.EN
+}
+
+// Format fills the sentence's verbs with args in l. In Both each language
+// is filled on its own, so the two halves may place their verbs
+// differently.
+func (t Text) Format(l Lang, args ...any) string {
+	if l == Both {
+		return Text{JA: fmt.Sprintf(t.JA, args...), EN: fmt.Sprintf(t.EN, args...)}.In(Both)
+	}
+	return fmt.Sprintf(t.In(l), args...)
 }

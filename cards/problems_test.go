@@ -46,3 +46,19 @@ func TestGraphProblemsHaveWords(t *testing.T) {
 		t.Errorf("rate_limited says %q, want the count", got)
 	}
 }
+
+// A helpdesk in both languages gets each text in Japanese, then English,
+// with each language's verbs filled on its own.
+func TestBothLanguages(t *testing.T) {
+	t.Parallel()
+	txt := cards.Text{JA: "依頼 #%s（%sさん）", EN: "Request #%s from %s"}
+	if got, want := txt.Format(cards.Both, "3", "山田"), "依頼 #3（山田さん） / Request #3 from 山田"; got != want {
+		t.Errorf("Format(Both) = %q, want %q", got, want)
+	}
+	if got := (cards.Text{JA: "OK", EN: "OK"}).In(cards.Both); got != "OK" {
+		t.Errorf("a text the same in both languages reads %q, want it once", got)
+	}
+	if got := txt.Format(cards.English, "3", "Hanako"); got != "Request #3 from Hanako" {
+		t.Errorf("Format(English) = %q", got)
+	}
+}

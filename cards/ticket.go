@@ -1,7 +1,6 @@
 package cards
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -137,7 +136,7 @@ func EscalateForm(l Lang, topic string, transcriptTurns int, problem string) *Ca
 		shared = append(shared, txtShareTopic.In(l)+topic)
 	}
 	if transcriptTurns > 0 {
-		shared = append(shared, fmt.Sprintf(txtShareTranscript.In(l), transcriptTurns))
+		shared = append(shared, txtShareTranscript.Format(l, transcriptTurns))
 	}
 	shared = append(shared, txtShareMethods.In(l), txtShareTried.In(l), txtShareCallback.In(l))
 	c := newCard(l, heading(txtEscTitle.In(l)), para(txtEscBody.In(l)))
@@ -266,8 +265,8 @@ func Ticket(l Lang, v TicketView) *Card {
 	}
 	opened := v.Opened.UTC().Format(time.RFC3339)
 	c := newCard(l,
-		heading(fmt.Sprintf(txtDeskTitle.In(l), v.ID)),
-		subtle(fmt.Sprintf(txtDeskAge.In(l), opened, opened, roundAge(v.Age, l))),
+		heading(txtDeskTitle.Format(l, v.ID)),
+		subtle(txtDeskAge.Format(l, opened, opened, roundAge(v.Age, l))),
 		FactSet{Type: "FactSet", Facts: facts},
 		Quote(txtDeskWords.In(l), words),
 		label(txtDeskMethods.In(l)), para(orNothing(l, v.Methods)),
@@ -373,7 +372,7 @@ func TAPIssued(l Lang, pass, user string, lifetimeMinutes int, once bool, ticket
 		TextBlock{Type: "TextBlock", Text: pass, Size: "ExtraLarge", Weight: "Bolder", FontType: "Monospace", Spacing: "Medium"},
 		FactSet{Type: "FactSet", Facts: []Fact{
 			{Title: txtTAPFor.In(l), Value: user},
-			{Title: txtTAPValid.In(l), Value: fmt.Sprintf(txtTAPMinutes.In(l), lifetimeMinutes)},
+			{Title: txtTAPValid.In(l), Value: txtTAPMinutes.Format(l, lifetimeMinutes)},
 			{Title: txtTAPOnce.In(l), Value: use},
 		}},
 		subtle(txtTAPNext.In(l)),
@@ -458,9 +457,9 @@ func parenthesised(s string) string {
 func roundAge(d time.Duration, l Lang) string {
 	switch {
 	case d < time.Hour:
-		return fmt.Sprintf(Text{"%d分", "%d min"}.In(l), int(d.Minutes()))
+		return Text{"%d分", "%d min"}.Format(l, int(d.Minutes()))
 	case d < 48*time.Hour:
-		return fmt.Sprintf(Text{"%d時間", "%d h"}.In(l), int(d.Hours()))
+		return Text{"%d時間", "%d h"}.Format(l, int(d.Hours()))
 	}
-	return fmt.Sprintf(Text{"%d日", "%d days"}.In(l), int(d.Hours()/24))
+	return Text{"%d日", "%d days"}.Format(l, int(d.Hours()/24))
 }

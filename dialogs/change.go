@@ -930,13 +930,13 @@ func opLine(l cards.Lang, op ChangeOp) string {
 	}
 	switch op.Op {
 	case OpAddPhone:
-		return fmt.Sprintf(txtOpAdd.In(l), shortSlot(l, op.Slot), op.Masked, mode)
+		return txtOpAdd.Format(l, shortSlot(l, op.Slot), op.Masked, mode)
 	case OpChangePhone:
-		return fmt.Sprintf(txtOpChange.In(l), shortSlot(l, op.Slot), op.Masked, mode)
+		return txtOpChange.Format(l, shortSlot(l, op.Slot), op.Masked, mode)
 	case OpDeletePhone:
-		return fmt.Sprintf(txtOpDelete.In(l), shortSlot(l, op.Slot)+" "+op.Masked)
+		return txtOpDelete.Format(l, shortSlot(l, op.Slot)+" "+op.Masked)
 	case OpDeleteMethod:
-		return fmt.Sprintf(txtOpDelete.In(l), op.Name)
+		return txtOpDelete.Format(l, op.Name)
 	}
 	return op.Op
 }
@@ -1027,7 +1027,7 @@ func deviceName(l cards.Lang, dv DeviceView) string {
 	if dv.Added.IsZero() {
 		return name
 	}
-	return fmt.Sprintf(txtAddedOn.In(l), name, dv.Added.Format("2006-01-02"))
+	return txtAddedOn.Format(l, name, dv.Added.Format("2006-01-02"))
 }
 
 // ForgetNumbers drops change flows that hold a full phone number (a number

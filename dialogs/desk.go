@@ -179,7 +179,7 @@ func DeskResult(t Ticket, res Result, agent User, now time.Time) TicketTurn {
 			return out
 		}
 		p, _ := res.Value.(PassIssued)
-		n.record(now, agent.Name, "tap", fmt.Sprintf(txtTAPDetail.In(l), howText(p.How).In(l), p.LifetimeMinutes))
+		n.record(now, agent.Name, "tap", txtTAPDetail.Format(l, howText(p.How).In(l), p.LifetimeMinutes))
 		out.Changed = true
 		what := cards.Text{JA: fmt.Sprintf(txtTAPWhat.JA, agent.Name, p.LifetimeMinutes), EN: fmt.Sprintf(txtTAPWhat.EN, agent.Name, p.LifetimeMinutes)}
 		out.ToUser = []cards.Message{{Text: fmt.Sprintf(txtTAPToUser.In(lu), agent.Name)},
@@ -230,7 +230,7 @@ func Remind(t Ticket, now time.Time, after time.Duration, bot string) TicketTurn
 	n.Reminded = true
 	n.record(now, bot, "reminded", "")
 	out.Changed = true
-	out.ToThread = []string{fmt.Sprintf(txtReminder.In(HelpdeskLang), t.Number(), t.User.Name, int(after.Minutes()))}
+	out.ToThread = []string{txtReminder.Format(HelpdeskLang, t.Number(), t.User.Name, int(after.Minutes()))}
 	return out
 }
 

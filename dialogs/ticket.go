@@ -396,7 +396,7 @@ func UserAct(t Ticket, in Input, e UpdateTicket) TicketTurn {
 		}
 		n.State, n.Relay, n.Pending, n.PendingText, n.Callback = TicketCancelled, false, nil, nil, ""
 		n.record(now, who, "cancelled", "")
-		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserCancelled.In(hl), who, t.Number()))
+		out.ToThread = append(out.ToThread, txtUserCancelled.Format(hl, who, t.Number()))
 	case OpReopen:
 		if t.State != TicketResolved {
 			return refuse("not_resolved", "この依頼は解決済みではありません。", "This request is not resolved.")
@@ -410,14 +410,14 @@ func UserAct(t Ticket, in Input, e UpdateTicket) TicketTurn {
 			n.State, n.Relay = TicketAssigned, true
 		}
 		n.record(now, who, "reopened", "")
-		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserReopened.In(hl), who, t.Number()))
+		out.ToThread = append(out.ToThread, txtUserReopened.Format(hl, who, t.Number()))
 	case OpEndRelay:
 		if !t.Relay {
 			return out
 		}
 		n.Relay = false
 		n.record(now, who, "relay-ended", "")
-		out.ToThread = append(out.ToThread, fmt.Sprintf(txtUserBackToBot.In(hl), who))
+		out.ToThread = append(out.ToThread, txtUserBackToBot.Format(hl, who))
 	default:
 		return refuse("unknown_op", txtNoTicket.JA, txtNoTicket.EN)
 	}
@@ -428,7 +428,7 @@ func UserAct(t Ticket, in Input, e UpdateTicket) TicketTurn {
 
 // QuoteLabel is the label over the person's words in the thread.
 func QuoteLabel(t Ticket) string {
-	return fmt.Sprintf(txtUserSays.In(HelpdeskLang), t.User.Name, t.Number())
+	return txtUserSays.Format(HelpdeskLang, t.User.Name, t.Number())
 }
 
 // HelpdeskLang is the language of the helpdesk channel's cards and notes.

@@ -373,6 +373,14 @@ try {
     if (!thread || !thread.includes(";messageid=")) throw new Error(`no thread for the ticket: ${thread}`);
   });
 
+  // The playground's own user is the student who asked: not an agent (not
+  // in the agent group, and the ticket is hers), so the card refuses her.
+  await step("requester-cannot-take", async () => {
+    await click("MFAの相談 #1", "担当する");
+    await page.getByText(/担当者グループのメンバーだけ/).first().waitFor();
+    await card("MFAの相談 #1").filter({ hasText: "担当する" }).waitFor();
+  });
+
   await step("agent-takes-and-replies", async () => {
     await asAgent(thread, { type: "invoke", name: "adaptiveCard/action",
       value: { action: { type: "Action.Execute", verb: "desk.take", data: { ticket: "1" } } } });
