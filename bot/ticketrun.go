@@ -127,16 +127,17 @@ func (r *Runner) agentTurn(ctx context.Context, a *Activity, in dialogs.Input) (
 	} else {
 		id, _ = strconv.ParseInt(in.Data[cards.TicketKey], 10, 64)
 	}
-	log := d.Log.With(zap.String("verb", in.Verb), zap.Int64("ticket", id))
-	check, err := d.checkAgent(ctx, a, in.User)
-	if err != nil {
-		log.Error("agent not checked", zap.Error(err))
-		return r.ticketRefusal(ctx, a, in, id, 503, problemAgentUnknown), false, nil
-	}
-	act := dialogs.DeskAction{Verb: in.Verb, Agent: in.User, Check: check, Data: in.Data, Now: r.now()}
+	act := dialogs.DeskAction{Verb: in.Verb, Agent: in.User, Data: in.Data, Now: r.now()}
 	if in.Kind == dialogs.TextInput {
 		act.Verb, act.Text = dialogs.VerbDeskSay, in.Text
 	}
+	log := d.Log.With(zap.String("verb", act.Verb), zap.Int64("ticket", id))
+	check, err := d.checkAgent(ctx, a, in.User)
+	if err != nil {
+		log.Error("agent not checked", zap.Error(err))
+		return r.ticketRefusal(ctx, a, 503, problemAgentUnknown), false, nil
+	}
+	act.Check = check
 	out, err := r.ticketTurn(ctx, id, in, func(t dialogs.Ticket) dialogs.TicketTurn { return dialogs.Desk(t, act) })
 	if err != nil {
 		return nil, false, err
@@ -147,11 +148,11 @@ func (r *Runner) agentTurn(ctx context.Context, a *Activity, in dialogs.Input) (
 		if check != dialogs.AgentOK || p.Code == "own_ticket" {
 			status = 403
 		}
-		return r.ticketRefusal(ctx, a, in, id, status, p), false, nil
+		return r.ticketRefusal(ctx, a, status, p), false, nil
 	}
 	log.Info("ticket action", zap.String("state", out.Ticket.State))
 	switch {
-	case in.Kind == dialogs.TextInput:
+	case a.Type != typeInvoke:
 		return nil, false, nil
 	case out.Private != nil:
 		return &InvokeResponse{Status: 200, Body: map[string]any{"statusCode": 200, "type": cards.ContentType, "value": out.Private}}, true, nil
@@ -162,12 +163,15 @@ func (r *Runner) agentTurn(ctx context.Context, a *Activity, in dialogs.Input) (
 }
 
 // ticketRefusal tells whoever acted that nothing happened: an error for a
-// click (403 for someone who may not act here), a note for a message.
-func (r *Runner) ticketRefusal(ctx context.Context, a *Activity, in dialogs.Input, id int64, status int, p *dialogs.Problem) *InvokeResponse {
+// card's Action.Execute (403 for someone who may not act here), else (a
+// message in a thread, an Action.Submit) a reply where they wrote.
+func (r *Runner) ticketRefusal(ctx context.Context, a *Activity, status int, p *dialogs.Problem) *InvokeResponse {
 	text := dialogs.ProblemText(dialogs.HelpdeskLang, p)
-	if in.Kind == dialogs.TextInput {
-		if t, _, err := r.tickets.load(ctx, id); err == nil {
-			r.tickets.toThread(ctx, t, cards.Message{Text: text})
+	if a.Type != typeInvoke {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
+		defer cancel()
+		if left := r.deliver(sctx, a, outgoing(a, []cards.Message{{Text: text}})); len(left) > 0 {
+			r.log.Warn("refusal not delivered", zap.String("conversation", a.Conversation.ID))
 		}
 		return nil
 	}

@@ -46,7 +46,7 @@ func Inert(s string) string {
 		}
 		return strings.Replace(m, ":", "[:]", 1)
 	})
-	return strings.NewReplacer("<at>", "‹at›", "</at>", "‹/at›").Replace(s)
+	return strings.NewReplacer("<at>", "‹at›", "</at>", "‹/at›", "<AT>", "‹AT›", "</AT>", "‹/AT›").Replace(s)
 }
 
 // Quote shows words a person typed, under a label the person cannot
@@ -57,6 +57,26 @@ func Quote(label, words string) Container {
 		TextBlock{Type: "TextBlock", Text: label, Size: "Small", IsSubtle: true, Wrap: true},
 		RichTextBlock{Type: "RichTextBlock", Inlines: []TextRun{{Type: "TextRun", Text: Inert(words)}}},
 	}}
+}
+
+// plainLook replaces what markdown reads as formatting with look-alikes
+// that it does not (full-width forms), for text from outside the bot that
+// must sit in a TextBlock or a FactSet: a display name, a device name. A
+// line break becomes a space, so that no one's name starts a new line.
+var plainLook = strings.NewReplacer(
+	"*", "＊", "_", "＿", "[", "［", "]", "］", "`", "｀", "#", "＃",
+	">", "＞", "~", "～", "|", "｜", "\\", "＼", "\r\n", " ", "\n", " ", "\r", " ")
+
+// Plain makes outside text inert where a TextRun can't hold it: links
+// defanged as in [Inert], markdown's marks swapped for look-alikes.
+func Plain(s string) string { return plainLook.Replace(Inert(s)) }
+
+func plainAll(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = Plain(s)
+	}
+	return out
 }
 
 // QuoteCard is a message that carries nothing but a person's words, for a

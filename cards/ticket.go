@@ -204,7 +204,7 @@ var (
 	txtDeskTitle      = Text{"MFAの相談 #%s", "MFA request #%s"}
 	txtDeskUser       = Text{"依頼者", "From"}
 	txtDeskTopic      = Text{"内容", "Topic"}
-	txtDeskWords      = Text{"本人の言葉（本人が入力した原文。書式やリンクは無効にしてあります）", "In their words (as they typed them; formatting and links disabled)"}
+	txtDeskWords      = Text{"本人の言葉（本人が書いたまま。番号は伏せ字、書式やリンクは無効）", "In their words (numbers masked; formatting and links disabled)"}
 	txtDeskCallback   = Text{"折り返しの電話番号", "Call back on"}
 	txtDeskNoWords    = Text{"（記入なし）", "(nothing written)"}
 	txtDeskMethods    = Text{"登録済みの認証方法", "Registered sign-in methods"}
@@ -252,13 +252,13 @@ func Ticket(l Lang, v TicketView) *Card {
 	}
 	facts := []Fact{
 		{Title: txtTicketState.In(l), Value: stateLabel(v.State).In(l)},
-		{Title: txtDeskUser.In(l), Value: strings.TrimSpace(v.UserName + " " + parenthesised(v.UPN))},
+		{Title: txtDeskUser.In(l), Value: Plain(strings.TrimSpace(v.UserName + " " + parenthesised(v.UPN)))},
 	}
 	if v.Topic != "" {
 		facts = append(facts, Fact{Title: txtDeskTopic.In(l), Value: v.Topic})
 	}
 	if v.Assignee != "" {
-		facts = append(facts, Fact{Title: txtTicketAgent.In(l), Value: v.Assignee})
+		facts = append(facts, Fact{Title: txtTicketAgent.In(l), Value: Plain(v.Assignee)})
 	}
 	if v.Callback != "" {
 		facts = append(facts, Fact{Title: txtDeskCallback.In(l), Value: v.Callback})
@@ -269,15 +269,15 @@ func Ticket(l Lang, v TicketView) *Card {
 		subtle(txtDeskAge.Format(l, opened, opened, roundAge(v.Age, l))),
 		FactSet{Type: "FactSet", Facts: facts},
 		Quote(txtDeskWords.In(l), words),
-		label(txtDeskMethods.In(l)), para(orNothing(l, v.Methods)),
+		label(txtDeskMethods.In(l)), para(orNothing(l, plainAll(v.Methods))),
 		label(txtDeskTried.In(l)), para(orNothing(l, v.Tried)),
 	)
 	if v.Urgent {
 		c.Body = append([]any{Alert(txtDeskUrgent.In(l))}, c.Body...)
-		c.Body = append(c.Body, label(txtDeskAudit.In(l)), para(orNothing(l, v.Audit)))
+		c.Body = append(c.Body, label(txtDeskAudit.In(l)), para(orNothing(l, plainAll(v.Audit))))
 	}
 	if len(v.Pending) > 0 {
-		c.Body = append(c.Body, label(txtDeskPending.In(l)), para(bullets(v.Pending)))
+		c.Body = append(c.Body, label(txtDeskPending.In(l)), para(bullets(plainAll(v.Pending))))
 	}
 	if v.Resolution != "" {
 		c.Body = append(c.Body, label(txtDeskResolution.In(l)), para(v.Resolution))
@@ -371,7 +371,7 @@ func TAPIssued(l Lang, pass, user string, lifetimeMinutes int, once bool, ticket
 		para(txtTAPBody.In(l)),
 		TextBlock{Type: "TextBlock", Text: pass, Size: "ExtraLarge", Weight: "Bolder", FontType: "Monospace", Spacing: "Medium"},
 		FactSet{Type: "FactSet", Facts: []Fact{
-			{Title: txtTAPFor.In(l), Value: user},
+			{Title: txtTAPFor.In(l), Value: Plain(user)},
 			{Title: txtTAPValid.In(l), Value: txtTAPMinutes.Format(l, lifetimeMinutes)},
 			{Title: txtTAPOnce.In(l), Value: use},
 		}},

@@ -428,7 +428,7 @@ func UserAct(t Ticket, in Input, e UpdateTicket) TicketTurn {
 
 // QuoteLabel is the label over the person's words in the thread.
 func QuoteLabel(t Ticket) string {
-	return txtUserSays.Format(HelpdeskLang, t.User.Name, t.Number())
+	return txtUserSays.Format(HelpdeskLang, cards.Plain(t.User.Name), t.Number())
 }
 
 // HelpdeskLang is the language of the helpdesk channel's cards and notes.
@@ -455,7 +455,7 @@ var (
 		JA: "依頼 #%s の変更は、%s さんが承認しませんでした。変更は行っていません。理由は担当者からの連絡をお待ちください。",
 		EN: "The change in request #%s was not approved by %s; nothing was changed. They will tell you why.",
 	}
-	txtUserSays      = cards.Text{JA: "%s さんからのメッセージ（依頼 #%s、本人が入力した原文）", EN: "Message from %s (request #%s, as they typed it)"}
+	txtUserSays      = cards.Text{JA: "%s さんからのメッセージ（依頼 #%s。本人が書いたまま。番号は伏せ字、書式やリンクは無効）", EN: "Message from %s (request #%s; their words, numbers masked, formatting and links disabled)"}
 	txtUserCancelled = cards.Text{JA: "%s さんが依頼 #%s を取り下げました。", EN: "%s withdrew request #%s."}
 	txtUserReopened  = cards.Text{JA: "%s さんが依頼 #%s を再開しました。", EN: "%s reopened request #%s."}
 	txtUserBackToBot = cards.Text{JA: "%s さんはボットとの会話に戻りました。スレッドで @メンションすると引き続き届きます。", EN: "%s went back to the bot. Mention the bot in this thread to reach them."}
@@ -497,9 +497,11 @@ func historyLine(l cards.Lang, e TicketEvent) string {
 	if t, ok := txtHistoryEvents[e.What]; ok {
 		what = t.In(l)
 	}
-	line := fmt.Sprintf("{{TIME(%s)}} %s: %s", e.At.UTC().Format(time.RFC3339), e.Who, what)
+	// Names and details come from Teams and agents: inert, so that no one
+	// writes a history line of their own.
+	line := fmt.Sprintf("{{TIME(%s)}} %s: %s", e.At.UTC().Format(time.RFC3339), cards.Plain(e.Who), what)
 	if e.Detail != "" {
-		line += " — " + e.Detail
+		line += " — " + cards.Plain(e.Detail)
 	}
 	return line
 }

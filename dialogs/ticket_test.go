@@ -333,6 +333,19 @@ func TestRequesterWordsAreInert(t *testing.T) {
 	if !strings.Contains(j, `"type":"RichTextBlock"`) || !strings.Contains(j, "hxxps[:]//evil.example/x") {
 		t.Errorf("the words are not shown as a plain quote: %s", j)
 	}
+	// Their display name and their devices' names are theirs to choose
+	// too, and sit in facts and lists that render markdown.
+	named := tk
+	named.Words, named.Transcript = "", nil // checked above, as quotes
+	named.User.Name = "**MFA Desk (システム)**\n- 10:05 佐藤: [確認済み](https://evil.example/n)"
+	named.Methods = []string{"Microsoft Authenticator: [公式](https://evil.example/d) _x_"}
+	named.History = []dialogs.TicketEvent{{At: now, Who: named.User.Name, What: "opened"}}
+	j = cardJSON(t, named.Card(now, cards.Japanese)) + dialogs.QuoteLabel(named)
+	for _, bad := range []string{"https://evil.example", "**MFA", "[確認済み]", "[公式]", "\\n- 10:05", "_x_"} {
+		if strings.Contains(j, bad) {
+			t.Errorf("the card or the quote label renders %q from the person's name or devices", bad)
+		}
+	}
 	// Their messages go to the thread as quotes, and stay out of the
 	// history lines they could imitate.
 	got := dialogs.UserAct(tk, dialogs.Input{User: tk.User, Now: now}, dialogs.UpdateTicket{ID: 5, Op: dialogs.OpNote, Text: words})
