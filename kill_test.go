@@ -54,7 +54,8 @@ func startChild(t *testing.T, dataDir string) *child {
 	}
 	c := &child{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	t.Cleanup(func() { c.cmd.Process.Kill(); c.cmd.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
+	// Generous: a -race build on a busy 2-core machine starts slowly.
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		if resp, err := http.Get(c.base + "/readyz"); err == nil {
 			resp.Body.Close()

@@ -38,8 +38,10 @@ type ChangeStore interface {
 }
 
 // WritePolicy decides whether a write about user's sign-in may be made now:
-// a change of their methods or a pass for them. It is the one place every
-// write passes. A refusal is a *dialogs.Problem.
+// a change of their methods or a pass for them, each of which passes here.
+// (Signing someone out everywhere does not: it takes a way in away, and
+// must work however often an emergency needs it.) A refusal is a
+// *dialogs.Problem.
 type WritePolicy interface {
 	Allow(ctx context.Context, user string, now time.Time) error
 }
@@ -208,7 +210,7 @@ func (x *Effects) askApproval(ctx context.Context, c dialogs.ApplyChange, in dia
 			Method: "-", Result: resultOf(err), ChangeKey: c.Key})
 		return out, problemFor(err)
 	}
-	if c.Owner != userOf(in) {
+	if !strings.EqualFold(c.Owner, userOf(in)) {
 		return refused(problemNotOwner)
 	}
 	if err := x.Privilege.refuseProtected(ctx, c.Owner); err != nil {
@@ -303,13 +305,16 @@ func (x *Effects) issuePass(ctx context.Context, e dialogs.IssueTAP, in dialogs.
 // person's own changes.
 func (x *Effects) approve(ctx context.Context, e dialogs.ApproveChange, in dialogs.Input) (any, error) {
 	c := e.Change
-	if strings.EqualFold(c.Owner, userOf(in)) {
+	refused := func(err error) (any, error) {
 		x.Changes.RecordAudit(ctx, store.AuditEntry{At: x.Now(), UserID: c.Owner, ActorID: userOf(in), Operation: "change",
-			Method: "-", Result: resultOf(problemOwnAccount), ChangeKey: c.Key})
-		return nil, problemOwnAccount
+			Method: "-", Result: resultOf(err), ChangeKey: c.Key})
+		return nil, problemFor(err)
+	}
+	if strings.EqualFold(c.Owner, userOf(in)) {
+		return refused(problemOwnAccount)
 	}
 	if url, err := x.agentSignIn(ctx, in, e.Ticket); err != nil {
-		return nil, problemFor(err)
+		return refused(err)
 	} else if url != "" {
 		return dialogs.AgentSignInNeeded{URL: url}, nil
 	}
@@ -359,7 +364,7 @@ func (x *Effects) apply(ctx context.Context, c dialogs.ApplyChange, in dialogs.I
 			Method: "-", Result: resultOf(err), ChangeKey: c.Key})
 		return out, problemFor(err)
 	}
-	if c.Owner != userOf(in) && !approved {
+	if !strings.EqualFold(c.Owner, userOf(in)) && !approved {
 		// The dialog binds confirms to their owner; this is the last line.
 		return refused(problemNotOwner)
 	}

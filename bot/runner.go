@@ -151,7 +151,12 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 				keep = cardActionResponse(nil)
 			}
 			if err := r.commit(ctx, a.Conversation.ID, a.ID, sess, keep); err != nil && !errors.Is(err, store.ErrDuplicate) {
-				return nil, err
+				if !private {
+					return nil, err
+				}
+				// A pass exists and this answer is its only copy: it goes
+				// out; a redelivery is refused by the pass's one-time key.
+				r.log.Error("activity not recorded after a private answer", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 			}
 			return resp, nil
 		}
@@ -271,6 +276,13 @@ func (r *Runner) Resume(ctx context.Context, a *Activity, in dialogs.Input) erro
 	}
 	sess := r.decodeSession(snap.State)
 	in.Now = r.now()
+	if r.tickets != nil && in.Scope == dialogs.Personal {
+		link, err := r.tickets.Link(ctx, a.Conversation.ID)
+		if err != nil {
+			return errStore{err}
+		}
+		in.Ticket = link
+	}
 	sess, turn := r.router.Step(sess, in)
 	in.Lang = sess.Language(in.Locale)
 	if err := r.commit(ctx, a.Conversation.ID, "", sess, nil); err != nil {

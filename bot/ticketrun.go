@@ -34,6 +34,10 @@ var (
 	problemAgentUnknown = &dialogs.Problem{Code: "agent_unknown", Retryable: true}
 )
 
+// ticketTurnTimeout bounds one ticket turn once its lock is held: its
+// effects, each bounded by effectTimeout, and saving and sending.
+const ticketTurnTimeout = 5 * time.Minute
+
 // ticketOutcome is what one ticket turn came to.
 type ticketOutcome struct {
 	Ticket  dialogs.Ticket
@@ -50,6 +54,10 @@ func (r *Runner) ticketTurn(ctx context.Context, id int64, in dialogs.Input, ste
 		return ticketOutcome{}, err
 	}
 	defer unlock()
+	// From here the turn finishes even if the client hung up: a pass that
+	// was issued is recorded, and the person told, either way.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ticketTurnTimeout)
+	defer cancel()
 	t, rec, err := d.load(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return ticketOutcome{Problem: problemNoTicket}, nil
@@ -72,13 +80,18 @@ func (r *Runner) ticketTurn(ctx context.Context, id int64, in dialogs.Input, ste
 				// Changed elsewhere meanwhile: nothing happened, effects
 				// included; the agent or person tries again.
 				return ticketOutcome{Ticket: t, Problem: problemConflict}, nil
+			case err != nil && run == 0:
+				d.Log.Error("ticket not saved", zap.Int64("ticket", id), zap.Error(err))
+				return ticketOutcome{Ticket: t, Problem: problemStore}, nil
 			case err != nil:
-				// An effect already ran (a pass): its answer still goes
-				// out; the ticket misses the line saying so.
+				// An effect already ran (a pass): the ticket misses the
+				// line saying so, but the answer, the person's messages
+				// and the notices still go out.
 				d.Log.Error("ticket outcome not saved", zap.Int64("ticket", id), zap.Error(err))
-				return out, nil
+			default:
+				rec = saved
 			}
-			rec, out.Ticket = saved, turn.Ticket
+			out.Ticket = turn.Ticket
 			d.refreshCard(ctx, out.Ticket)
 		}
 		r.sendTicket(ctx, out.Ticket, turn)
@@ -89,7 +102,16 @@ func (r *Runner) ticketTurn(ctx context.Context, id int64, in dialogs.Input, ste
 			d.Log.Error("ticket effects not run", zap.Int64("ticket", id), zap.Int("effects", len(turn.Effects)))
 			return out, nil
 		}
-		res := r.runEffect(ctx, turn.Effects[0], in)
+		var res dialogs.Result
+		switch e := turn.Effects[0].(type) {
+		case dialogs.OpenTicket, dialogs.UpdateTicket:
+			// A ticket turn never starts another: it holds this ticket's
+			// lock, and the other ticket's turn might want it.
+			d.Log.Error("ticket effect refused inside a ticket turn", zap.String("effect", e.EffectName()))
+			res = dialogs.Result{Effect: e.EffectName(), Err: errors.New("not inside a ticket turn")}
+		default:
+			res = r.runEffect(ctx, e, in)
+		}
 		rest := turn.Effects[1:]
 		turn = dialogs.DeskResult(out.Ticket, res, in.User, r.now())
 		turn.Effects = append(rest, turn.Effects...)
@@ -127,7 +149,7 @@ func (r *Runner) agentTurn(ctx context.Context, a *Activity, in dialogs.Input) (
 	} else {
 		id, _ = strconv.ParseInt(in.Data[cards.TicketKey], 10, 64)
 	}
-	act := dialogs.DeskAction{Verb: in.Verb, Agent: in.User, Data: in.Data, Now: r.now()}
+	act := dialogs.DeskAction{Verb: in.Verb, Agent: in.User, Data: in.Data, Execute: a.Type == typeInvoke, Now: r.now()}
 	if in.Kind == dialogs.TextInput {
 		act.Verb, act.Text = dialogs.VerbDeskSay, in.Text
 	}
@@ -192,6 +214,34 @@ func (r *Runner) openTicket(ctx context.Context, e dialogs.OpenTicket, in dialog
 	if !d.Enabled() {
 		return dialogs.Ticket{}, problemNoHelpdesk
 	}
+	t, err := r.createTicket(ctx, e, in)
+	if err != nil {
+		return t, err
+	}
+	// Posted under the ticket's lock, as a repost would be, and only
+	// after the person's lock is let go: the two are from one pool.
+	unlock, err := d.locks.Lock(ctx, ticketLock(t.ID))
+	if err != nil {
+		d.Log.Warn("ticket not posted yet; will retry", zap.Int64("ticket", t.ID), zap.Error(err))
+		return t, nil
+	}
+	defer unlock()
+	cur, rec, err := d.load(ctx, t.ID)
+	if err != nil || cur.Thread.ID != "" {
+		return t, nil
+	}
+	if posted, err := r.postTicket(ctx, cur, rec); err != nil {
+		d.Log.Warn("ticket not posted yet; will retry", zap.Int64("ticket", t.ID), zap.Error(err))
+	} else {
+		t = posted
+	}
+	return t, nil
+}
+
+// createTicket decides, under the person's lock, whether they may open a
+// ticket now, and stores it.
+func (r *Runner) createTicket(ctx context.Context, e dialogs.OpenTicket, in dialogs.Input) (dialogs.Ticket, error) {
+	d := r.tickets
 	// One person's requests from several chats at once are counted one
 	// at a time.
 	unlock, err := d.locks.Lock(ctx, personLock(userOf(in)))
@@ -214,7 +264,7 @@ func (r *Runner) openTicket(ctx context.Context, e dialogs.OpenTicket, in dialog
 	rec, err := d.Store.CreateTicket(ctx, record(t, store.Ticket{}))
 	if err == nil {
 		t.ID = rec.ID
-		rec, err = d.Store.UpdateTicket(ctx, record(t, rec)) // now with its number
+		_, err = d.Store.UpdateTicket(ctx, record(t, rec)) // now with its number
 	}
 	if err != nil {
 		d.Log.Error("ticket not stored", zap.Error(err))
@@ -226,11 +276,6 @@ func (r *Runner) openTicket(ctx context.Context, e dialogs.OpenTicket, in dialog
 	}
 	d.Metrics.escalation(kind)
 	d.Log.Info("ticket opened", zap.Int64("ticket", t.ID), zap.Bool("approval", t.Pending != nil), zap.Bool("urgent", t.Urgent))
-	if posted, err := r.postTicket(ctx, t, rec); err != nil {
-		d.Log.Warn("ticket not posted yet; will retry", zap.Int64("ticket", t.ID), zap.Error(err))
-	} else {
-		t = posted
-	}
 	return t, nil
 }
 

@@ -161,10 +161,18 @@ func (d *Tickets) facts(ctx context.Context, in dialogs.Input, urgent bool) (dia
 		if !rec.Created.Before(now.Add(-24 * time.Hour)) {
 			f.Today++
 		}
-		if f.Open == nil && (rec.State == dialogs.TicketOpen || rec.State == dialogs.TicketAssigned) {
-			if t, err := decodeTicket(rec); err == nil {
-				f.Open = t.Link()
-			}
+		if rec.State != dialogs.TicketOpen && rec.State != dialogs.TicketAssigned {
+			continue
+		}
+		t, err := decodeTicket(rec)
+		if err != nil {
+			continue
+		}
+		if f.Open == nil {
+			f.Open = t.Link()
+		}
+		if f.OpenUrgent == nil && t.Urgent {
+			f.OpenUrgent = t.Link()
 		}
 	}
 	if m, err := d.Conn.Member(ctx, in.Conv.ServiceURL, in.Conv.ID, in.User.ID); err == nil {

@@ -35,14 +35,6 @@ func AskPrompt(l Lang) *Card {
 	)
 }
 
-// notice is a titled message with a way back to the menu and, optionally,
-// more actions first.
-func notice(l Lang, title, body Text, actions ...Action) *Card {
-	c := newCard(l, heading(title.In(l)), para(body.In(l)))
-	c.Actions = append(actions, submit(txtBackToMenu.In(l), VerbMenu))
-	return c
-}
-
 // LanguageSet confirms a language switch, in the new language.
 func LanguageSet(l Lang) Message { return Message{Text: txtLanguageSet.In(l)} }
 

@@ -1,7 +1,5 @@
 package cards
 
-import "fmt"
-
 // Problems are what the bot tells people when something is refused or
 // fails. Packages bot and graph report a code (a guardrail, a phone
 // number's flaw, a refusal of the write path, an outage); the words for it
@@ -112,7 +110,7 @@ func ProblemText(l Lang, code string, args ...any) string {
 		return problemFallback.In(l)
 	}
 	if len(args) > 0 {
-		return fmt.Sprintf(t.In(l), args...)
+		return t.Format(l, args...)
 	}
 	return t.In(l)
 }

@@ -52,12 +52,7 @@ func Inert(s string) string {
 // Quote shows words a person typed, under a label the person cannot
 // imitate: the label is a TextBlock, the words a separate plain run in an
 // emphasised box.
-func Quote(label, words string) Container {
-	return Container{Type: "Container", Style: "emphasis", Spacing: "Small", Items: []any{
-		TextBlock{Type: "TextBlock", Text: label, Size: "Small", IsSubtle: true, Wrap: true},
-		RichTextBlock{Type: "RichTextBlock", Inlines: []TextRun{{Type: "TextRun", Text: Inert(words)}}},
-	}}
-}
+func Quote(label, words string) Container { return Quotes(label, []string{words}) }
 
 // plainLook replaces what markdown reads as formatting with look-alikes
 // that it does not (full-width forms), for text from outside the bot that
@@ -77,6 +72,16 @@ func plainAll(items []string) []string {
 		out[i] = Plain(s)
 	}
 	return out
+}
+
+// Quotes shows several messages a person typed under one label, each a
+// plain run of its own.
+func Quotes(label string, words []string) Container {
+	items := []any{TextBlock{Type: "TextBlock", Text: label, Size: "Small", IsSubtle: true, Wrap: true}}
+	for _, w := range words {
+		items = append(items, RichTextBlock{Type: "RichTextBlock", Inlines: []TextRun{{Type: "TextRun", Text: Inert(w)}}})
+	}
+	return Container{Type: "Container", Style: "emphasis", Spacing: "Small", Items: items}
 }
 
 // QuoteCard is a message that carries nothing but a person's words, for a

@@ -73,6 +73,8 @@ type TicketView struct {
 	Methods    []string
 	Tried      []string
 	Transcript []TranscriptLine
+	// Notes are the person's messages on the ticket, masked; shown inert.
+	Notes      []string
 	History    []string
 	Pending    []string // approval mode: the change waiting for approval
 	Resolution string
@@ -112,7 +114,6 @@ var (
 	txtTicketNumber = Text{"受付番号", "Ticket"}
 	txtTicketState  = Text{"状態", "Status"}
 	txtTicketAgent  = Text{"担当", "Assigned to"}
-	txtTicketOpened = Text{"受付", "Opened"}
 
 	txtStateOpen      = Text{"担当者を待っています", "Waiting for a person"}
 	txtStateAssigned  = Text{"対応中", "In progress"}
@@ -206,6 +207,7 @@ var (
 	txtDeskTopic      = Text{"内容", "Topic"}
 	txtDeskWords      = Text{"本人の言葉（本人が書いたまま。番号は伏せ字、書式やリンクは無効）", "In their words (numbers masked; formatting and links disabled)"}
 	txtDeskCallback   = Text{"折り返しの電話番号", "Call back on"}
+	txtDeskNotes      = Text{"本人からのメッセージ（書いたまま。番号は伏せ字、書式やリンクは無効）", "Their messages (numbers masked; formatting and links disabled)"}
 	txtDeskNoWords    = Text{"（記入なし）", "(nothing written)"}
 	txtDeskMethods    = Text{"登録済みの認証方法", "Registered sign-in methods"}
 	txtDeskTried      = Text{"ボットが案内したこと", "What the bot already tried"}
@@ -270,17 +272,20 @@ func Ticket(l Lang, v TicketView) *Card {
 		FactSet{Type: "FactSet", Facts: facts},
 		Quote(txtDeskWords.In(l), words),
 		label(txtDeskMethods.In(l)), para(orNothing(l, plainAll(v.Methods))),
-		label(txtDeskTried.In(l)), para(orNothing(l, v.Tried)),
+		label(txtDeskTried.In(l)), para(orNothing(l, plainAll(v.Tried))),
 	)
 	if v.Urgent {
 		c.Body = append([]any{Alert(txtDeskUrgent.In(l))}, c.Body...)
 		c.Body = append(c.Body, label(txtDeskAudit.In(l)), para(orNothing(l, plainAll(v.Audit))))
 	}
+	if len(v.Notes) > 0 {
+		c.Body = append(c.Body, Quotes(txtDeskNotes.In(l), v.Notes))
+	}
 	if len(v.Pending) > 0 {
 		c.Body = append(c.Body, label(txtDeskPending.In(l)), para(bullets(plainAll(v.Pending))))
 	}
 	if v.Resolution != "" {
-		c.Body = append(c.Body, label(txtDeskResolution.In(l)), para(v.Resolution))
+		c.Body = append(c.Body, label(txtDeskResolution.In(l)), para(Plain(v.Resolution)))
 	}
 	if len(v.History) > 0 {
 		c.Body = append(c.Body, label(txtDeskHistory.In(l)), subtle(bullets(v.History)))

@@ -52,7 +52,6 @@ func (Audit) EffectName() string { return "audit.record" }
 // agent's own fresh sign-in first.
 type ApproveChange struct {
 	Change ApplyChange
-	Agent  User
 	Ticket string // the ticket's number, which the agent's sign-in is bound to
 }
 
@@ -165,7 +164,7 @@ func DeskResult(t Ticket, res Result, agent User, now time.Time) TicketTurn {
 	l, lu := HelpdeskLang, t.Lang
 	if v, ok := res.Value.(AgentSignInNeeded); ok && res.Err == nil {
 		// Nothing happened: the agent signs in, then presses again.
-		out.Private = cards.AgentSignIn(l, t.Card(now, l), v.URL)
+		out.Private = cards.AgentSignIn(l, t.CardFor(now, l, agent), v.URL)
 		return out
 	}
 	switch res.Effect {
@@ -173,7 +172,7 @@ func DeskResult(t Ticket, res Result, agent User, now time.Time) TicketTurn {
 		if res.Err != nil {
 			n.record(now, agent.Name, "tap-failed", "")
 			out.Changed = true
-			c := n.Card(now, l)
+			c := n.CardFor(now, l, agent)
 			c.Body = append([]any{cards.Alert(ProblemText(l, res.Err))}, c.Body...)
 			out.Private = c
 			return out
@@ -185,7 +184,7 @@ func DeskResult(t Ticket, res Result, agent User, now time.Time) TicketTurn {
 		out.ToUser = []cards.Message{{Text: fmt.Sprintf(txtTAPToUser.In(lu), agent.Name)},
 			{Card: cards.SecurityNotice(lu, cards.NoticeTAP, []string{what.In(lu)}, now)}}
 		out.Effects = []Effect{Notify{Owner: t.User.AADObjectID, Kind: cards.NoticeTAP, What: []cards.Text{what}}}
-		out.Private = cards.TAPIssued(l, p.Pass, strings.TrimSpace(t.User.Name+" "+t.UPN), p.LifetimeMinutes, p.UsableOnce, n.View(now, l))
+		out.Private = cards.TAPIssued(l, p.Pass, strings.TrimSpace(t.User.Name+" "+t.UPN), p.LifetimeMinutes, p.UsableOnce, n.ViewFor(now, l, agent))
 	case RevokeSessions{}.EffectName():
 		out.Changed = true
 		if res.Err != nil {
@@ -245,24 +244,36 @@ type TicketFacts struct {
 	UPN     string
 	Methods []string // masked lines; a line saying they could not be read
 	Audit   []string // urgent tickets: the person's recent audit entries
-	// Open is the person's open ticket, in any conversation; nil: none.
-	Open *TicketLink
+	// Open is the person's newest open ticket, in any conversation, and
+	// OpenUrgent their newest open "This wasn't me" report; nil: none.
+	Open, OpenUrgent *TicketLink
 	// Today is how many tickets the person opened in the last 24 hours.
 	Today int
 }
 
 // MaxTicketsPerDay is how many tickets one person may open in 24 hours.
-// Urgent reports ("This wasn't me") are never refused.
+// A report of a change they did not make ("This wasn't me") is urgent: it
+// does not wait behind their other ticket, and has a cap of its own, as
+// long as no earlier report is still open.
 const MaxTicketsPerDay = 5
 
 // NewTicket decides whether the person may open a ticket and builds it.
 func NewTicket(in Input, e OpenTicket, f TicketFacts) TicketTurn {
 	l := e.Lang
-	if f.Open != nil && !e.Urgent {
+	limit := MaxTicketsPerDay
+	switch {
+	case e.Urgent && f.OpenUrgent != nil:
+		return TicketTurn{Problem: &Problem{Code: "urgent_open", Args: []any{f.OpenUrgent.ID},
+			JA: fmt.Sprintf(txtUrgentOpen.JA, f.OpenUrgent.ID), EN: fmt.Sprintf(txtUrgentOpen.EN, f.OpenUrgent.ID)}}
+	case e.Urgent:
+		limit = 2 * MaxTicketsPerDay
+	case f.Open != nil && e.Pending == nil:
+		// A change waiting for approval is its own request, even while
+		// the person has another one open.
 		return TicketTurn{Problem: &Problem{Code: "ticket_open",
 			JA: fmt.Sprintf(txtAlreadyOpen.JA, f.Open.ID), EN: fmt.Sprintf(txtAlreadyOpen.EN, f.Open.ID)}}
 	}
-	if f.Today >= MaxTicketsPerDay && !e.Urgent {
+	if f.Today >= limit {
 		return TicketTurn{Problem: &Problem{Code: "ticket_limit",
 			JA: fmt.Sprintf(txtTicketLimit.JA, MaxTicketsPerDay), EN: fmt.Sprintf(txtTicketLimit.EN, MaxTicketsPerDay)}}
 	}
@@ -324,6 +335,10 @@ var (
 	txtAlreadyOpen = cards.Text{
 		JA: "依頼 #%d がまだ対応中です。新しく送らなくても、ボットとの個人チャットからその依頼にメッセージを追加できます。",
 		EN: "Your request #%d is still open. No need to send another: add a message to it from your personal chat with the bot.",
+	}
+	txtUrgentOpen = cards.Text{
+		JA: "ヘルプデスクは依頼 #%d で、すでに至急の連絡として対応しています。念のため、ヘルプデスクに電話か窓口でも連絡してください。",
+		EN: "The helpdesk already has your urgent report as request #%d. To be safe, also call or visit the helpdesk.",
 	}
 	txtTicketLimit = cards.Text{
 		JA: "24時間に送れる依頼は%d件までです。お急ぎの場合は、ヘルプデスクに電話か窓口で直接ご連絡ください。",

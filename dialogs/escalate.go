@@ -96,10 +96,9 @@ var (
 		JA: "ボットとの会話に戻りました。依頼 #%s はそのままです。担当者からの返信はここに届きます。",
 		EN: "You're back with the bot. Request #%s stays open, and replies from the helpdesk still arrive here.",
 	}
-	txtRelayFailed = cards.Text{JA: "担当者にメッセージを届けられませんでした。少ししてからもう一度送ってください。", EN: "Your message could not be passed on. Please send it again in a moment."}
-	txtNoTicket    = cards.Text{JA: "この依頼は見つかりませんでした。", EN: "That request could not be found."}
-	txtNotMeSent   = cards.Text{JA: "ヘルプデスクに至急の依頼として知らせました", EN: "The helpdesk has been alerted"}
-	txtNotMeMsg    = cards.Text{
+	txtNoTicket  = cards.Text{JA: "この依頼は見つかりませんでした。", EN: "That request could not be found."}
+	txtNotMeSent = cards.Text{JA: "ヘルプデスクに至急の依頼として知らせました", EN: "The helpdesk has been alerted"}
+	txtNotMeMsg  = cards.Text{
 		JA: "変更の記録とともに送りました。念のため、ヘルプデスクに電話か窓口でも連絡し、パスワードを変更してください。担当者はあなたのサインインを強制的に終了できます。",
 		EN: "It went with the record of the changes. To be safe, also call or visit the helpdesk, and change your password. They can sign you out everywhere.",
 	}
@@ -169,6 +168,13 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 		t.Update = cards.ResultCard(l, txtEscSending.In(l), "", false, nil, nil)
 		return t
 	case cards.VerbNotMe:
+		if in.Scope != Personal && in.Scope != "" {
+			// The notice is sent to the 1:1 chat; a report from anywhere
+			// else continues there, so that the helpdesk's answers do not
+			// go to a group.
+			return Turn{Status: Waiting, State: mustJSON(escalationState{Stage: "moving"}),
+				Replies: []cards.Message{{Text: txtEscMoved.In(l)}}, Effects: []Effect{MoveToPersonal{Verb: cards.VerbNotMe, Data: in.Data}}}
+		}
 		// No form, no questions: the person reported an account takeover.
 		st.Stage, st.Urgent = "opening", true
 		return waitEsc(st, nil, OpenTicket{Topic: NotMeTopic(HelpdeskLang, in.Data[cards.KindKey]), Lang: l, Urgent: true,
@@ -244,6 +250,9 @@ func (d Escalation) result(st escalationState, in Input) Turn {
 		return Turn{Status: Complete}
 	}
 	if res.Err != nil {
+		if p, ok := res.Err.(*Problem); ok && st.Urgent && p.Code == "urgent_open" {
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.ResultCard(l, txtNotMeSent.In(l), ProblemText(l, p), true, nil, nil)}}}
+		}
 		if st.Urgent {
 			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.ResultCard(l, txtEscFailed.In(l), txtNotMeFailed.In(l), true, nil, nil)}}}
 		}

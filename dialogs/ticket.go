@@ -70,9 +70,13 @@ type Ticket struct {
 	Resolved    time.Time     `json:"resolved,omitzero"`
 	ResolveNote string        `json:"resolveNote,omitempty"`
 	History     []TicketEvent `json:"history,omitempty"`
-	Pending     *ApplyChange  `json:"pending,omitempty"` // approval mode
-	PendingText []string      `json:"pendingText,omitempty"`
-	Reminded    bool          `json:"reminded,omitempty"`
+	// Notes are the person's messages, masked, kept with the ticket (the
+	// last maxNotes) so that none is lost if the thread isn't there yet;
+	// the card shows them as quotes, apart from the history.
+	Notes       []Line       `json:"notes,omitempty"`
+	Pending     *ApplyChange `json:"pending,omitempty"` // approval mode
+	PendingText []string     `json:"pendingText,omitempty"`
+	Reminded    bool         `json:"reminded,omitempty"`
 	// Urgent: the person reported a change they did not make. Audit holds
 	// their recent audit entries (masked), and the card offers to revoke
 	// their sign-in sessions.
@@ -85,7 +89,7 @@ type Ticket struct {
 type TicketEvent struct {
 	At     time.Time `json:"at"`
 	Who    string    `json:"who"`
-	What   string    `json:"what"` // opened, taken, released, replied, note, tap, resolved, reopened, cancelled, approved, rejected, relay-ended, reminded
+	What   string    `json:"what"` // a key of txtHistoryEvents: opened, posted, taken, note, tap, approved, ...
 	Detail string    `json:"detail,omitempty"`
 }
 
@@ -98,6 +102,9 @@ type Line struct {
 // maxTranscript is how many turns of the session travel with a ticket.
 const maxTranscript = 20
 
+// maxNotes is how many of the person's messages a ticket keeps.
+const maxNotes = 20
+
 // maxHistoryShown bounds the history lines on the ticket card.
 const maxHistoryShown = 12
 
@@ -106,7 +113,7 @@ func (t Ticket) Number() string { return strconv.FormatInt(t.ID, 10) }
 
 // Link is what a turn in the person's chat knows about their ticket.
 func (t Ticket) Link() *TicketLink {
-	l := &TicketLink{ID: t.ID, State: t.State, Relay: t.Relay, Resolved: t.Resolved}
+	l := &TicketLink{ID: t.ID, State: t.State, Relay: t.Relay, Resolved: t.Resolved, Urgent: t.Urgent}
 	if t.Assignee != nil {
 		l.Assignee = t.Assignee.Name
 	}
@@ -121,6 +128,7 @@ type TicketLink struct {
 	Assignee string
 	Relay    bool
 	Resolved time.Time
+	Urgent   bool
 }
 
 func (l *TicketLink) view() cards.TicketView {
@@ -160,6 +168,9 @@ func (t Ticket) view(now time.Time, l cards.Lang, full bool) cards.TicketView {
 	for _, line := range t.Transcript {
 		v.Transcript = append(v.Transcript, cards.TranscriptLine{FromUser: line.FromUser, Text: line.Text})
 	}
+	for _, line := range t.Notes {
+		v.Notes = append(v.Notes, line.Text)
+	}
 	h := t.History
 	if len(h) > maxHistoryShown {
 		h = h[len(h)-maxHistoryShown:]
@@ -178,20 +189,21 @@ func (t *Ticket) record(now time.Time, who, what, detail string) {
 	t.Updated = now
 }
 
-// Record adds an event the runner observed (a pass issued, a change made).
-func (t *Ticket) Record(now time.Time, who, what, detail string) { t.record(now, who, what, detail) }
-
 // IsClosed reports whether nothing more can happen on the ticket but a reopen.
-func (t Ticket) IsClosed() bool { return t.State == TicketResolved || t.State == TicketCancelled }
+func (t Ticket) IsClosed() bool { return isClosedState(t.State) }
 
 // DeskAction is a click or message of a helpdesk agent on a ticket.
 type DeskAction struct {
 	Verb  string
 	Agent User
 	Check AgentCheck // what the runner found out about Agent
-	Data  map[string]string
-	Text  string // a message in the ticket's thread (VerbDeskSay)
-	Now   time.Time
+	// Execute: the click was an Action.Execute, whose answer only the
+	// clicker sees. A pass (and an agent's sign-in) can be shown nowhere
+	// else, so its verbs need one.
+	Execute bool
+	Data    map[string]string
+	Text    string // a message in the ticket's thread (VerbDeskSay)
+	Now     time.Time
 }
 
 // VerbDeskSay is an agent's message in the ticket's thread, which the bot
@@ -218,7 +230,6 @@ type TicketTurn struct {
 type IssueTAP struct {
 	User   string // the person's aadObjectId
 	How    string // how the identity was verified
-	Agent  User
 	Ticket string // the ticket's number, which the agent's sign-in is bound to
 }
 
@@ -229,7 +240,6 @@ func (IssueTAP) EffectName() string { return "tap.issue" }
 // (Graph revokeSignInSessions): an agent's answer to "This wasn't me".
 type RevokeSessions struct {
 	User   string // the person's aadObjectId
-	Agent  User
 	Ticket string
 }
 
@@ -251,7 +261,10 @@ func Desk(t Ticket, a DeskAction) TicketTurn {
 			"This request is already closed ("+stateText(t.State).EN+").")
 	}
 	n := &out.Ticket
-	mine := t.Assignee != nil && t.Assignee.AADObjectID == a.Agent.AADObjectID
+	mine := t.Assignee != nil && sameAccount(*t.Assignee, a.Agent)
+	if (a.Verb == cards.VerbDeskTAP || a.Verb == cards.VerbDeskApprove) && !a.Execute {
+		return refuse("needs_card", "この操作は依頼カードのボタンからだけ行えます。", "This can be done only with the button on the request's card.")
+	}
 	switch a.Verb {
 	case cards.VerbDeskTake:
 		if mine {
@@ -307,7 +320,7 @@ func Desk(t Ticket, a DeskAction) TicketTurn {
 			return refuse("how_missing", "本人確認の方法を選んでください。パスは発行していません。",
 				"Choose how you verified their identity. No pass was issued.")
 		}
-		out.Effects = []Effect{IssueTAP{User: t.User.AADObjectID, How: how, Agent: a.Agent, Ticket: t.Number()}}
+		out.Effects = []Effect{IssueTAP{User: t.User.AADObjectID, How: how, Ticket: t.Number()}}
 	case cards.VerbDeskResolve:
 		note := clip(strings.TrimSpace(a.Data[cards.NoteKey]), 1000)
 		n.State, n.Relay, n.Resolved, n.ResolveNote = TicketResolved, false, a.Now, note
@@ -336,12 +349,12 @@ func Desk(t Ticket, a DeskAction) TicketTurn {
 			n.State, n.Assignee = TicketAssigned, &agent
 			n.record(a.Now, a.Agent.Name, "taken", "")
 		}
-		out.Effects = []Effect{ApproveChange{Change: *t.Pending, Agent: a.Agent, Ticket: t.Number()}}
+		out.Effects = []Effect{ApproveChange{Change: *t.Pending, Ticket: t.Number()}}
 	case cards.VerbDeskRevoke:
 		if !t.Urgent {
 			return refuse("not_urgent", "サインインの強制終了は、本人が心当たりのない変更を報告した依頼でだけ使えます。", "Signing someone out everywhere is offered only on reports of a change they did not make.")
 		}
-		out.Effects = []Effect{RevokeSessions{User: t.User.AADObjectID, Agent: a.Agent, Ticket: t.Number()}}
+		out.Effects = []Effect{RevokeSessions{User: t.User.AADObjectID, Ticket: t.Number()}}
 	default:
 		return refuse("unknown_action", "このボタンは使えません。", "That button no longer works.")
 	}
@@ -389,6 +402,10 @@ func UserAct(t Ticket, in Input, e UpdateTicket) TicketTurn {
 			return refuse("empty_note", "メッセージが空です。", "The message is empty.")
 		}
 		n.record(now, who, "note", "")
+		n.Notes = append(n.Notes, Line{FromUser: true, Text: text})
+		if len(n.Notes) > maxNotes {
+			n.Notes = n.Notes[len(n.Notes)-maxNotes:]
+		}
 		out.Quotes = append(out.Quotes, text)
 	case OpCancel:
 		if t.IsClosed() {

@@ -42,7 +42,7 @@ func TestDeskTransitions(t *testing.T) {
 		for i := 0; i+1 < len(kv); i += 2 {
 			d[kv[i]] = kv[i+1]
 		}
-		return dialogs.DeskAction{Verb: verb, Agent: who, Check: dialogs.AgentOK, Data: d, Now: now}
+		return dialogs.DeskAction{Verb: verb, Agent: who, Check: dialogs.AgentOK, Execute: true, Data: d, Now: now}
 	}
 	tests := []struct {
 		name      string
@@ -65,6 +65,11 @@ func TestDeskTransitions(t *testing.T) {
 		{name: "pass unverified", t: taken, a: act(cards.VerbDeskTAP, bob, cards.VerifiedKey, "false", cards.HowKey, cards.VerifiedInPerson), problem: "not_verified"},
 		{name: "pass without how", t: taken, a: act(cards.VerbDeskTAP, bob, cards.VerifiedKey, "true"), problem: "how_missing"},
 		{name: "pass by someone else", t: taken, a: act(cards.VerbDeskTAP, carol, cards.VerifiedKey, "true", cards.HowKey, cards.VerifiedVideo), problem: "take_first"},
+		{name: "pass from a message, not the card's button", t: taken, a: func() dialogs.DeskAction {
+			a := act(cards.VerbDeskTAP, bob, cards.VerifiedKey, "true", cards.HowKey, cards.VerifiedVideo)
+			a.Execute = false
+			return a
+		}(), problem: "needs_card"},
 		{name: "pass", t: taken, a: act(cards.VerbDeskTAP, bob, cards.VerifiedKey, "true", cards.HowKey, cards.VerifiedVideo), state: dialogs.TicketAssigned, effect: "tap.issue", assignee: "Bob", relayWant: true},
 		{name: "resolve", t: taken, a: act(cards.VerbDeskResolve, bob, cards.NoteKey, "done"), state: dialogs.TicketResolved, toUser: true, assignee: "Bob"},
 		{name: "anything on a resolved ticket", t: resolved, a: act(cards.VerbDeskReply, bob, cards.ReplyKey, "hi"), problem: "ticket_closed"},
@@ -282,8 +287,19 @@ func TestNewTicketLimits(t *testing.T) {
 	}
 	urgent := e
 	urgent.Urgent = true
-	if got := dialogs.NewTicket(in, urgent, dialogs.TicketFacts{Open: &dialogs.TicketLink{ID: 3}, Today: 50}); got.Problem != nil || !got.Ticket.Urgent {
-		t.Errorf("urgent report refused: %+v", got.Problem)
+	if got := dialogs.NewTicket(in, urgent, dialogs.TicketFacts{Open: &dialogs.TicketLink{ID: 3}, Today: dialogs.MaxTicketsPerDay}); got.Problem != nil || !got.Ticket.Urgent {
+		t.Errorf("urgent report refused behind another ticket: %+v", got.Problem)
+	}
+	if got := dialogs.NewTicket(in, urgent, dialogs.TicketFacts{OpenUrgent: &dialogs.TicketLink{ID: 4, Urgent: true}}); got.Problem == nil || got.Problem.Code != "urgent_open" || !strings.Contains(got.Problem.JA, "#4") {
+		t.Errorf("a second urgent report while one is open: %+v", got.Problem)
+	}
+	if got := dialogs.NewTicket(in, urgent, dialogs.TicketFacts{Today: 2 * dialogs.MaxTicketsPerDay}); got.Problem == nil || got.Problem.Code != "ticket_limit" {
+		t.Errorf("urgent reports have no cap: %+v", got.Problem)
+	}
+	approval := e
+	approval.Pending = &dialogs.ApplyChange{Key: "k", Owner: "h"}
+	if got := dialogs.NewTicket(in, approval, dialogs.TicketFacts{Open: &dialogs.TicketLink{ID: 3}}); got.Problem != nil {
+		t.Errorf("a change for approval refused behind the person's open ticket: %+v", got.Problem)
 	}
 	got := dialogs.NewTicket(in, e, dialogs.TicketFacts{Today: dialogs.MaxTicketsPerDay - 1})
 	if got.Problem != nil {
@@ -357,22 +373,25 @@ func TestRequesterWordsAreInert(t *testing.T) {
 	}
 }
 
-// "Talk to a person" in a group chat continues in the person's 1:1 chat.
+// "Talk to a person" and "This wasn't me" in a group chat continue in the
+// person's 1:1 chat.
 func TestTalkToAPersonFromAGroupMovesToPersonal(t *testing.T) {
 	t.Parallel()
 	r := dialogs.NewRouter(testKB, nil)
-	in := submit(cards.VerbHuman)
-	in.Scope = dialogs.GroupChat
-	_, out := r.Step(dialogs.Session{}, in)
-	if len(out.Effects) != 1 {
-		t.Fatalf("effects %v, want the move to the personal chat", out.Effects)
-	}
-	if m, ok := out.Effects[0].(dialogs.MoveToPersonal); !ok || m.Verb != cards.VerbHuman {
-		t.Errorf("effect %+v, want MoveToPersonal with the same verb", out.Effects[0])
-	}
-	for _, m := range out.Replies {
-		if m.Card != nil {
-			t.Error("the request form was shown in the group")
+	for _, verb := range []string{cards.VerbHuman, cards.VerbNotMe} {
+		in := submit(verb, cards.KindKey, cards.NoticeChange)
+		in.Scope = dialogs.GroupChat
+		_, out := r.Step(dialogs.Session{}, in)
+		if len(out.Effects) != 1 {
+			t.Fatalf("%s: effects %v, want the move to the personal chat", verb, out.Effects)
+		}
+		if m, ok := out.Effects[0].(dialogs.MoveToPersonal); !ok || m.Verb != verb {
+			t.Errorf("%s: effect %+v, want MoveToPersonal with the same verb", verb, out.Effects[0])
+		}
+		for _, m := range out.Replies {
+			if m.Card != nil {
+				t.Errorf("%s: a card was shown in the group", verb)
+			}
 		}
 	}
 }
