@@ -14,6 +14,7 @@ import (
 
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/faq"
 	"github.com/mfadesk/mfadesk/graph"
 )
 
@@ -52,6 +53,7 @@ type config struct {
 	NotifyFrom     string // the mailbox security notices are sent from
 	ProtectedGroup string // Entra group whose members are not self-service
 	HelpdeskLang   cards.Lang
+	Tenant         faq.Tenant // the organisation's plan for SMS, voice and passkeys
 }
 
 // stepUpConfig is how the bot asks for a fresh sign-in before writes.
@@ -125,6 +127,9 @@ var envVars = []envVar{
 	{"STEP_UP_CLIENT_SECRET", "MicrosoftAppPassword", "that app registration's client secret", false},
 	{"NOTIFY_FROM", "a simulated mailbox with the Graph simulator; required otherwise", "mailbox (UPN or object id) that sends people an email after every change of their sign-in methods and every pass issued for them (Graph Mail.Send, limited to this mailbox)", false},
 	{"PROTECTED_GROUP_ID", "", "object id of an Entra group whose members' sign-in methods only the helpdesk changes, like accounts holding a directory role (which always are)", false},
+	{"TELEPHONY", "microsoft", "who sends SMS and voice codes: microsoft (they end on SMS_VOICE_END), provider (the organisation contracted one through the Microsoft Security Store, so they go on) or none (not used)", false},
+	{"SMS_VOICE_END", "2027-02-01", "the day Microsoft-provided SMS and voice codes end for this tenant (YYYY-MM-DD)", false},
+	{"PASSKEY_KINDS", "authenticator,synced,windows-hello,security-key", "the passkeys the organisation allows, comma-separated: authenticator, synced, windows-hello, security-key; none: none yet", false},
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
@@ -232,6 +237,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.ProtectedGroup = strings.TrimSpace(getenv("PROTECTED_GROUP_ID")); c.ProtectedGroup != "" && !guid.MatchString(c.ProtectedGroup) {
 		return c, fmt.Errorf("PROTECTED_GROUP_ID=%q is not a group's object id: copy the Object ID GUID from the group's overview in Entra", c.ProtectedGroup)
+	}
+	if c.Tenant, err = loadTenant(getenv); err != nil {
+		return c, err
 	}
 	c.NotifyFrom = strings.TrimSpace(getenv("NOTIFY_FROM"))
 	if c.NotifyFrom == "" {
@@ -503,4 +511,34 @@ func (c *config) loadStepUp(getenv func(string) string) error {
 		return errors.New("step-up sign-in needs an app registration: set MicrosoftAppId and MicrosoftAppPassword, or STEP_UP_CLIENT_ID and STEP_UP_CLIENT_SECRET")
 	}
 	return nil
+}
+
+// loadTenant reads the organisation's plan for SMS, voice and passkeys.
+func loadTenant(getenv func(string) string) (faq.Tenant, error) {
+	t := faq.DefaultTenant()
+	if v := strings.ToLower(strings.TrimSpace(getenv("TELEPHONY"))); v != "" {
+		if err := faq.CheckTelephony(v); err != nil {
+			return t, fmt.Errorf("TELEPHONY: %w", err)
+		}
+		t.Telephony = v
+	}
+	if v := strings.TrimSpace(getenv("SMS_VOICE_END")); v != "" {
+		d, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return t, fmt.Errorf("SMS_VOICE_END=%q: use a date such as 2027-02-01", v)
+		}
+		t.SMSVoiceEnd = d
+	}
+	switch v := strings.TrimSpace(getenv("PASSKEY_KINDS")); strings.ToLower(v) {
+	case "":
+	case "none":
+		t.PasskeyKinds = nil
+	default:
+		kinds, err := faq.ParsePasskeyKinds(v)
+		if err != nil {
+			return t, fmt.Errorf("PASSKEY_KINDS: %w", err)
+		}
+		t.PasskeyKinds = kinds
+	}
+	return t, nil
 }

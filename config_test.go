@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/faq"
 )
 
 const (
@@ -193,6 +194,9 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"helpdesk without an agent group", azureEnv("HELPDESK_CHANNEL_ID", "19:desk@thread.tacv2", "NOTIFY_FROM", "desk@example.ac.jp", "PUBLIC_URL", "https://bot.example"), "HELPDESK_GROUP_ID"},
 		{"agent group not a GUID", map[string]string{"HELPDESK_GROUP_ID": "helpdesk-agents"}, "HELPDESK_GROUP_ID"},
 		{"unknown helpdesk language", map[string]string{"HELPDESK_LANGUAGE": "fr"}, "HELPDESK_LANGUAGE"},
+		{"unknown telephony", map[string]string{"TELEPHONY": "docomo"}, "TELEPHONY"},
+		{"end date not a date", map[string]string{"SMS_VOICE_END": "1 Feb 2027"}, "SMS_VOICE_END"},
+		{"unknown passkey kind", map[string]string{"PASSKEY_KINDS": "authenticator,face-id"}, "PASSKEY_KINDS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -335,5 +339,30 @@ func TestLoadConfigStepUp(t *testing.T) {
 				t.Errorf("loadConfig error = %v, want it to name %s", err, tt.names)
 			}
 		})
+	}
+}
+
+// The organisation's plan for SMS, voice and passkeys: Microsoft's by
+// default, or what the admin says.
+func TestLoadConfigTenant(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Tenant; got.Telephony != faq.TelephonyMicrosoft || !got.SMSVoiceEnd.Equal(faq.DefaultSMSVoiceEnd) || len(got.PasskeyKinds) != 4 {
+		t.Errorf("default tenant = %+v, want Microsoft's plan with every passkey kind", got)
+	}
+	c, err = loadConfig(env(map[string]string{"TELEPHONY": "Provider", "SMS_VOICE_END": "2027-03-31", "PASSKEY_KINDS": "security-key, authenticator"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Tenant; got.Telephony != faq.TelephonyProvider || got.SMSVoiceEnd.Format("2006-01-02") != "2027-03-31" ||
+		!slices.Equal(got.PasskeyKinds, []string{faq.PasskeyAuthenticator, faq.PasskeySecurityKey}) {
+		t.Errorf("tenant = %+v, want a provider, 31 March, Authenticator and security keys", got)
+	}
+	c, err = loadConfig(env(map[string]string{"TELEPHONY": "none", "PASSKEY_KINDS": "none"}))
+	if err != nil || c.Tenant.Telephony != faq.TelephonyNone || len(c.Tenant.PasskeyKinds) != 0 {
+		t.Errorf("tenant = %+v, %v; want no telephony and no passkeys", c.Tenant, err)
 	}
 }

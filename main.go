@@ -171,6 +171,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 
 	router := dialogs.NewRouter(kb, nil)
+	router.SetTenant(cfg.Tenant)
 	go reloadOnHangup(ctx, cfg.FAQFile, router, log)
 
 	var graphSim *sim.Server

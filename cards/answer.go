@@ -56,8 +56,11 @@ const (
 
 // AnswerView is what an answer card shows.
 type AnswerView struct {
-	TopicID   string
-	Title     string
+	TopicID string
+	Title   string
+	// Notice goes above the body in the warning colour: SMS and voice codes
+	// are ending, or have ended, for this organisation.
+	Notice    string
 	Body      string
 	Steps     []string
 	Links     []Link
@@ -81,7 +84,11 @@ var (
 
 // Answer renders a knowledge-base answer.
 func Answer(l Lang, v AnswerView) *Card {
-	c := newCard(l, heading(v.Title), para(strings.TrimSpace(v.Body)))
+	c := newCard(l, heading(v.Title))
+	if v.Notice != "" {
+		c.Body = append(c.Body, TextBlock{Type: "TextBlock", Text: v.Notice, Wrap: true, Color: "Warning", Weight: "Bolder"})
+	}
+	c.Body = append(c.Body, para(strings.TrimSpace(v.Body)))
 	if len(v.Steps) > 0 {
 		var b strings.Builder
 		for i, s := range v.Steps {

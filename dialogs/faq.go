@@ -14,7 +14,7 @@ const maxUnhelpful = 2
 // answerQuestion matches free text against the knowledge base and answers:
 // the topic's card when confident, the closest topics when unsure, and what
 // the bot covers when the question is about something else.
-func answerQuestion(kb *faq.KB, s *Session, in Input, out *Turn) {
+func answerQuestion(kb *faq.KB, t faq.Tenant, s *Session, in Input, out *Turn) {
 	l := in.Lang
 	res := kb.Match(in.Text)
 	out.Matched = &Matched{Confidence: res.Confidence.String()}
@@ -23,7 +23,7 @@ func answerQuestion(kb *faq.KB, s *Session, in Input, out *Turn) {
 	case faq.Confident:
 		e, _ := kb.Entry(res.Best())
 		out.Matched.Topic = e.ID
-		out.Replies = append(out.Replies, cards.Message{Card: answerCard(kb, e, l, cards.FeedbackAsk)})
+		out.Replies = append(out.Replies, cards.Message{Card: answerCard(kb, t, e, in, cards.FeedbackAsk)})
 		s.Unhelpful = 0
 		s.LastTopic = e.ID
 		return
@@ -51,11 +51,15 @@ func unhelpful(s *Session, l cards.Lang, out *Turn, offerNow bool) {
 	}
 }
 
-// answerCard renders a knowledge-base entry in l.
-func answerCard(kb *faq.KB, e *faq.Entry, l cards.Lang, fb cards.FeedbackState) *cards.Card {
+// answerCard renders a knowledge-base entry in in's language, as it applies
+// to tenant t on in's day.
+func answerCard(kb *faq.KB, t faq.Tenant, entry *faq.Entry, in Input, fb cards.FeedbackState) *cards.Card {
+	l := in.Lang
+	e := entry.In(t, in.Now)
 	v := cards.AnswerView{
-		TopicID:   e.ID,
+		TopicID:   entry.ID,
 		Title:     pick(l, e.Title.JA, e.Title.EN),
+		Notice:    pick(l, e.Notice.JA, e.Notice.EN),
 		Body:      pick(l, e.Answer.JA, e.Answer.EN),
 		Steps:     pickLines(l, e.Steps),
 		FollowUps: followUps(l, e.Actions),
@@ -64,7 +68,7 @@ func answerCard(kb *faq.KB, e *faq.Entry, l cards.Lang, fb cards.FeedbackState) 
 	for _, li := range e.Links {
 		v.Links = append(v.Links, cards.Link{Title: pick(l, li.Title.JA, li.Title.EN), URL: li.URL})
 	}
-	for _, id := range e.Related {
+	for _, id := range entry.Related {
 		if r, ok := kb.Entry(id); ok {
 			v.Related = append(v.Related, topicButton(r, l))
 		}
@@ -84,7 +88,12 @@ var txtActions = map[string]cards.Text{
 	faq.ActionChangeAuthenticator: {JA: "Authenticatorを新しいスマホへ", EN: "Move Authenticator to a new phone"},
 	faq.ActionAddMethod:           {JA: "認証方法を追加する", EN: "Add a sign-in method"},
 	faq.ActionRemoveMethod:        {JA: "認証方法を削除する", EN: "Remove a sign-in method"},
+	faq.ActionPasskey:             {JA: "パスキーを登録する", EN: "Register a passkey"},
 }
+
+// PasskeyTopic is the topic on registering a passkey, where the "register a
+// passkey" buttons lead.
+const PasskeyTopic = "passkey-register-authenticator"
 
 var txtHuman = cards.Text{JA: "担当者と話す", EN: "Talk to a person"}
 
@@ -103,6 +112,9 @@ func followUps(l cards.Lang, actions []string) []cards.Button {
 			continue
 		case faq.ActionTroubleshootSMS, faq.ActionTroubleshootVoice, faq.ActionTroubleshootRoaming:
 			b.Verb, b.Data = cards.VerbTroubleshoot, map[string]string{cards.TSKey: strings.TrimPrefix(a, "troubleshoot-")}
+		case faq.ActionPasskey:
+			// Until the guided passkey flow: how to register one.
+			b.Verb, b.Data = cards.VerbTopic, map[string]string{cards.TopicKey: PasskeyTopic}
 		default:
 			b.Verb, b.Data = cards.VerbChange, map[string]string{cards.KindKey: a}
 		}

@@ -68,6 +68,7 @@ type Frame struct {
 // is an immutable snapshot, swapped whole when it is reloaded.
 type Router struct {
 	kb      atomic.Pointer[faq.KB]
+	tenant  faq.Tenant        // the organisation's plan; set before serving
 	dialogs map[string]Dialog // by ID, to resume saved frames
 	starts  map[string]Dialog // by the verb that starts them
 }
@@ -101,8 +102,13 @@ func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
 		r.dialogs[d.ID()] = d
 	}
 	r.kb.Store(kb)
+	r.tenant = faq.DefaultTenant()
 	return r
 }
+
+// SetTenant sets what the organisation told the bot about its plan (SMS and
+// voice, passkeys); answers follow it. Call it before serving.
+func (r *Router) SetTenant(t faq.Tenant) { r.tenant = t }
 
 // SetKnowledge replaces the knowledge base; turns already running keep the
 // one they started with.
@@ -246,7 +252,7 @@ func (r *Router) fallback(s Session, in Input, out Turn) (Session, Turn) {
 	switch in.Kind {
 	case TextInput:
 		// Free text outside a flow is a question.
-		answerQuestion(r.kb.Load(), &s, in, &out)
+		answerQuestion(r.kb.Load(), r.tenant, &s, in, &out)
 	case SubmitInput:
 		// A button from a flow that has ended, or from an older card.
 		out.Replies = append(out.Replies, cards.Message{Card: cards.Menu(in.Lang)})
@@ -341,7 +347,7 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 			reply(cards.Menu(in.Lang))
 			break
 		}
-		reply(answerCard(kb, e, in.Lang, cards.FeedbackAsk))
+		reply(answerCard(kb, r.tenant, e, in, cards.FeedbackAsk))
 		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbFeedback:
 		r.feedback(s, in, out)
@@ -367,7 +373,7 @@ func (r *Router) feedback(s *Session, in Input, out *Turn) {
 		if c, ok := fixCard(in.Data[cards.TSKey], in.Data[cards.NodeKey], in.Lang, cards.FeedbackGiven); ok {
 			out.Update = c
 		} else {
-			out.Update = answerCard(kb, e, in.Lang, cards.FeedbackGiven)
+			out.Update = answerCard(kb, r.tenant, e, in, cards.FeedbackGiven)
 		}
 	} else {
 		out.Replies = append(out.Replies, cards.FeedbackThanks(in.Lang))

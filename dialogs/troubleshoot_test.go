@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/faq"
@@ -75,7 +76,7 @@ func TestEveryAnswerCardRenders(t *testing.T) {
 	}
 	for _, e := range kb.Entries {
 		for _, l := range []cards.Lang{cards.Japanese, cards.English} {
-			c := answerCard(kb, &e, l, cards.FeedbackAsk)
+			c := answerCard(kb, faq.DefaultTenant(), &e, Input{Lang: l, Now: time.Now()}, cards.FeedbackAsk)
 			b, err := json.Marshal(c)
 			if err != nil {
 				t.Fatal(err)

@@ -56,6 +56,20 @@ type Entry struct {
 	Actions  []string `yaml:"actions"`
 	Related  []string `yaml:"related"`
 	Examples Lines    `yaml:"examples"`
+	// SMSVoice marks a topic about SMS or voice codes: while they are
+	// ending for the tenant its answer carries a notice, and once they
+	// have ended, Ended (if given) is the answer instead.
+	SMSVoice bool     `yaml:"sms_voice"`
+	Ended    *Variant `yaml:"when_sms_voice_ended"`
+}
+
+// Variant is what an entry says instead once the tenant's SMS and voice
+// codes have ended: its answer, steps, links and actions.
+type Variant struct {
+	Answer  Text     `yaml:"answer"`
+	Steps   Lines    `yaml:"steps"`
+	Links   []Link   `yaml:"links"`
+	Actions []string `yaml:"actions"`
 }
 
 // The follow-up actions an entry may offer. Each becomes a button on the
@@ -69,12 +83,13 @@ const (
 	ActionChangeAuthenticator = "change-authenticator" // Authenticator on a new device
 	ActionAddMethod           = "add-method"           // add a backup method
 	ActionRemoveMethod        = "remove-method"        // remove a lost or unknown method
+	ActionPasskey             = "passkey"              // move to a passkey
 )
 
 // Actions lists every valid action.
 var Actions = []string{
 	ActionHuman, ActionTroubleshootSMS, ActionTroubleshootVoice, ActionTroubleshootRoaming,
-	ActionChangePhone, ActionChangeAuthenticator, ActionAddMethod, ActionRemoveMethod,
+	ActionChangePhone, ActionChangeAuthenticator, ActionAddMethod, ActionRemoveMethod, ActionPasskey,
 }
 
 // TopicIDs are the topics the knowledge base must cover, exactly. Tests,
@@ -149,30 +164,39 @@ func Parse(source string, data []byte) (*KB, error) {
 		if !slices.Contains(TopicIDs, e.ID) {
 			fail(i, e.ID, "id", "not a known topic (known: %s)", strings.Join(TopicIDs, ", "))
 		}
-		for field, t := range map[string]Text{"title": e.Title, "answer": e.Answer} {
-			if strings.TrimSpace(t.JA) == "" {
-				fail(i, e.ID, field+".ja", "missing")
+		check := func(prefix string, fields map[string]Text, steps Lines, links []Link, actions []string) {
+			for field, t := range fields {
+				if strings.TrimSpace(t.JA) == "" {
+					fail(i, e.ID, prefix+field+".ja", "missing")
+				}
+				if strings.TrimSpace(t.EN) == "" {
+					fail(i, e.ID, prefix+field+".en", "missing")
+				}
 			}
-			if strings.TrimSpace(t.EN) == "" {
-				fail(i, e.ID, field+".en", "missing")
+			if len(steps.JA) != len(steps.EN) {
+				fail(i, e.ID, prefix+"steps", "%d Japanese steps but %d English ones", len(steps.JA), len(steps.EN))
+			}
+			for j, l := range links {
+				field := fmt.Sprintf("%slinks[%d]", prefix, j)
+				if u, err := url.Parse(l.URL); err != nil || u.Scheme != "https" || u.Host == "" {
+					fail(i, e.ID, field+".url", "%q is not an https URL", l.URL)
+				}
+				if l.Title.JA == "" || l.Title.EN == "" {
+					fail(i, e.ID, field+".title", "needs both ja and en")
+				}
+			}
+			for j, a := range actions {
+				if !slices.Contains(Actions, a) {
+					fail(i, e.ID, fmt.Sprintf("%sactions[%d]", prefix, j), "unknown action %q (known: %s)", a, strings.Join(Actions, ", "))
+				}
 			}
 		}
-		if len(e.Steps.JA) != len(e.Steps.EN) {
-			fail(i, e.ID, "steps", "%d Japanese steps but %d English ones", len(e.Steps.JA), len(e.Steps.EN))
-		}
-		for j, l := range e.Links {
-			field := fmt.Sprintf("links[%d]", j)
-			if u, err := url.Parse(l.URL); err != nil || u.Scheme != "https" || u.Host == "" {
-				fail(i, e.ID, field+".url", "%q is not an https URL", l.URL)
+		check("", map[string]Text{"title": e.Title, "answer": e.Answer}, e.Steps, e.Links, e.Actions)
+		if v := e.Ended; v != nil {
+			if !e.SMSVoice {
+				fail(i, e.ID, "when_sms_voice_ended", "only for topics marked sms_voice: true")
 			}
-			if l.Title.JA == "" || l.Title.EN == "" {
-				fail(i, e.ID, field+".title", "needs both ja and en")
-			}
-		}
-		for j, a := range e.Actions {
-			if !slices.Contains(Actions, a) {
-				fail(i, e.ID, fmt.Sprintf("actions[%d]", j), "unknown action %q (known: %s)", a, strings.Join(Actions, ", "))
-			}
+			check("when_sms_voice_ended.", map[string]Text{"answer": v.Answer}, v.Steps, v.Links, v.Actions)
 		}
 		if len(e.Examples.JA) == 0 {
 			fail(i, e.ID, "examples.ja", "needs example questions")
