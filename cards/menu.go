@@ -7,6 +7,7 @@ const (
 	VerbMenu     = "menu"
 	VerbAsk      = "faq.ask"
 	VerbChange   = "change.start"
+	VerbPasskey  = "passkey.start"
 	VerbHuman    = "human.start"
 	VerbLanguage = "lang.set"
 )
@@ -31,12 +32,13 @@ var (
 		"例：「SMSが届かない」「機種変更するので電話番号を変えたい」",
 		"For example: \"The SMS code never arrives\" or \"I got a new phone\"",
 	}
-	txtMenuTitle  = Text{"何をしますか？", "What would you like to do?"}
-	txtMenuAsk    = Text{"質問する", "Ask a question"}
-	txtMenuChange = Text{"サインイン方法を変更する", "Change my sign-in method"}
-	txtMenuHuman  = Text{"担当者と話す", "Talk to a person"}
-	txtSwitchLang = Text{"English", "日本語"}
-	txtMenuHint   = Text{
+	txtMenuTitle   = Text{"何をしますか？", "What would you like to do?"}
+	txtMenuAsk     = Text{"質問する", "Ask a question"}
+	txtMenuChange  = Text{"サインイン方法を変更する", "Change my sign-in method"}
+	txtMenuPasskey = Text{"パスキーを登録する", "Register a passkey"}
+	txtMenuHuman   = Text{"担当者と話す", "Talk to a person"}
+	txtSwitchLang  = Text{"English", "日本語"}
+	txtMenuHint    = Text{
 		"いつでも「メニュー」と入力するとこの画面に戻ります。",
 		"Type \"menu\" at any time to come back here.",
 	}
@@ -46,6 +48,7 @@ var (
 func menuActions(l Lang) []Action {
 	return []Action{
 		submit(txtMenuAsk.In(l), VerbAsk),
+		submit(txtMenuPasskey.In(l), VerbPasskey),
 		submit(txtMenuChange.In(l), VerbChange),
 		submit(txtMenuHuman.In(l), VerbHuman),
 		submit(txtSwitchLang.In(l), VerbLanguage, LangKey, string(l.Other())),

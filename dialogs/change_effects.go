@@ -12,10 +12,11 @@ import (
 
 // MethodsView is a person's registered methods, as the bot shows them.
 type MethodsView struct {
-	Phones     []PhoneView  `json:"phones,omitempty"`
-	Devices    []DeviceView `json:"devices,omitempty"` // Microsoft Authenticator
-	Others     []OtherView  `json:"others,omitempty"`
-	MFACapable int          `json:"mfaCapable"`
+	Phones     []PhoneView   `json:"phones,omitempty"`
+	Devices    []DeviceView  `json:"devices,omitempty"` // Microsoft Authenticator
+	Others     []OtherView   `json:"others,omitempty"`
+	Passkeys   []PasskeyView `json:"passkeys,omitempty"` // also among Others, by id
+	MFACapable int           `json:"mfaCapable"`
 }
 
 // PhoneView is a registered phone number, masked.

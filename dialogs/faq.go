@@ -91,9 +91,8 @@ var txtActions = map[string]cards.Text{
 	faq.ActionPasskey:             {JA: "パスキーを登録する", EN: "Register a passkey"},
 }
 
-// PasskeyTopic is the topic on registering a passkey, where the "register a
-// passkey" buttons lead.
-const PasskeyTopic = "passkey-register-authenticator"
+// RetirementTopic explains the end of SMS and voice codes.
+const RetirementTopic = "sms-voice-retirement"
 
 var txtHuman = cards.Text{JA: "担当者と話す", EN: "Talk to a person"}
 
@@ -113,8 +112,7 @@ func followUps(l cards.Lang, actions []string) []cards.Button {
 		case faq.ActionTroubleshootSMS, faq.ActionTroubleshootVoice, faq.ActionTroubleshootRoaming:
 			b.Verb, b.Data = cards.VerbTroubleshoot, map[string]string{cards.TSKey: strings.TrimPrefix(a, "troubleshoot-")}
 		case faq.ActionPasskey:
-			// Until the guided passkey flow: how to register one.
-			b.Verb, b.Data = cards.VerbTopic, map[string]string{cards.TopicKey: PasskeyTopic}
+			b.Verb, b.Data = cards.VerbPasskey, nil
 		default:
 			b.Verb, b.Data = cards.VerbChange, map[string]string{cards.KindKey: a}
 		}

@@ -97,6 +97,7 @@ func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
 		cards.VerbTicketBot:     Escalation{},
 		cards.VerbNotMe:         Escalation{},
 	}}
+	r.setPasskey(faq.DefaultTenant())
 	maps.Copy(r.starts, extra)
 	for _, d := range r.starts {
 		r.dialogs[d.ID()] = d
@@ -107,8 +108,20 @@ func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
 }
 
 // SetTenant sets what the organisation told the bot about its plan (SMS and
-// voice, passkeys); answers follow it. Call it before serving.
-func (r *Router) SetTenant(t faq.Tenant) { r.tenant = t }
+// voice, passkeys); answers and the passkey flow follow it. Call it before
+// serving.
+func (r *Router) SetTenant(t faq.Tenant) {
+	r.tenant = t
+	r.setPasskey(t)
+}
+
+func (r *Router) setPasskey(t faq.Tenant) {
+	d := Passkey{Tenant: t}
+	for _, v := range []string{cards.VerbPasskey, VerbPasskeyDevice, VerbPasskeyAdded} {
+		r.starts[v] = d
+	}
+	r.dialogs[d.ID()] = d
+}
 
 // SetKnowledge replaces the knowledge base; turns already running keep the
 // one they started with.
@@ -340,6 +353,17 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 		reply(cards.Menu(l))
 	case cards.VerbAsk:
 		reply(cards.AskPrompt(in.Lang))
+	case cards.VerbTroubleshoot:
+		// Once the tenant's SMS and voice codes have ended, checking the
+		// carrier or the signal helps nobody: the retirement answer leads
+		// to a passkey instead.
+		tree := in.Data[cards.TSKey]
+		e, ok := r.kb.Load().Entry(RetirementTopic)
+		if !ok || (tree != "sms" && tree != "voice") || !r.tenant.PhoneCodesEnded(in.Now) {
+			return false
+		}
+		reply(answerCard(r.kb.Load(), r.tenant, e, in, cards.FeedbackAsk))
+		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbTopic:
 		kb := r.kb.Load()
 		e, ok := kb.Entry(in.Data[cards.TopicKey])
