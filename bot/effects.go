@@ -543,5 +543,8 @@ func methodsView(m graph.Methods) dialogs.MethodsView {
 		v.Others = append(v.Others, dialogs.OtherView{ID: o.ID, Kind: string(o.Kind), Name: o.DisplayName,
 			Removable: o.Kind == graph.KindSoftwareOATH || o.Kind == graph.KindFIDO2})
 	}
+	for _, p := range m.Passkeys {
+		v.Passkeys = append(v.Passkeys, dialogs.PasskeyView{ID: p.ID, Name: p.Name(), Added: p.Created})
+	}
 	return v
 }

@@ -128,7 +128,7 @@ func (d Passkey) standing(st passkeyState, m MethodsView, in Input) Turn {
 	case len(m.Passkeys) > 0:
 		names := make([]string, len(m.Passkeys))
 		for i, p := range m.Passkeys {
-			names[i] = p.Name
+			names[i] = passkeyName(l, p.Name)
 		}
 		body = append(body, txtPasskeyHave.Format(l, strings.Join(names, "、")))
 	case d.Tenant.PhoneCodesEnded(in.Now) && st.Phones && len(m.Devices) == 0:
@@ -241,7 +241,7 @@ func (d Passkey) checked(st passkeyState, m MethodsView, in Input) Turn {
 	}
 	names := make([]string, len(added))
 	for i, p := range added {
-		names[i] = p.Name
+		names[i] = passkeyName(l, p.Name)
 	}
 	body := txtPasskeyFound.Format(l, strings.Join(names, "、")) + "\n\n" + txtPasskeyHowToSignIn.In(l)
 	var buttons []cards.Button
@@ -252,6 +252,16 @@ func (d Passkey) checked(st passkeyState, m MethodsView, in Input) Turn {
 	}
 	c := cards.ResultCard(l, txtPasskeyDoneTitle.In(l), body, false, methodFacts(l, m), nil, append(buttons, humanButton(l))...)
 	return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
+}
+
+// passkeyName shows a passkey's name (what kind of authenticator holds it,
+// or what its owner called it: shown inert), in l when it is the generic
+// word.
+func passkeyName(l cards.Lang, name string) string {
+	if name == "" || name == "passkey" {
+		return txtPasskeyGeneric.In(l)
+	}
+	return cards.Plain(name)
 }
 
 // endDate is the tenant's end of SMS and voice codes in l.
@@ -272,6 +282,7 @@ type PasskeyView struct {
 
 var (
 	txtPasskeyTitle    = cards.Text{JA: "パスキーの登録", EN: "Registering a passkey"}
+	txtPasskeyGeneric  = cards.Text{JA: "パスキー", EN: "passkey"}
 	txtPasskeyNotYours = cards.Text{JA: "この手続きは開始した本人だけが進められます。", EN: "Only the person who started this can continue it."}
 	txtPasskeyHave     = cards.Text{JA: "パスキーはすでに登録されています（%s）。別の端末にも登録しておくと、どちらかをなくしても困りません。",
 		EN: "You already have a passkey (%s). A second one on another device keeps you going if you lose one."}

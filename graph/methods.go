@@ -1,10 +1,10 @@
 // Package graph is the bot's view of Microsoft Graph's authentication
 // methods: a narrow API of plain Go types (list, add, change and remove a
-// person's sign-in methods, issue a Temporary Access Pass, read the user,
-// their directory roles and group memberships, send a notification mail)
-// over msgraph-sdk-go, the guardrails every change must pass, phone number
-// normalisation, and (in graph/sim) a simulator that speaks Graph's HTTP API
-// for local mode and tests.
+// person's sign-in methods, read and name their passkeys, issue a Temporary
+// Access Pass, read the user, their directory roles and group memberships,
+// send a notification mail) over msgraph-sdk-go, the guardrails every
+// change must pass, phone number normalisation, and (in graph/sim) a
+// simulator that speaks Graph's HTTP API for local mode and tests.
 package graph
 
 import (
@@ -66,12 +66,13 @@ type AuthenticatorDevice struct {
 	Created     time.Time // zero if Graph did not say
 }
 
-// OtherMethod is any other registered method (software OATH, FIDO2 key,
-// email, Windows Hello, Temporary Access Pass).
+// OtherMethod is any other registered method (software OATH, passkey or
+// FIDO2 key, email, Windows Hello, Temporary Access Pass). A passkey's
+// details are in [Methods].Passkeys under the same ID.
 type OtherMethod struct {
 	ID          string
 	Kind        MethodKind
-	DisplayName string // model, device or masked address, when there is one
+	DisplayName string // device name (a passkey's: its displayName, else its model), or masked address, when there is one
 	Created     time.Time
 }
 
@@ -79,8 +80,14 @@ type OtherMethod struct {
 type Methods struct {
 	Phones         []PhoneMethod
 	Authenticators []AuthenticatorDevice
-	Others         []OtherMethod
-	HasPassword    bool
+	// Others holds every other method, passkeys (FIDO2) included: the
+	// guardrails, [Methods.MFACapable] and removal go by it.
+	Others []OtherMethod
+	// Passkeys repeats the FIDO2 entries of Others (same ids, same order)
+	// with what Graph says of each: AAGUID, model, attestation. They are
+	// counted once, through Others.
+	Passkeys    []Passkey
+	HasPassword bool
 }
 
 // Phone returns the phone in slot t.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // control serves the /_sim endpoints that tests and scripts use to inspect
@@ -25,6 +26,8 @@ func (s *Server) control(c *call) reply {
 		return s.controlUser(c, seg[1])
 	case len(seg) == 3 && seg[0] == "users" && seg[2] == "authenticators":
 		return s.controlAddAuthenticator(c, seg[1])
+	case len(seg) == 3 && seg[0] == "users" && seg[2] == "passkeys":
+		return s.controlAddPasskey(c, seg[1])
 	case len(seg) == 1 && seg[0] == "mail":
 		return s.controlMail(c)
 	}
@@ -181,6 +184,87 @@ func (s *Server) controlAddAuthenticator(c *call, key string) reply {
 		return errReply(e)
 	}
 	if e := u.addAuthenticator(m); e != nil {
+		return errReply(e)
+	}
+	return reply{status: http.StatusCreated, body: m.wire("", c.now, false)}
+}
+
+// controlAddPasskey registers a passkey (a FIDO2 method) for a user, as the
+// user would in Microsoft Authenticator, in a password manager, with Windows
+// Hello or a security key, at https://aka.ms/mysecurityinfo (Graph v1.0
+// cannot create one). Every field is optional, and so is the body:
+//
+//	{"aaGuid": "...", "model": "...", "displayName": "...",
+//	 "attestationLevel": "attested" | "notAttested", "created": "...", "id": "..."}
+//
+// aaGuid defaults to Microsoft Authenticator on iOS; displayName to
+// "Microsoft Authenticator" for an Authenticator AAGUID, else the model,
+// else "Passkey" (the simulator's choice: Entra's own default names are not
+// documented); model to none; attestationLevel to "attested"; created to
+// now; id to a new one shaped like Graph's (see newPasskeyID).
+func (s *Server) controlAddPasskey(c *call, key string) reply {
+	if c.r.Method != http.MethodPost {
+		return methodNotAllowed(c, http.MethodPost)
+	}
+	var in struct {
+		ID               string    `json:"id"`
+		AAGUID           string    `json:"aaGuid"`
+		Model            string    `json:"model"`
+		DisplayName      string    `json:"displayName"`
+		AttestationLevel string    `json:"attestationLevel"`
+		Created          time.Time `json:"created"`
+	}
+	if len(c.body) > 0 {
+		if e := c.decode(&in); e != nil {
+			return errReply(e)
+		}
+	}
+	invalid := func(format string, args ...any) reply {
+		return errReply(newError(http.StatusBadRequest, codeInvalidRequest, fmt.Sprintf(format, args...)))
+	}
+	m := &method{kind: kindFIDO2, id: in.ID, aaGUID: strings.ToLower(in.AAGUID), model: in.Model,
+		displayName: in.DisplayName, attestation: in.AttestationLevel, created: in.Created}
+	switch {
+	case m.id != "" && !passkeyIDRE.MatchString(m.id):
+		return invalid("id must be 1-128 characters A-Z, a-z, 0-9, '-' or '_'.")
+	case m.aaGUID != "" && !isGUID(m.aaGUID):
+		return invalid("aaGuid '%s' is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).", in.AAGUID)
+	case utf8.RuneCountInString(m.model) > maxPasskeyText:
+		return invalid("model must be at most %d characters.", maxPasskeyText)
+	case utf8.RuneCountInString(m.displayName) > maxPasskeyText:
+		return invalid("displayName must be at most %d characters.", maxPasskeyText)
+	case m.attestation != "" && m.attestation != attested && m.attestation != notAttested:
+		return invalid("attestationLevel must be '%s' or '%s'.", attested, notAttested)
+	}
+	if m.id == "" {
+		m.id = newPasskeyID()
+	}
+	if m.aaGUID == "" {
+		m.aaGUID = aaguidAuthenticatorIOS
+	}
+	if m.displayName == "" {
+		switch {
+		case m.aaGUID == aaguidAuthenticatorIOS || m.aaGUID == aaguidAuthenticatorAndroid:
+			m.displayName = "Microsoft Authenticator"
+		case m.model != "":
+			m.displayName = m.model
+		default:
+			m.displayName = "Passkey"
+		}
+	}
+	if m.attestation == "" {
+		m.attestation = attested
+	}
+	if m.created.IsZero() {
+		m.created = c.now
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, e := s.lookup(key)
+	if e != nil {
+		return errReply(e)
+	}
+	if e := u.addPasskey(m); e != nil {
 		return errReply(e)
 	}
 	return reply{status: http.StatusCreated, body: m.wire("", c.now, false)}

@@ -178,7 +178,7 @@ func (m *method) wire(context string, now time.Time, withPass bool) any {
 	case kindFIDO2:
 		return wireFIDO2{Context: context, Type: typ, ID: m.id, DisplayName: m.displayName,
 			CreatedDateTime: created, AAGUID: m.aaGUID, Model: m.model,
-			AttestationCertificates: []string{}, AttestationLevel: "attested"}
+			AttestationCertificates: []string{}, AttestationLevel: m.attestationLevel()}
 	case kindEmail:
 		return wireEmail{Context: context, Type: typ, ID: m.id, EmailAddress: m.email}
 	case kindWindowsHello:

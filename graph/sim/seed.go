@@ -24,7 +24,7 @@ import (
 //	  "phones": [{"type": "mobile", "number": "+81 9012345678"}],
 //	  "authenticators": [{"displayName": "iPhone 15", "created": "2024-04-01T09:00:00Z"}],
 //	  "softwareOath": 1,
-//	  "fido2": [{"displayName": "YubiKey 5 NFC"}],
+//	  "fido2": [{"displayName": "YubiKey 5 NFC", "model": "YubiKey 5 Series with NFC", "aaGuid": "2fc0579f-8113-47ea-b116-bb5a8db9202a"}],
 //	  "email": "hanako.sato@example.jp",
 //	  "windowsHello": [{"displayName": "SATO-LAPTOP"}],
 //	  "directoryRoles": ["Authentication Administrator"],
@@ -71,7 +71,9 @@ type SeedUser struct {
 	Authenticators []SeedDevice `json:"authenticators,omitempty"`
 	// SoftwareOath is how many software OATH tokens the user has.
 	SoftwareOath int `json:"softwareOath,omitempty"`
-	// FIDO2 are security keys; Model defaults to DisplayName.
+	// FIDO2 are passkeys: security keys, Microsoft Authenticator, synced
+	// passkeys. Model defaults to DisplayName, AAGUID to a GUID derived from
+	// the model (no real authenticator's).
 	FIDO2 []SeedDevice `json:"fido2,omitempty"`
 	// Email is the address of the user's email method (used for
 	// self-service password reset); "" means none.
@@ -101,13 +103,18 @@ type SeedPhone struct {
 	Number string `json:"number"`
 }
 
-// SeedDevice is an Authenticator device, FIDO2 key or Windows Hello PC of a
-// [SeedUser]. ID and Created are derived from the user's id when left out.
+// SeedDevice is an Authenticator device, FIDO2 key (passkey) or Windows
+// Hello PC of a [SeedUser]. ID and Created are derived from the user's id
+// when left out.
 type SeedDevice struct {
-	ID          string    `json:"id,omitempty"`
-	DisplayName string    `json:"displayName"`
-	Model       string    `json:"model,omitempty"` // FIDO2 only
-	Created     time.Time `json:"created,omitzero"`
+	ID          string `json:"id,omitempty"`
+	DisplayName string `json:"displayName"`
+	Model       string `json:"model,omitempty"` // FIDO2 only
+	// AAGUID is the authenticator's Authenticator Attestation GUID, e.g.
+	// Microsoft Authenticator on iOS "90a3ccdf-635c-4729-a248-9b709135078f".
+	// FIDO2 only; an error on any other device.
+	AAGUID  string    `json:"aaGuid,omitempty"`
+	Created time.Time `json:"created,omitzero"`
 }
 
 // LoadSeedFile reads and validates a seed file: a JSON array of [SeedUser].
@@ -215,7 +222,10 @@ func (su SeedUser) build() (*user, error) {
 		if m.model == "" {
 			m.model = d.DisplayName
 		}
-		m.aaGUID = hashUUID("aaguid", m.model)
+		m.aaGUID = strings.ToLower(d.AAGUID)
+		if m.aaGUID == "" {
+			m.aaGUID = hashUUID("aaguid", m.model)
+		}
 		u.add(m)
 	}
 	if su.Email != "" {
@@ -270,6 +280,12 @@ func seedDevice(userID string, k kind, i int, d SeedDevice) (*method, error) {
 		m.id = hashUUID(userID, name, strconv.Itoa(i))
 	} else if !isGUID(m.id) {
 		return nil, fmt.Errorf("%s %d: id %q is not a GUID", name, i+1, d.ID)
+	}
+	switch {
+	case d.AAGUID != "" && k != kindFIDO2:
+		return nil, fmt.Errorf("%s %d: aaGuid is for fido2 passkeys only", name, i+1)
+	case d.AAGUID != "" && !isGUID(d.AAGUID):
+		return nil, fmt.Errorf("%s %d: aaGuid %q is not a GUID", name, i+1, d.AAGUID)
 	}
 	if m.created.IsZero() {
 		m.created = pastDate(userID, name, strconv.Itoa(i))

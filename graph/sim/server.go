@@ -33,6 +33,11 @@
 //	GET    /v1.0/users/{id}/authentication/{microsoftAuthenticator,softwareOath,fido2,windowsHelloForBusiness}Methods[/{methodId}]
 //	DELETE /v1.0/users/{id}/authentication/{microsoftAuthenticator,softwareOath,fido2,windowsHelloForBusiness}Methods/{methodId}
 //
+// Passkeys are fido2Methods (and appear in /methods), with aaGuid, model,
+// displayName, createdDateTime and attestationLevel. Those registered
+// through the control endpoint have ids shaped like Graph's, which are not
+// GUIDs ("-2_GRUg2-HYz6_1YG4YRAQ2"); seeded ones have GUIDs.
+//
 // Control endpoints, for tests and scripts (never part of Graph; not
 // recorded in the request log and not subject to faults or latency):
 //
@@ -47,6 +52,10 @@
 //	                                         directory roles (display names), groups (object ids; a list replaces the old one)
 //	                                         or userType ("Member" or "Guest")
 //	POST   /_sim/users/{id}/authenticators   {"displayName":"iPhone 15"}: the user registers Authenticator
+//	POST   /_sim/users/{id}/passkeys         {"aaGuid":"...","model":"...","displayName":"...","attestationLevel":"notAttested"},
+//	                                         each optional (and the body too): the user registers a passkey; 201 with the
+//	                                         fido2AuthenticationMethod. aaGuid defaults to Microsoft Authenticator on iOS;
+//	                                         displayName and model are at most 256 characters; "id" and "created" may be given
 //	GET    /_sim/mail[?to=address]           {"value":[...]}: mail sent with sendMail, oldest first (see [SentMail]);
 //	                                         to keeps the messages to that address (case-insensitive)
 //	DELETE /_sim/mail                        forget the sent mail

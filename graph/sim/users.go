@@ -3,6 +3,7 @@ package sim
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -32,6 +33,30 @@ const (
 // maxAuthenticators is Entra's limit of Microsoft Authenticator
 // registrations per user.
 const maxAuthenticators = 5
+
+// Microsoft Authenticator's passkey AAGUIDs, from "Enable passkeys in
+// Authenticator", section "Authenticator AAGUIDs"
+// (https://learn.microsoft.com/entra/identity/authentication/how-to-enable-authenticator-passkey).
+// Package graph names them too; this package does not import it.
+const (
+	aaguidAuthenticatorIOS     = "90a3ccdf-635c-4729-a248-9b709135078f"
+	aaguidAuthenticatorAndroid = "de1e552d-db1d-4423-a619-566b625cdc84"
+)
+
+// Graph's attestationLevel values for a FIDO2 method.
+const (
+	attested    = "attested"
+	notAttested = "notAttested"
+)
+
+// maxPasskeyText is the longest displayName or model, in characters, a
+// passkey registered through the control endpoint may have: the simulator's
+// own bound (Graph documents none), long enough for any real name.
+const maxPasskeyText = 256
+
+// passkeyIDRE is what a FIDO2 method id given to the control endpoint must
+// look like: URL-safe, so it can stand in a path unescaped, as Graph's do.
+var passkeyIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // phoneNumberRE is the only format Graph accepts: "+{country code}
 // {number}x{extension}", extension optional.
@@ -136,7 +161,8 @@ type method struct {
 	deviceTag   string // authenticator
 	appVersion  string // authenticator
 	model       string // FIDO2
-	aaGUID      string // FIDO2
+	aaGUID      string // FIDO2, lower case
+	attestation string // FIDO2: attestationLevel, "attested" or "notAttested"; "" is attested
 	keyStrength string // Windows Hello
 
 	email string // kindEmail
@@ -158,6 +184,14 @@ func (m *method) tapUsability(now time.Time) (bool, string) {
 	default:
 		return true, "EnabledByPolicy"
 	}
+}
+
+// attestationLevel is a FIDO2 method's attestationLevel as Graph reports it.
+func (m *method) attestationLevel() string {
+	if m.attestation == "" {
+		return attested
+	}
+	return m.attestation
 }
 
 // label names a method for the debug endpoint: the phone slot, or the kind.
@@ -336,6 +370,18 @@ func (u *user) addAuthenticator(m *method) *apiError {
 	return nil
 }
 
+// addPasskey registers a passkey, as the user would in Microsoft
+// Authenticator, at https://aka.ms/mysecurityinfo or with a security key.
+// An id the user already has is 409 conflict.
+func (u *user) addPasskey(m *method) *apiError {
+	if u.find(0, true, m.id) != nil {
+		return newError(http.StatusConflict, codeConflict,
+			fmt.Sprintf("The user already has an authentication method with id '%s'.", m.id))
+	}
+	u.add(m)
+	return nil
+}
+
 // setTAP replaces any Temporary Access Pass with m: a user has at most one.
 func (u *user) setTAP(m *method) {
 	kept := u.methods[:0]
@@ -449,6 +495,19 @@ func pastDate(parts ...string) time.Time {
 	secs := int(binary.BigEndian.Uint32(h[2:6]) % 86400)
 	return time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC).
 		AddDate(0, 0, -days).Add(time.Duration(secs) * time.Second)
+}
+
+// newPasskeyID returns a random id shaped like Graph's FIDO2 method ids,
+// which are not GUIDs. Graph's documented examples ("-2_GRUg2-HYz6_1YG4YRAQ2",
+// "_jpuR-TGZgk6aQCLF3BQjA2") are 22 base64url characters and a digit, the
+// way .NET's UrlTokenEncode writes 16 bytes (the digit counts the '='
+// padding it dropped); so are these. A client must treat them as opaque.
+func newPasskeyID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("sim: crypto/rand: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]) + "2"
 }
 
 // newUUID returns a random version 4 UUID.

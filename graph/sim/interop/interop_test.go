@@ -150,6 +150,43 @@ func TestSDKReadsEveryMethodKind(t *testing.T) {
 	}
 }
 
+// TestSDKPasskeys reads a passkey the person registered through the
+// fido2Methods collection and deletes it by its id, which like Graph's is
+// no GUID and holds '-' and '_'.
+func TestSDKPasskeys(t *testing.T) {
+	s, client, _ := setup(t)
+	ctx := context.Background()
+	const id = "-2_GRUg2-HYz6_1YG4YRAQ2" // Graph's documented example id
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/_sim/users/"+satoUPN+"/passkeys",
+		strings.NewReader(`{"id":"`+id+`","aaGuid":"de1e552d-db1d-4423-a619-566b625cdc84","displayName":"Pixel 8","attestationLevel":"notAttested"}`)))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("register passkey: %d %s", rec.Code, rec.Body)
+	}
+	fido2 := client.Users().ByUserId(satoUPN).Authentication().Fido2Methods()
+	list, err := fido2.Get(ctx, nil)
+	if err != nil || len(list.GetValue()) != 1 {
+		t.Fatalf("list passkeys: %v, %v", list, err)
+	}
+	p := list.GetValue()[0]
+	if *p.GetId() != id || *p.GetAaGuid() != "de1e552d-db1d-4423-a619-566b625cdc84" || *p.GetDisplayName() != "Pixel 8" ||
+		p.GetAttestationLevel() == nil || *p.GetAttestationLevel() != models.NOTATTESTED_ATTESTATIONLEVEL ||
+		p.GetCreatedDateTime() == nil || p.GetModel() == nil {
+		t.Errorf("passkey = id %v aaGuid %v name %v level %v created %v", p.GetId(), p.GetAaGuid(), p.GetDisplayName(), p.GetAttestationLevel(), p.GetCreatedDateTime())
+	}
+	got, err := fido2.ByFido2AuthenticationMethodId(id).Get(ctx, nil)
+	if err != nil || *got.GetId() != id {
+		t.Fatalf("get passkey: %v, %v", got, err)
+	}
+	if err := fido2.ByFido2AuthenticationMethodId(id).Delete(ctx, nil); err != nil {
+		t.Fatalf("delete passkey: %v", err)
+	}
+	_, err = fido2.ByFido2AuthenticationMethodId(id).Get(ctx, nil)
+	if status, code := odata(t, err); status != http.StatusNotFound || code != "itemNotFound" {
+		t.Errorf("deleted passkey: %d %s, want 404 itemNotFound", status, code)
+	}
+}
+
 func TestSDKPhoneLifecycle(t *testing.T) {
 	s, client, enc := setup(t)
 	ctx := context.Background()
