@@ -321,7 +321,9 @@ func (d Change) afterLoad(st changeState, l cards.Lang) Turn {
 		}
 		for _, o := range m.Others {
 			if o.Removable {
-				choices = append(choices, pickButton(l, cards.Text{JA: o.Kind + " " + o.Name, EN: o.Kind + " " + o.Name}, "other:"+o.Kind+":"+o.ID))
+				choices = append(choices, pickButton(l, cards.Text{
+					JA: otherKindName(cards.Japanese, o.Kind) + ": " + otherName(cards.Japanese, m, o),
+					EN: otherKindName(cards.English, o.Kind) + ": " + otherName(cards.English, m, o)}, "other:"+o.Kind+":"+o.ID))
 			}
 		}
 		c := cards.ChoiceCard(l, txtRemoveTitle.In(l), txtRemoveBody.In(l), facts, choices, cancelButton(l, ""), humanButton(l))
@@ -951,12 +953,39 @@ func methodFacts(l cards.Lang, m MethodsView) []cards.Fact {
 		f = append(f, cards.Fact{Title: "Microsoft Authenticator", Value: deviceName(l, dv)})
 	}
 	for _, o := range m.Others {
-		f = append(f, cards.Fact{Title: o.Kind, Value: o.Name})
+		f = append(f, cards.Fact{Title: otherKindName(l, o.Kind), Value: otherName(l, m, o)})
 	}
 	if len(f) == 0 {
 		f = append(f, cards.Fact{Title: "-", Value: txtNoMethods.In(l)})
 	}
 	return f
+}
+
+// otherKindName names a kind of method for people, not as Graph does.
+func otherKindName(l cards.Lang, kind string) string {
+	if t, ok := txtOtherKinds[kind]; ok {
+		return t.In(l)
+	}
+	return kind
+}
+
+// otherName is what a method is called: a passkey by the kind of
+// authenticator holding it, anything else by its name in Graph (inert).
+func otherName(l cards.Lang, m MethodsView, o OtherView) string {
+	for _, p := range m.Passkeys {
+		if p.ID == o.ID {
+			return passkeyName(l, p.Name)
+		}
+	}
+	return cards.Plain(o.Name)
+}
+
+var txtOtherKinds = map[string]cards.Text{
+	"fido2":                   {JA: "パスキー", EN: "Passkey"},
+	"softwareOath":            {JA: "認証アプリ（コード）", EN: "Authenticator app (codes)"},
+	"windowsHelloForBusiness": {JA: "Windows Hello", EN: "Windows Hello"},
+	"email":                   {JA: "メール", EN: "Email"},
+	"temporaryAccessPass":     {JA: "一時アクセスパス", EN: "Temporary Access Pass"},
 }
 
 // afterFacts is methodFacts as they will be after ops.

@@ -361,8 +361,8 @@ var (
 		EN: "Next time, choose \"Sign-in options\" or \"Sign in with a passkey\" on the sign-in page and confirm with your screen lock. On a PC, scan the QR code with your phone.",
 	}
 	txtPasskeyRemovePhones = cards.Text{
-		JA: "SMS・音声通話のコードは%sで終わるため、電話番号の方法は削除しても構いません。削除は確認とサインインのあとに行います。",
-		EN: "SMS and voice codes end on %s, so you may remove your phone methods. Removing one takes a confirm and a sign-in.",
+		JA: "SMS・音声通話のコードは%sで終わるため、電話番号の方法は削除しても構いません。電話が「既定のサインイン方法」になっている場合は、先に https://aka.ms/mysecurityinfo で既定をパスキーに変えてください。削除は確認とサインインのあとに行います。",
+		EN: "SMS and voice codes end on %s, so you may remove your phone methods. If the phone is your default sign-in method, first make the passkey the default at https://aka.ms/mysecurityinfo. Removing one takes a confirm and a sign-in.",
 	}
 	txtPasskeyRemoveButton = cards.Text{JA: "電話番号の方法を削除する", EN: "Remove my phone methods"}
 )

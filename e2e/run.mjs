@@ -352,6 +352,45 @@ try {
     if (now.length !== 1 || now[0].displayName !== "Pixel 9") throw new Error(`authenticators now: ${JSON.stringify(now)}`);
   });
 
+  // The end of SMS codes: with the Authenticator gone, SMS is all the
+  // person has; the bot says what 1 February 2027 means for them, walks
+  // them to a passkey (registered in the simulated tenant, as the person
+  // would at mysecurityinfo), finds it, and removes the phone through the
+  // guided change with its confirm and sign-in.
+  await step("passkey-sms-only", async () => {
+    for (const a of (await graph("GET", `/v1.0/users/${student.aad}/authentication/microsoftAuthenticatorMethods`)).value) {
+      const res = await fetch(`${botBase}/graph-simulator/v1.0/users/${student.aad}/authentication/microsoftAuthenticatorMethods/${a.id}`, { method: "DELETE" });
+      if (!res.ok) throw new Error(`simulator DELETE authenticator: ${res.status}`);
+    }
+    await say("メニュー");
+    await click("何をしますか？", "パスキーを登録する");
+    await see("SMS・音声通話だけです");
+    await see("2027年2月1日");
+  });
+
+  await step("passkey-registered", async () => {
+    await click("どの端末に登録しますか", "iPhone");
+    await card("パスキーの登録手順").waitFor();
+    await graph("POST", `/_sim/users/${student.aad}/passkeys`, {});
+    await click("パスキーの登録手順", "登録しました");
+    await see("新しいパスキー「Microsoft Authenticator (iOS)」を確認しました");
+  });
+
+  await step("passkey-phone-removed", async () => {
+    // As the card says, the person makes the passkey their default sign-in
+    // method at mysecurityinfo first: Graph refuses to delete the default.
+    const pks = (await graph("GET", `/v1.0/users/${student.aad}/authentication/fido2Methods`)).value;
+    await graph("PATCH", `/_sim/users/${student.aad}`, { defaultMethodId: pks[0].id });
+    await click("パスキーを登録しました", "電話番号の方法を削除する");
+    await click("削除する方法を選んでください", /^携帯電話/);
+    await click("確定する", "確定する");
+    const result = await signIn("mfa");
+    if (result !== "本人確認ができました") throw new Error(`the callback page says: ${result}`);
+    await see("変更しました");
+    const after = await phones();
+    if (after.includes("8024681357")) throw new Error(`the phone is still registered: ${after}`);
+  });
+
   await step("english", async () => {
     await say("English");
     await see("I'll answer in English from now on.");
