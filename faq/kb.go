@@ -100,6 +100,9 @@ var TopicIDs = []string{
 	"which-method", "default-method-ignored", "unknown-app-code", "deleted-authenticator", "add-method",
 	"when-to-register", "missed-deadline", "no-pc", "mail-app-signin", "password-forgotten", "what-is-mfa",
 	"phone-change", "authenticator-device-change", "number-matching", "contact-verification", "why-sms-first",
+	"passkey-what", "sms-voice-retirement", "passkey-register-authenticator", "passkey-register-other",
+	"passkey-blocked-prompt", "passkey-unsupported-device", "passkey-signin-problem", "passkey-new-phone",
+	"authenticator-no-notification",
 }
 
 // KB is a validated knowledge base with its matcher. It is immutable and
