@@ -164,3 +164,46 @@ func TestPasskeyFlowIsPersonal(t *testing.T) {
 		t.Errorf("someone else steered the flow: %s", got)
 	}
 }
+
+// Once the tenant's SMS and voice codes have ended, the SMS troubleshooter
+// and the SMS answer lead to a passkey, not to the carrier's settings;
+// before the date they carry a notice; a provider changes nothing.
+func TestSMSHelpFollowsTheTenantAndTheDate(t *testing.T) {
+	t.Parallel()
+	before := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	after := time.Date(2027, 2, 2, 9, 0, 0, 0, time.UTC)
+	provider := faq.DefaultTenant()
+	provider.Telephony = faq.TelephonyProvider
+	for _, tt := range []struct {
+		name        string
+		tenant      faq.Tenant
+		now         time.Time
+		troubleshot bool // the troubleshooter runs
+		notice      bool
+	}{
+		{"Microsoft, before the date", faq.DefaultTenant(), before, true, true},
+		{"Microsoft, after the date", faq.DefaultTenant(), after, false, false},
+		{"a provider, after the date", provider, after, true, false},
+	} {
+		r := dialogs.NewRouter(testKB, nil)
+		r.SetTenant(tt.tenant)
+		in := submit(cards.VerbTroubleshoot, cards.TSKey, "sms")
+		in.Now = tt.now
+		_, out := r.Step(dialogs.Session{}, in)
+		got := turnText(t, out)
+		ran := !strings.Contains(got, `"verb":"passkey.start"`)
+		if ran != tt.troubleshot {
+			t.Errorf("%s: troubleshooter ran %t, want %t: %s", tt.name, ran, tt.troubleshot, got)
+		}
+		q := text("SMSが届かない")
+		q.Now = tt.now
+		_, out = r.Step(dialogs.Session{}, q)
+		got = turnText(t, out)
+		if has := strings.Contains(got, "2027年2月1日で終わります"); has != tt.notice {
+			t.Errorf("%s: notice shown %t, want %t: %s", tt.name, has, tt.notice, got)
+		}
+		if tt.name == "Microsoft, after the date" && (strings.Contains(got, "海外からのSMS") || !strings.Contains(got, `"verb":"passkey.start"`)) {
+			t.Errorf("%s: the SMS answer still walks through carrier settings or has no way to a passkey: %s", tt.name, got)
+		}
+	}
+}

@@ -129,6 +129,10 @@ func (e *Entry) In(t Tenant, now time.Time) View {
 	case t.PhoneCodesEnding(now) && e.SMSVoice:
 		v.Notice = txtEndingNotice
 	}
+	if v.Notice != (Text{}) && !slices.Contains(v.Actions, ActionPasskey) {
+		// The notice says to register a passkey: the button is there.
+		v.Actions = append([]string{ActionPasskey}, v.Actions...)
+	}
 	fill := func(s string, ja bool) string {
 		date, kinds := t.SMSVoiceEnd.Format("2006年1月2日"), t.kindNames(true)
 		if !ja {
@@ -179,7 +183,7 @@ var passkeyKindNames = map[string]Text{
 
 var (
 	txtEndingNotice = Text{
-		JA: "Microsoft が送る SMS と音声通話のコードは {sms_voice_end} で終わります。今のうちにパスキーを登録しておくと、その日以降も困りません。",
+		JA: "Microsoft が送る SMS と音声通話のコードは{sms_voice_end}で終わります。今のうちにパスキーを登録しておくと、その日以降も困りません。",
 		EN: "The SMS and voice codes Microsoft sends end on {sms_voice_end}. Register a passkey now, and nothing changes for you on that day.",
 	}
 	txtEndedNotice = Text{
