@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/faq"
 )
 
 // Verbs of the guided changes. VerbChange (cards) starts one.
@@ -39,7 +40,11 @@ const ConfirmWindow = 10 * time.Minute
 // before → after preview, and asks for a write (ApplyChange) only from a
 // confirm that carries the pending request's id, from the person who started,
 // within ConfirmWindow.
-type Change struct{}
+type Change struct {
+	// Tenant is the organisation's plan: where SMS and voice codes end, a
+	// phone change offers a passkey first.
+	Tenant faq.Tenant
+}
 
 // ID implements [Dialog].
 func (Change) ID() string { return "change" }
@@ -190,6 +195,9 @@ func (d Change) start(kind string, in Input) Turn {
 	switch kind {
 	case "change-phone", kindPhone:
 		kind = kindPhone
+		if in.Data[continueKey] != "1" && d.Tenant.PhoneCodesEnded(in.Now) {
+			return d.passkeyFirst(in)
+		}
 	case "change-authenticator", kindAuthenticator:
 		kind = kindAuthenticator
 	case "add-method", kindBackup:
@@ -205,6 +213,23 @@ func (d Change) start(kind string, in Input) Turn {
 		return wait(changeState{Owner: ownerOf(in.User), Stage: stageChoose}, []cards.Message{{Card: c}})
 	}
 	return wait(changeState{Owner: ownerOf(in.User), Kind: kind, Stage: stageLoading}, []cards.Message{{Text: txtReading.In(in.Lang)}}, LoadMethods{})
+}
+
+// continueKey on a phone change's button says the person chose it over
+// the passkey offered first.
+const continueKey = "continue"
+
+// passkeyFirst says, once the tenant's SMS and voice codes have ended,
+// that a new number won't help anyone sign in, and offers a passkey first,
+// the phone change second. (Before the date, the answers that lead here
+// carry the notice and a passkey button already.)
+func (d Change) passkeyFirst(in Input) Turn {
+	l := in.Lang
+	c := cards.ChoiceCard(l, txtKindPhone.In(l), txtPhoneEnded.In(l), nil, []cards.Button{
+		{Title: txtMenuPasskey.In(l), Verb: cards.VerbPasskey},
+		{Title: txtPhoneAnyway.In(l), Verb: cards.VerbChange, Data: map[string]string{cards.KindKey: kindPhone, continueKey: "1"}},
+	}, humanButton(l))
+	return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
 }
 
 func ownerOf(u User) string {

@@ -131,3 +131,12 @@ func OpLines(l cards.Lang, ops []ChangeOp) []string {
 	}
 	return out
 }
+
+var (
+	txtPhoneEnded = cards.Text{
+		JA: "この組織では SMS・音声通話のコードはもう使えないため、電話番号を変えてもサインインには使えません。パスキーを登録してください。",
+		EN: "SMS and voice codes no longer work here, so a new number won't help you sign in. Please register a passkey.",
+	}
+	txtMenuPasskey = cards.Text{JA: "パスキーを登録する", EN: "Register a passkey"}
+	txtPhoneAnyway = cards.Text{JA: "電話番号の変更を続ける", EN: "Change the number anyway"}
+)

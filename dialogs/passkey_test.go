@@ -207,3 +207,36 @@ func TestSMSHelpFollowsTheTenantAndTheDate(t *testing.T) {
 		}
 	}
 }
+
+// After the date, a phone change says a new number won't help anyone sign
+// in and offers a passkey first; the phone change stays one click away.
+func TestPhoneChangeOffersAPasskeyFirstOnceCodesEnded(t *testing.T) {
+	t.Parallel()
+	after := time.Date(2027, 2, 2, 9, 0, 0, 0, time.UTC)
+	r := dialogs.NewRouter(testKB, nil)
+	r.SetTenant(faq.DefaultTenant())
+	in := submit(cards.VerbChange, cards.KindKey, "change-phone")
+	in.Now = after
+	s, out := r.Step(dialogs.Session{}, in)
+	got := turnText(t, out)
+	if len(out.Effects) != 0 || !strings.Contains(got, "サインインには使えません") || !strings.Contains(got, `"verb":"passkey.start"`) || !strings.Contains(got, `"continue":"1"`) {
+		t.Fatalf("effects %v, card %s; want the passkey offered first and nothing read yet", out.Effects, got)
+	}
+	in = submit(cards.VerbChange, cards.KindKey, "phone", "continue", "1")
+	in.Now = after
+	_, out = r.Step(s, in)
+	if len(out.Effects) != 1 {
+		t.Fatalf("continuing gave effects %v, want the methods read for the phone change", out.Effects)
+	}
+	if _, ok := out.Effects[0].(dialogs.LoadMethods); !ok {
+		t.Errorf("effect %+v, want LoadMethods", out.Effects[0])
+	}
+	provider := faq.DefaultTenant()
+	provider.Telephony = faq.TelephonyProvider
+	r.SetTenant(provider)
+	in = submit(cards.VerbChange, cards.KindKey, "change-phone")
+	in.Now = after
+	if _, out = r.Step(dialogs.Session{}, in); len(out.Effects) != 1 {
+		t.Errorf("a provider's tenant: effects %v, want the phone change to start", out.Effects)
+	}
+}

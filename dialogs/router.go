@@ -115,12 +115,21 @@ func (r *Router) SetTenant(t faq.Tenant) {
 	r.setPasskey(t)
 }
 
+// setPasskey gives the dialogs that follow the tenant's plan (the passkey
+// flow, the guided change) the plan.
 func (r *Router) setPasskey(t faq.Tenant) {
 	d := Passkey{Tenant: t}
 	for _, v := range []string{cards.VerbPasskey, VerbPasskeyDevice, VerbPasskeyAdded} {
 		r.starts[v] = d
 	}
 	r.dialogs[d.ID()] = d
+	c := Change{Tenant: t}
+	for v, old := range r.starts {
+		if old.ID() == c.ID() {
+			r.starts[v] = c
+		}
+	}
+	r.dialogs[c.ID()] = c
 }
 
 // SetKnowledge replaces the knowledge base; turns already running keep the
