@@ -50,7 +50,7 @@ func faqCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 const faqUsage = `Usage:
   mfadesk faq match         read questions (one per line) on stdin, write one JSON result per line
-  mfadesk faq eval FILE     top-1, top-3 and out-of-scope rejection for a JSONL file of {"text","ids"}
+  mfadesk faq eval FILE     top-1, top-3, answered at once and out-of-scope rejection for a JSONL file of {"text","ids"}
   mfadesk faq check         validate the knowledge base (FAQ_FILE, or the built-in one)
   mfadesk faq stats         helpful / not helpful clicks per topic
 `
@@ -107,11 +107,16 @@ func faqEval(kb *faq.KB, path string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	r := faq.Evaluate(kb, cases)
-	top1, top3, rej := r.Rates()
+	rt := r.Rates()
 	fmt.Fprintf(stdout, "in scope:     %d questions\n", r.InScope)
-	fmt.Fprintf(stdout, "top-1:        %.1f%% (%d)\n", 100*top1, r.Top1)
-	fmt.Fprintf(stdout, "top-3:        %.1f%% (%d)\n", 100*top3, r.Top3)
-	fmt.Fprintf(stdout, "out of scope: %d questions, %.1f%% rejected (%d)\n", r.OutOfScope, 100*rej, r.Rejected)
+	fmt.Fprintf(stdout, "top-1:        %.1f%% (%d)\n", 100*rt.Top1, r.Top1)
+	fmt.Fprintf(stdout, "top-3:        %.1f%% (%d)\n", 100*rt.Top3, r.Top3)
+	fmt.Fprintf(stdout, "at once:      %.1f%% right (%d), %.1f%% wrong (%d)\n", 100*rt.AtOnceRight, r.AtOnceRight, 100*rt.AtOnceWrong, r.AtOnceWrong)
+	fmt.Fprintf(stdout, "out of scope: %d questions, %.1f%% rejected (%d), %.1f%% answered at once (%d)\n",
+		r.OutOfScope, 100*rt.Rejected, r.Rejected, 100*rt.OutOfScopeAtOnce, r.OutOfScopeAtOnce)
+	if below := rt.Below(faq.Floors); len(below) > 0 {
+		fmt.Fprintf(stdout, "below floors: %s\n", strings.Join(below, "; "))
+	}
 	for _, miss := range r.Misses {
 		var got []string
 		for _, c := range miss.Got.Candidates {

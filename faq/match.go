@@ -3,6 +3,7 @@ package faq
 import (
 	"math"
 	"sort"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -61,26 +62,59 @@ func (r Result) Score() float64 {
 	return r.Candidates[0].Score
 }
 
-// Thresholds of the decision, on the best topic's score. They were set on
-// a held-out set of questions written apart from the knowledge base
-// (faq/testdata/heldout.jsonl), not on the evaluation set.
+// The decision, on the topics' scores. A question is out of scope when the
+// best topic scores low or "none of these" scores at least as high. It is
+// answered at once (Confident) only when the best topic leads both the
+// second and "none of these" by a clear margin, and is the nearest topic as
+// a whole too (leadsAsAWhole): how far ahead it is says more than its
+// score, which long, rambling questions pull down for every topic alike.
+// Set on the held-out sets (faq/testdata), never on the evaluation set, and
+// on the safe side: a wrong answer given at once costs more than three
+// buttons.
 const (
 	inScopeScore   = 0.15 // below: not about MFA as far as we can tell
-	confidentScore = 0.45 // at or above, with the margin below: answer directly
-	confidentGap   = 0.06 // lead of the best topic over the second
-	exampleWeight  = 0.6  // nearest example vs. the topic as a whole
+	confidentScore = 0.25 // at or above, with the margin below: answer directly
+	confidentGap   = 0.10 // lead of the best topic over the second and over "none of these"
 )
+
+// How a topic's score mixes its nearest example with the topic as a whole
+// (its centroid). "None of these" leans on its nearest example: its
+// questions are about anything, so their centre says little.
+const (
+	exampleWeight     = 0.6
+	noneExampleWeight = 0.7
+)
+
+// unknownDF is the document frequency given to features the knowledge base
+// lacks (see newMatcher).
+const unknownDF = 5
 
 // matcher ranks knowledge-base topics for free-text questions. It is
 // immutable after construction and safe for concurrent use.
+//
+// Every question of the knowledge base is indexed twice: as written, and
+// as its kana reading (readingForm), so that questions typed in romaji or
+// kana meet it. A question is compared in the same form(s).
 type matcher struct {
 	ids        []string
 	idf        map[string]float64
 	unknownIDF float64
-	postings   map[string][]posting // feature → examples and topics having it
-	exNorm     []float64
-	exTopic    []int
-	cenNorm    []float64
+	index      [views]index
+}
+
+// The views of a text.
+const (
+	written = iota // as written
+	read           // Japanese as its folded kana reading
+	views
+)
+
+// index holds the example questions of one view.
+type index struct {
+	postings map[string][]posting // feature → examples and topics having it
+	exNorm   []float64
+	exTopic  []int
+	cenNorm  []float64 // per topic
 }
 
 type posting struct {
@@ -93,10 +127,10 @@ type posting struct {
 // newMatcher builds the matcher for kb: every example question and title,
 // in both languages, becomes a weighted feature vector.
 func newMatcher(kb *KB) *matcher {
-	m := &matcher{idf: map[string]float64{}, postings: map[string][]posting{}}
+	m := &matcher{idf: map[string]float64{}}
 	type ex struct {
 		topic int
-		f     map[string]float64
+		f     [views]map[string]float64
 	}
 	var exs []ex
 	df := map[string]int{}
@@ -110,13 +144,18 @@ func newMatcher(kb *KB) *matcher {
 		m.ids = append(m.ids, e.ID)
 		texts := append(append([]string{e.Title.JA, e.Title.EN}, e.Examples.JA...), e.Examples.EN...)
 		for _, t := range texts {
-			f := features(t)
-			if len(f) == 0 {
+			f := textViews(t)
+			if len(f[written]) == 0 {
 				continue
 			}
 			exs = append(exs, ex{ti, f})
-			for k := range f {
+			for k := range f[written] {
 				df[k]++
+			}
+			for k := range f[read] {
+				if _, ok := f[written][k]; !ok {
+					df[k]++
+				}
 			}
 		}
 	}
@@ -126,44 +165,72 @@ func newMatcher(kb *KB) *matcher {
 	for k, d := range df {
 		m.idf[k] = math.Log((n + 1) / (float64(d) + 0.5))
 	}
-	m.unknownIDF = math.Log((n + 1) / 0.5)
+	// A word the knowledge base has never seen counts like one in a few of
+	// its questions: it may be about something else, or just said another
+	// way ("currently", "came through"), which is common in long questions.
+	m.unknownIDF = math.Log((n + 1) / unknownDF)
 
-	centroids := make([]map[string]float64, len(topics))
-	for i := range centroids {
-		centroids[i] = map[string]float64{}
-	}
-	m.exNorm = make([]float64, len(exs))
-	m.exTopic = make([]int, len(exs))
-	for i, e := range exs {
-		v, norm := m.weigh(e.f)
-		m.exNorm[i], m.exTopic[i] = norm, e.topic
-		for k, w := range v {
-			m.postings[k] = append(m.postings[k], posting{example: i, topic: e.topic, weight: w})
-			centroids[e.topic][k] += w / norm
+	for v := range views {
+		ix := &m.index[v]
+		ix.postings = map[string][]posting{}
+		centroids := make([]map[string]float64, len(topics))
+		for i := range centroids {
+			centroids[i] = map[string]float64{}
 		}
-	}
-	m.cenNorm = make([]float64, len(centroids))
-	for ti, c := range centroids {
-		var sum float64
-		for _, w := range c {
-			sum += w * w
+		ix.exNorm = make([]float64, len(exs))
+		ix.exTopic = make([]int, len(exs))
+		for i, e := range exs {
+			w, norm := m.weigh(e.f[v])
+			ix.exNorm[i], ix.exTopic[i] = norm, e.topic
+			for k, x := range w {
+				ix.postings[k] = append(ix.postings[k], posting{example: i, topic: e.topic, weight: x})
+				centroids[e.topic][k] += x / norm
+			}
 		}
-		m.cenNorm[ti] = math.Sqrt(sum)
-		for k, w := range c {
-			m.postings[k] = append(m.postings[k], posting{example: -1, topic: ti, weight: w, centroid: true})
+		ix.cenNorm = make([]float64, len(centroids))
+		for ti, c := range centroids {
+			var sum float64
+			for _, k := range sortedKeys(c) {
+				sum += c[k] * c[k]
+				ix.postings[k] = append(ix.postings[k], posting{example: -1, topic: ti, weight: c[k], centroid: true})
+			}
+			ix.cenNorm[ti] = math.Sqrt(sum)
 		}
 	}
 	return m
 }
 
+// textViews returns the features of text as written and as read. A text
+// without Japanese reads as written; one typed in romaji is written as read.
+func textViews(text string) [views]map[string]float64 {
+	n := normalize(text)
+	var f [views]map[string]float64
+	f[written] = featuresOf(n)
+	f[read] = f[written]
+	if r := readingForm(n); r != n {
+		f[read] = featuresOf(r)
+	}
+	return f
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // weigh turns raw feature weights into TF-IDF weights and returns the
-// vector's length. Features never seen in the knowledge base weigh the most:
-// a question full of words the bot has never seen is probably about
-// something else, and its similarity drops accordingly.
+// vector's length. Features never seen in the knowledge base weigh as much
+// as rare ones: a question full of words the bot has never seen is probably
+// about something else, and its similarity drops accordingly.
 func (m *matcher) weigh(f map[string]float64) (map[string]float64, float64) {
 	v := make(map[string]float64, len(f))
 	var sum float64
-	for k, w := range f {
+	for _, k := range sortedKeys(f) { // in order: the same sum every time
+		w := f[k]
 		idf, ok := m.idf[k]
 		if !ok {
 			idf = m.unknownIDF
@@ -175,15 +242,19 @@ func (m *matcher) weigh(f map[string]float64) (map[string]float64, float64) {
 	return v, math.Sqrt(sum)
 }
 
-func (m *matcher) match(text string) Result {
-	q, qNorm := m.weigh(features(text))
+// parts gives every topic's nearest-example and centroid similarity.
+func (m *matcher) parts(ix *index, f map[string]float64) (best, cen []float64) {
+	q, qNorm := m.weigh(f)
+	best = make([]float64, len(m.ids))
+	cen = make([]float64, len(m.ids))
 	if qNorm == 0 {
-		return Result{Confidence: OutOfScope}
+		return best, cen
 	}
 	exDot := map[int]float64{}
 	cenDot := make([]float64, len(m.ids))
-	for k, w := range q {
-		for _, p := range m.postings[k] {
+	for _, k := range sortedKeys(q) {
+		w := q[k]
+		for _, p := range ix.postings[k] {
 			if p.centroid {
 				cenDot[p.topic] += w * p.weight
 			} else {
@@ -191,22 +262,64 @@ func (m *matcher) match(text string) Result {
 			}
 		}
 	}
-	best := make([]float64, len(m.ids))
 	for ex, dot := range exDot {
-		if s := dot / (qNorm * m.exNorm[ex]); s > best[m.exTopic[ex]] {
-			best[m.exTopic[ex]] = s
+		if s := dot / (qNorm * ix.exNorm[ex]); s > best[ix.exTopic[ex]] {
+			best[ix.exTopic[ex]] = s
 		}
 	}
-	cands := make([]Candidate, len(m.ids))
 	for ti := range m.ids {
-		cen := 0.0
-		if m.cenNorm[ti] > 0 {
-			cen = cenDot[ti] / (qNorm * m.cenNorm[ti])
+		if ix.cenNorm[ti] > 0 {
+			cen[ti] = cenDot[ti] / (qNorm * ix.cenNorm[ti])
 		}
-		cands[ti] = Candidate{ID: m.ids[ti], Score: exampleWeight*best[ti] + (1-exampleWeight)*cen}
 	}
-	noneScore := cands[len(cands)-1].Score // the "none of these" class is last
-	cands = cands[:len(cands)-1]
+	return best, cen
+}
+
+// scores gives every topic's score (the "none of these" class last) for one
+// view of a question, its nearest example mixed with the topic as a whole,
+// and that similarity to the topic as a whole alone.
+func (m *matcher) scores(ix *index, f map[string]float64) (score, cen []float64) {
+	best, cen := m.parts(ix, f)
+	score = make([]float64, len(m.ids))
+	for ti := range m.ids {
+		w := exampleWeight
+		if ti == len(m.ids)-1 { // "none of these"
+			w = noneExampleWeight
+		}
+		score[ti] = w*best[ti] + (1-w)*cen[ti]
+	}
+	return score, cen
+}
+
+func (m *matcher) match(text string) Result {
+	f := textViews(text)
+	var score, cen []float64
+	switch {
+	case hasReading(f[written]):
+		// Typed in romaji, in part at least: compare its reading.
+		score, cen = m.scores(&m.index[read], f[read])
+	case sameKeys(f[written], f[read]):
+		score, cen = m.scores(&m.index[written], f[written]) // no Japanese
+	default:
+		// Japanese: as written, and as read, which forgives kana for
+		// kanji and a wrong kanji of the same sound (規定 for 既定). Each
+		// topic keeps the better.
+		score, cen = m.scores(&m.index[written], f[written])
+		s, c := m.scores(&m.index[read], f[read])
+		for i := range score {
+			if s[i] > score[i] {
+				score[i], cen[i] = s[i], c[i]
+			}
+		}
+	}
+	if slicesMax(score) == 0 {
+		return Result{Confidence: OutOfScope}
+	}
+	cands := make([]Candidate, len(m.ids)-1)
+	for ti := range cands {
+		cands[ti] = Candidate{ID: m.ids[ti], Score: score[ti]}
+	}
+	noneScore := score[len(score)-1] // the "none of these" class is last
 	sort.Slice(cands, func(i, j int) bool {
 		if cands[i].Score != cands[j].Score {
 			return cands[i].Score > cands[j].Score
@@ -222,10 +335,55 @@ func (m *matcher) match(text string) Result {
 	}
 	switch {
 	case top < inScopeScore || noneScore >= top:
-	case top >= confidentScore && top-second >= confidentGap:
+	case top >= confidentScore && top-second >= confidentGap && top-noneScore >= confidentGap &&
+		m.leadsAsAWhole(cands[0].ID, cen):
 		r.Confidence = Confident
 	default:
 		r.Confidence = Unsure
 	}
 	return r
+}
+
+// leadsAsAWhole reports whether topic id is also the topic nearest to the
+// question as a whole (by centroid), not only by its nearest example: one
+// close example of the wrong topic ("didn't bring my phone to work" for
+// "can't bring my phone to work") is not enough to answer at once.
+func (m *matcher) leadsAsAWhole(id string, cen []float64) bool {
+	best := -1
+	for ti := range len(m.ids) - 1 { // not "none of these"
+		if best < 0 || cen[ti] > cen[best] {
+			best = ti
+		}
+	}
+	return best >= 0 && m.ids[best] == id
+}
+
+// hasReading reports whether features come from a kana reading.
+func hasReading(f map[string]float64) bool {
+	for k := range f {
+		if strings.HasPrefix(k, "rm:") || strings.HasPrefix(k, "rj:") {
+			return true
+		}
+	}
+	return false
+}
+
+func sameKeys(a, b map[string]float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func slicesMax(s []float64) float64 {
+	m := 0.0
+	for _, x := range s {
+		m = max(m, x)
+	}
+	return m
 }
