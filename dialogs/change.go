@@ -863,8 +863,9 @@ func requestID(in Input) string {
 	return "chg-" + hex.EncodeToString(h[:8])
 }
 
+// sameUser reports whether u is the owner a flow saved (see ownerOf).
 func sameUser(u User, owner string) bool {
-	return owner != "" && (u.AADObjectID == owner || (u.AADObjectID == "" && u.ID == owner))
+	return owner != "" && sameAccount(u, User{AADObjectID: owner, ID: owner})
 }
 
 func problemEnd(l cards.Lang, err error) Turn {

@@ -99,7 +99,6 @@ func reading(run string) string {
 // Japanese synonyms as pronounced (携帯 as けたい, メール as める).
 var romajiConcepts = sync.OnceValue(func() *strings.Replacer {
 	seen := map[string]bool{}
-	type pair struct{ from, to string }
 	var pairs []pair
 	for _, concept := range sortedKeys(conceptForms()) {
 		to := " @" + concept + " "
@@ -120,17 +119,7 @@ var romajiConcepts = sync.OnceValue(func() *strings.Replacer {
 			}
 		}
 	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if len(pairs[i].from) != len(pairs[j].from) {
-			return len(pairs[i].from) > len(pairs[j].from)
-		}
-		return pairs[i].from < pairs[j].from
-	})
-	args := make([]string, 0, 2*len(pairs))
-	for _, p := range pairs {
-		args = append(args, p.from, p.to)
-	}
-	return strings.NewReplacer(args...)
+	return longestFirst(pairs)
 })
 
 // synonyms maps concept markers to the surface forms people use for them.
@@ -234,7 +223,6 @@ func conceptForms() map[string][]string {
 var concepts, englishConcepts, longestEnglish = buildConcepts()
 
 func buildConcepts() (*strings.Replacer, map[string]string, int) {
-	type pair struct{ from, to string }
 	var pairs []pair
 	english := map[string]string{}
 	longest := 1
@@ -258,8 +246,17 @@ func buildConcepts() (*strings.Replacer, map[string]string, int) {
 			}
 		}
 	}
-	// strings.Replacer tries patterns in argument order at each position:
-	// longer first, so "携帯電話" wins over "携帯".
+	return longestFirst(pairs), english, longest
+}
+
+// pair is one replacement: from becomes to.
+type pair struct{ from, to string }
+
+// longestFirst builds a replacer of pairs trying longer patterns first:
+// strings.Replacer tries them in argument order at each position, so
+// "携帯電話" must come before "携帯". Ties go alphabetically, so that the
+// result does not depend on map order.
+func longestFirst(pairs []pair) *strings.Replacer {
 	sort.Slice(pairs, func(i, j int) bool {
 		if len(pairs[i].from) != len(pairs[j].from) {
 			return len(pairs[i].from) > len(pairs[j].from)
@@ -270,7 +267,7 @@ func buildConcepts() (*strings.Replacer, map[string]string, int) {
 	for _, p := range pairs {
 		args = append(args, p.from, p.to)
 	}
-	return strings.NewReplacer(args...), english, longest
+	return strings.NewReplacer(args...)
 }
 
 func kanaFold(s string) string {
