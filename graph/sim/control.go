@@ -174,19 +174,7 @@ func (s *Server) controlAddAuthenticator(c *call, key string) reply {
 	if m.appVersion == "" {
 		m.appVersion = "6.8.16"
 	}
-	if m.created.IsZero() {
-		m.created = c.now
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, e := s.lookup(key)
-	if e != nil {
-		return errReply(e)
-	}
-	if e := u.addAuthenticator(m); e != nil {
-		return errReply(e)
-	}
-	return reply{status: http.StatusCreated, body: m.wire("", c.now, false)}
+	return s.register(c, key, m, (*user).addAuthenticator)
 }
 
 // controlAddPasskey registers a passkey (a FIDO2 method) for a user, as the
@@ -255,6 +243,13 @@ func (s *Server) controlAddPasskey(c *call, key string) reply {
 	if m.attestation == "" {
 		m.attestation = attested
 	}
+	return s.register(c, key, m, (*user).addPasskey)
+}
+
+// register adds m, acted out by the person at mysecurityinfo, to the user
+// key names with add, dated now unless it says otherwise, and answers 201
+// with the method as Graph shows it.
+func (s *Server) register(c *call, key string, m *method, add func(*user, *method) *apiError) reply {
 	if m.created.IsZero() {
 		m.created = c.now
 	}
@@ -264,7 +259,7 @@ func (s *Server) controlAddPasskey(c *call, key string) reply {
 	if e != nil {
 		return errReply(e)
 	}
-	if e := u.addPasskey(m); e != nil {
+	if e := add(u, m); e != nil {
 		return errReply(e)
 	}
 	return reply{status: http.StatusCreated, body: m.wire("", c.now, false)}
