@@ -106,16 +106,17 @@ func TestLoadFileThatIsNotThere(t *testing.T) {
 }
 
 // TestMatcherOnHeldOutQuestions guards the matcher's quality on questions
-// written apart from the knowledge base: testdata/heldout.jsonl, and
+// written apart from the knowledge base: testdata/heldout.jsonl,
 // testdata/heldout-realistic.jsonl, written the way people type to a
-// helpdesk bot in Teams (long, rambling, typos, romaji, English). Each must
+// helpdesk bot in Teams (long, rambling, typos, romaji, English), and
+// testdata/heldout-passkeys.jsonl, on the passkey topics. Each must
 // reach faq.Floors: top-1 ≥ 95 %, top-3 ≥ 99 %, out of scope rejected
 // ≥ 90 %, at least 60 % of in-scope questions answered at once with the
 // right topic and at most 1 % with a wrong one.
 func TestMatcherOnHeldOutQuestions(t *testing.T) {
 	t.Parallel()
 	kb := builtIn(t)
-	for _, name := range []string{"heldout.jsonl", "heldout-realistic.jsonl"} {
+	for _, name := range []string{"heldout.jsonl", "heldout-realistic.jsonl", "heldout-passkeys.jsonl"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f, err := os.Open(filepath.Join("testdata", name))
@@ -254,3 +255,4 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+

@@ -657,6 +657,8 @@ var wordSynonyms = func() map[string]string {
 		"change":   "switch switching replace changing",
 		"add":      "adding added",
 		"ask":      "asks asking prompt prompts prompted request requests requested require requires required",
+		"passkey":  "passkii paskey pasukey",     // パスキー spelt by ear
+		"sell":     "sold selling trade trading", // a phone traded in is a phone sold
 	} {
 		for _, w := range strings.Fields(words) {
 			m[stem(w)] = stem(canon)
