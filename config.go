@@ -54,6 +54,8 @@ type config struct {
 	ProtectedGroup string // Entra group whose members are not self-service
 	HelpdeskLang   cards.Lang
 	Tenant         faq.Tenant // the organisation's plan for SMS, voice and passkeys
+	// The passkey campaign (mfadesk campaign).
+	CampaignName, TeamsAppID, BotServiceURL string
 }
 
 // stepUpConfig is how the bot asks for a fresh sign-in before writes.
@@ -130,6 +132,9 @@ var envVars = []envVar{
 	{"TELEPHONY", "microsoft", "who sends SMS and voice codes: microsoft (they end on SMS_VOICE_END), provider (the organisation contracted one through the Microsoft Security Store, so they go on) or none (not used)", false},
 	{"SMS_VOICE_END", "2027-02-01", "the day Microsoft-provided SMS and voice codes end for this tenant (YYYY-MM-DD)", false},
 	{"PASSKEY_KINDS", "authenticator,synced,windows-hello,security-key", "the passkeys the organisation allows, comma-separated: authenticator, synced, windows-hello, security-key; none: none yet", false},
+	{"CAMPAIGN_NAME", "passkeys", "the passkey campaign (mfadesk campaign) that /metrics reports and the command runs", false},
+	{"TEAMS_APP_ID", "", "the app's id in the organisation's Teams catalogue, for mfadesk campaign to install the bot for people who don't have it", false},
+	{"BOT_SERVICE_URL", "https://smba.trafficmanager.net/apac/", "the Bot Connector of the tenant's region, for the campaign's first messages (a chat's own is kept once known)", false},
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
@@ -242,6 +247,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, err
 	}
 	c.NotifyFrom = strings.TrimSpace(getenv("NOTIFY_FROM"))
+	c.CampaignName = orDefault(strings.TrimSpace(getenv("CAMPAIGN_NAME")), "passkeys")
+	c.TeamsAppID = strings.TrimSpace(getenv("TEAMS_APP_ID"))
+	c.BotServiceURL = orDefault(strings.TrimSpace(getenv("BOT_SERVICE_URL")), "https://smba.trafficmanager.net/apac/")
+	if c.TeamsAppID != "" && !guid.MatchString(c.TeamsAppID) {
+		return c, fmt.Errorf("TEAMS_APP_ID=%q: use the app's id in the Teams catalogue, a GUID", c.TeamsAppID)
+	}
 	if c.NotifyFrom == "" {
 		if c.GraphMode != graphSimulator {
 			return c, errors.New("NOTIFY_FROM is empty: people must hear of every change of their sign-in methods by email, not only in Teams; set it to the mailbox that sends those notices (a shared mailbox such as mfa-desk@example.ac.jp) and grant Mail.Send for it (README, Security)")
@@ -368,6 +379,8 @@ Usage:
                       (mfadesk graph for details)
   mfadesk audit list  the audit log of changes to sign-in methods (JSON lines)
   mfadesk tickets list  open helpdesk tickets (--all: closed ones too; --json)
+  mfadesk campaign ...  message everyone whose only sign-in methods are phones,
+                      until they have a passkey (mfadesk campaign for details)
   mfadesk manifest build --app-id GUID ...
                       build the Teams app package to upload (mfadesk manifest for details)
   mfadesk help        show this help

@@ -25,6 +25,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/mfadesk/mfadesk/bot"
+	"github.com/mfadesk/mfadesk/bot/campaign"
 	"github.com/mfadesk/mfadesk/bot/stepup"
 	"github.com/mfadesk/mfadesk/bot/stepup/signinsim"
 	"github.com/mfadesk/mfadesk/dialogs"
@@ -57,6 +58,8 @@ func run(args []string) int {
 		return auditCommand(args[1:], os.Stdout, os.Stderr)
 	case "tickets":
 		return ticketsCommand(args[1:], os.Stdout, os.Stderr)
+	case "campaign":
+		return campaignCommand(args[1:], os.Stdout, os.Stderr)
 	case "manifest":
 		return manifestCommand(args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "help", "-h", "-help", "--help":
@@ -110,6 +113,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
 	bot.ObservePools(reg, st.PoolStats)
+	campaign.Observe(reg, cfg.CampaignName, st, cfg.Tenant, time.Now)
 
 	httpClient := &http.Client{
 		Timeout: 20 * time.Second,
@@ -127,22 +131,16 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		connector  *bot.Connector
 		localProxy string
 	)
+	if connector, err = newConnector(cfg, httpClient); err != nil {
+		return err
+	}
 	if cfg.local() {
-		connector = bot.NewConnector(httpClient, nil)
 		localProxy = "npm --prefix tools/playground start, then open http://localhost:56150"
 	} else {
 		auth = bot.NewAuthenticator(bot.AuthConfig{
 			AppID: cfg.AppID, TenantID: cfg.AppTenantID,
 			OpenIDMetadataURL: cfg.OpenIDMetadata, AuthorityHost: cfg.AuthorityHost,
 		})
-		cred, err := bot.NewCredential(bot.CredentialConfig{
-			AppType: cfg.AppType, AppID: cfg.AppID, Password: string(cfg.AppPassword),
-			TenantID: cfg.AppTenantID, AuthorityHost: cfg.AuthorityHost,
-		})
-		if err != nil {
-			return fmt.Errorf("connector credential: %w", err)
-		}
-		connector = bot.NewConnector(httpClient, bot.NewTokenCache(cred))
 		go func() {
 			if err := auth.Warm(ctx); err != nil {
 				log.Warn("could not fetch token signing keys yet; will retry on the first request", zap.Error(err))
@@ -192,7 +190,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	stepUp.Runner, effects.Runner, effects.Chats = runner, runner, connector
 	notices := &bot.Notices{Graph: graphClient, From: cfg.NotifyFrom, Log: log.Named("notices"), Now: time.Now}
 	privilege := &bot.Privilege{Graph: graphClient, GroupID: cfg.ProtectedGroup}
-	effects.Notices, effects.Privilege = notices, privilege
+	effects.Notices, effects.Privilege, effects.Campaign = notices, privilege, st
 	runner.SetMetrics(metrics)
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks) // replicas share the database
@@ -265,6 +263,22 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 
 // loopbackAddr is how the bot reaches its own listener: through the
 // loopback address even when it listens on all interfaces.
+// newConnector is the Bot Connector client: with the bot's credential, or
+// none in local mode (the playground asks for no token).
+func newConnector(cfg config, httpClient *http.Client) (*bot.Connector, error) {
+	if cfg.local() {
+		return bot.NewConnector(httpClient, nil), nil
+	}
+	cred, err := bot.NewCredential(bot.CredentialConfig{
+		AppType: cfg.AppType, AppID: cfg.AppID, Password: string(cfg.AppPassword),
+		TenantID: cfg.AppTenantID, AuthorityHost: cfg.AuthorityHost,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connector credential: %w", err)
+	}
+	return bot.NewConnector(httpClient, bot.NewTokenCache(cred)), nil
+}
+
 func loopbackAddr(a net.Addr) string {
 	host, port, err := net.SplitHostPort(a.String())
 	if err != nil {

@@ -91,7 +91,11 @@ type Effects struct {
 	// Privilege keeps privileged accounts out of self-service; nil
 	// refuses every change (it fails closed).
 	Privilege *Privilege
-	Region    string // default phone region, e.g. "JP"
+	// Campaign records what people do with the passkey campaign's card.
+	Campaign interface {
+		CampaignAct(ctx context.Context, campaign, userID, action string, until, at time.Time) (bool, error)
+	}
+	Region string // default phone region, e.g. "JP"
 	// Approval, when set, turns confirmed changes into tickets that an
 	// agent approves (SELF_SERVICE_WRITES=approval).
 	Approval bool
@@ -148,6 +152,16 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 		res.Value, res.Err = x.approve(ctx, e, in)
 	case dialogs.RevokeSessions:
 		res.Err = x.revoke(ctx, e, in)
+	case dialogs.CampaignAct:
+		if x.Campaign == nil {
+			break
+		}
+		// false (not in that campaign: a forwarded card) changes nothing and
+		// needs no answer.
+		_, res.Err = x.Campaign.CampaignAct(ctx, e.Campaign, userOf(in), e.Action, e.Until, in.Now)
+		if res.Err != nil {
+			x.Log.Warn("campaign click not recorded", zap.String("action", e.Action), zap.Error(res.Err))
+		}
 	case dialogs.Audit:
 		res.Err = x.Changes.RecordAudit(ctx, store.AuditEntry{At: x.Now(), UserID: e.User, ActorID: e.Actor,
 			Operation: e.Operation, Method: "-", Result: e.Result, ChangeKey: e.Key})

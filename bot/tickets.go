@@ -67,9 +67,9 @@ type HelpdeskConfig struct {
 	BotName     string
 }
 
-// settingServiceURL is where the helpdesk team's service URL is kept once
+// SettingServiceURL is where the helpdesk team's service URL is kept once
 // the bot has seen an activity from there.
-const settingServiceURL = "helpdesk.serviceUrl"
+const SettingServiceURL = "helpdesk.serviceUrl"
 
 // Tickets does the I/O of tickets: storing them, posting and updating
 // their cards in the helpdesk channel, telling the person, and finding out
@@ -227,7 +227,7 @@ func (d *Tickets) serviceURL(ctx context.Context, fallback string) string {
 	if learned != "" {
 		return learned
 	}
-	if v, err := d.Store.Setting(ctx, settingServiceURL); err == nil && v != "" {
+	if v, err := d.Store.Setting(ctx, SettingServiceURL); err == nil && v != "" {
 		return v
 	}
 	return fallback
@@ -253,7 +253,7 @@ func (d *Tickets) Learn(ctx context.Context, a *Activity) {
 	if same {
 		return
 	}
-	if err := d.Store.SetSetting(ctx, settingServiceURL, a.ServiceURL, d.Now()); err != nil {
+	if err := d.Store.SetSetting(ctx, SettingServiceURL, a.ServiceURL, d.Now()); err != nil {
 		d.Log.Warn("helpdesk service URL not saved", zap.Error(err))
 	}
 }

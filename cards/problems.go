@@ -94,6 +94,11 @@ var problemTexts = map[string]Text{
 	"no_ticket": {"この依頼は見つかりませんでした。", "That request could not be found."},
 	"conflict": {"ほかの操作と重なりました。もう一度お試しください。",
 		"Someone else changed this request at the same moment. Please try again."},
+	// Why the passkey campaign could not reach someone (bot/campaign).
+	"campaign_app_not_installable": {"このボットをインストールできませんでした（Teams のライセンスがない、アプリがポリシーで許可されていない、またはアカウントがない）。",
+		"The bot could not be installed for this person (no Teams licence, the app is not allowed by policy, or no such account)."},
+	"campaign_chat_refused": {"この人との個人チャットを開けないか、メッセージを送れませんでした（ボットがブロックされている可能性があります）。",
+		"The bot could not open a personal chat with this person or post in it (they may have blocked it)."},
 	"agent_unknown": {"ヘルプデスクの担当者か確認できませんでした。少ししてからもう一度お試しください。",
 		"Whether you are a helpdesk agent could not be checked. Please try again in a moment."},
 }

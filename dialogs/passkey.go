@@ -77,7 +77,11 @@ func (d Passkey) Next(raw json.RawMessage, in Input) Turn {
 				Replies: []cards.Message{{Text: txtMovedToPersonal.In(l)}}, Effects: []Effect{MoveToPersonal{Verb: cards.VerbPasskey}}}
 		}
 		st = passkeyState{Owner: ownerOf(in.User), Stage: "loading"}
-		return Turn{Status: Waiting, State: mustJSON(st), Effects: []Effect{LoadMethods{}}}
+		effects := []Effect{LoadMethods{}}
+		if c := in.Data[cards.CampaignKey]; c != "" { // from the campaign's card
+			effects = append(effects, CampaignAct{Campaign: c, Action: campaignStart})
+		}
+		return Turn{Status: Waiting, State: mustJSON(st), Effects: effects}
 	case VerbPasskeyDevice:
 		if st.Stage != "device" && st.Stage != "waiting" {
 			return Turn{Status: Complete, Pass: true}
@@ -265,12 +269,7 @@ func passkeyName(l cards.Lang, name string) string {
 }
 
 // endDate is the tenant's end of SMS and voice codes in l.
-func endDate(l cards.Lang, t faq.Tenant) string {
-	if l == cards.Japanese {
-		return t.SMSVoiceEnd.Format("2006年1月2日")
-	}
-	return t.SMSVoiceEnd.Format("2 January 2006")
-}
+func endDate(l cards.Lang, t faq.Tenant) string { return cards.Day(l, t.SMSVoiceEnd) }
 
 // PasskeyView is a registered passkey, named from what kind of
 // authenticator holds it.

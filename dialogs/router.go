@@ -225,6 +225,12 @@ func (r *Router) step(s Session, in Input) (Session, Turn) {
 		return s, out
 	}
 
+	// What a campaign card's click recorded needs no answer: the reply went
+	// out with the click. Whichever flow is running must not see it.
+	if in.Kind == ResultInput && in.Result != nil && in.Result.Effect == (CampaignAct{}).EffectName() {
+		return s, out
+	}
+
 	var verb string
 	switch in.Kind {
 	case EventInput:
@@ -384,6 +390,8 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbFeedback:
 		r.feedback(s, in, out)
+	case cards.VerbCampaignLater, cards.VerbCampaignNoSmartphone:
+		r.campaignVerb(in, verb, out)
 	default:
 		return false
 	}

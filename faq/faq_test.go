@@ -255,4 +255,3 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
-

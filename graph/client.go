@@ -43,10 +43,14 @@ type Config struct {
 // msgraph-sdk-go. It needs the application permissions
 // UserAuthenticationMethod.ReadWrite.All and User.Read.All, and for the
 // calls that use them Mail.Send ([Client.SendMail]),
-// RoleManagement.Read.Directory ([Client.DirectoryRoles]) and
-// GroupMember.Read.All ([Client.MemberOfGroups]).
+// RoleManagement.Read.Directory ([Client.DirectoryRoles]),
+// GroupMember.Read.All ([Client.MemberOfGroups], [Client.GroupMembers]),
+// AuditLog.Read.All ([Client.RegistrationDetails], in a tenant with
+// Microsoft Entra ID P1) and TeamsAppInstallation.ReadWriteSelfForUser.All
+// ([Client.InstallPersonalApp]).
 type Client struct {
 	sdk       *msgraph.GraphServiceClient
+	baseURL   string // Graph's v1.0 root, without a trailing slash
 	timeout   time.Duration
 	retryWait time.Duration
 }
@@ -109,8 +113,9 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph: request adapter: %w", err)
 	}
-	adapter.SetBaseUrl(strings.TrimRight(cfg.BaseURL, "/"))
-	return &Client{sdk: msgraph.NewGraphServiceClient(adapter), timeout: cfg.Timeout, retryWait: cfg.RetryWait}, nil
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	adapter.SetBaseUrl(base)
+	return &Client{sdk: msgraph.NewGraphServiceClient(adapter), baseURL: base, timeout: cfg.Timeout, retryWait: cfg.RetryWait}, nil
 }
 
 func retryAfter(resp *http.Response) time.Duration {
@@ -126,23 +131,30 @@ func retryAfter(resp *http.Response) time.Duration {
 
 func (c *Client) user(id string) *users.UserItemRequestBuilder { return c.sdk.Users().ByUserId(id) }
 
-// User reads a person's name, UPN, preferred language, mail address and
-// user type (Member or Guest; see [User.External]). Graph returns userType
-// only when asked for it by $select, as it is here.
+// User reads a person's name, UPN, preferred language, mail address, user
+// type (Member or Guest; see [User.External]) and whether the account is
+// disabled. Graph returns userType and accountEnabled only when asked for
+// them by $select, as they are here.
 func (c *Client) User(ctx context.Context, id string) (User, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	u, err := c.user(id).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
 		QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{
-			Select: []string{"id", "displayName", "userPrincipalName", "preferredLanguage", "mail", "userType"},
+			Select: []string{"id", "displayName", "userPrincipalName", "preferredLanguage", "mail", "userType", "accountEnabled"},
 		},
 	})
 	if err != nil {
 		return User{}, wrap("read user", err)
 	}
+	return userOf(u), nil
+}
+
+// userOf is a Graph user as the bot sees it.
+func userOf(u models.Userable) User {
 	return User{ID: str(u.GetId()), DisplayName: str(u.GetDisplayName()),
 		UserPrincipalName: str(u.GetUserPrincipalName()), PreferredLanguage: str(u.GetPreferredLanguage()),
-		Mail: str(u.GetMail()), UserType: str(u.GetUserType())}, nil
+		Mail: str(u.GetMail()), UserType: str(u.GetUserType()),
+		Disabled: u.GetAccountEnabled() != nil && !*u.GetAccountEnabled()}
 }
 
 // maxRolePages bounds how many pages of directory roles DirectoryRoles

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,39 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Refusal is a refusal a caller acts on in a way of its own, beyond what
+// its [ErrorKind] says: the [*Error] Graph's answer became wraps it, and
+// errors.Is finds it. Its value is a stable code, safe to log.
+type Refusal string
+
+// Error returns the code.
+func (r Refusal) Error() string { return string(r) }
+
+// The refusals.
+const (
+	// ErrReportUnavailable: Graph refused the authentication methods
+	// registration report (HTTP 403). Either the tenant has no Microsoft
+	// Entra ID P1 (code Authentication_RequestFromNonPremiumTenantOrB2CTenant)
+	// or the app lacks AuditLog.Read.All (code Authorization_RequestDenied).
+	// The people to reach can still be read from a group ([Client.GroupMembers]).
+	ErrReportUnavailable Refusal = "report_unavailable"
+	// ErrUnreachable: the app cannot be installed for this person (HTTP 403
+	// or 404): they have no Teams licence, a Teams app permission policy
+	// blocks the app, or the directory has no such user. Nothing more can
+	// be done for them through Teams. If it comes back for everyone, suspect
+	// the app's catalog id or the app's permission instead.
+	ErrUnreachable Refusal = "unreachable"
+)
+
+// refused wraps the refusal into err, an *Error from [wrap], when Graph
+// answered with one of the statuses; other errors come back unchanged.
+func refused(err error, r Refusal, statuses ...int) error {
+	if ge, ok := err.(*Error); ok && slices.Contains(statuses, ge.Status) {
+		ge.Err = r
+	}
+	return err
+}
 
 // KindOf returns the kind of a Graph error, Unknown for anything else.
 func KindOf(err error) ErrorKind {

@@ -2,9 +2,11 @@
 // methods: a narrow API of plain Go types (list, add, change and remove a
 // person's sign-in methods, read and name their passkeys, issue a Temporary
 // Access Pass, read the user, their directory roles and group memberships,
-// send a notification mail) over msgraph-sdk-go, the guardrails every
-// change must pass, phone number normalisation, and (in graph/sim) a
-// simulator that speaks Graph's HTTP API for local mode and tests.
+// send a notification mail; for a campaign, stream the tenant's methods
+// registration report or a group's members and install the bot for people)
+// over msgraph-sdk-go, the guardrails every change must pass, phone number
+// normalisation, and (in graph/sim) a simulator that speaks Graph's HTTP
+// API for local mode and tests.
 package graph
 
 import (
@@ -126,6 +128,13 @@ type User struct {
 	// UserType is Graph's userType: "Member" for the tenant's own people,
 	// "Guest" for invited outsiders; "" when Graph did not say.
 	UserType string
+	// Disabled reports Graph's accountEnabled false: the account cannot
+	// sign in, and a campaign skips it. Only an explicit false counts. Every
+	// read here asks for accountEnabled, so it is missing (null) only when
+	// Graph doesn't know; Disabled is then false, because skipping someone
+	// on a value nobody saw would silently drop them from a campaign, while
+	// a message to a disabled account merely goes unread.
+	Disabled bool
 }
 
 // External reports whether the person is not one of the tenant's own

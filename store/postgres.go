@@ -174,6 +174,45 @@ var postgresMigrations = []string{
 	// v7: a person's tickets across conversations (one open at a time, a
 	// daily cap).
 	`CREATE INDEX tickets_user ON tickets (user_id, id);`,
+	// v8: the passkey campaign (store/campaign.go).
+	`CREATE TABLE campaign_people (
+		campaign      TEXT NOT NULL,
+		user_id       TEXT NOT NULL,
+		status        TEXT NOT NULL,
+		mix           TEXT NOT NULL,
+		lang          TEXT NOT NULL,
+		found_at      BIGINT NOT NULL,
+		seen_run      BIGINT NOT NULL,
+		wave          BIGINT NOT NULL DEFAULT 0,
+		sending       BIGINT NOT NULL DEFAULT 0,
+		sending_at    BIGINT NOT NULL DEFAULT 0,
+		last_sent_at  BIGINT NOT NULL DEFAULT 0,
+		snoozed_until BIGINT NOT NULL DEFAULT 0,
+		started_at    BIGINT NOT NULL DEFAULT 0,
+		no_smartphone BIGINT NOT NULL DEFAULT 0,
+		conversation  TEXT NOT NULL DEFAULT '',
+		service_url   TEXT NOT NULL DEFAULT '',
+		reason        TEXT NOT NULL DEFAULT '',
+		updated_at    BIGINT NOT NULL,
+		PRIMARY KEY (campaign, user_id)
+	);
+	CREATE INDEX campaign_people_status ON campaign_people (campaign, status, user_id);
+	CREATE TABLE campaign_counts (
+		campaign      TEXT NOT NULL,
+		at            BIGINT NOT NULL,
+		phone_only    BIGINT NOT NULL,
+		contacted     BIGINT NOT NULL,
+		started       BIGINT NOT NULL,
+		registered    BIGINT NOT NULL,
+		unreachable   BIGINT NOT NULL,
+		no_smartphone BIGINT NOT NULL,
+		PRIMARY KEY (campaign, at)
+	);
+	CREATE TABLE leases (
+		name       TEXT PRIMARY KEY,
+		holder     TEXT NOT NULL,
+		expires_at BIGINT NOT NULL
+	);`,
 }
 
 // ConversationLocks returns the locks that keep a conversation's turns

@@ -136,4 +136,43 @@ var sqliteMigrations = []string{
 	// v7: a person's tickets across conversations (one open at a time, a
 	// daily cap).
 	`CREATE INDEX tickets_user ON tickets (user_id, id);`,
+	// v8: the passkey campaign (store/campaign.go).
+	`CREATE TABLE campaign_people (
+		campaign      TEXT NOT NULL,
+		user_id       TEXT NOT NULL,
+		status        TEXT NOT NULL,
+		mix           TEXT NOT NULL,
+		lang          TEXT NOT NULL,
+		found_at      INTEGER NOT NULL,
+		seen_run      INTEGER NOT NULL,
+		wave          INTEGER NOT NULL DEFAULT 0,
+		sending       INTEGER NOT NULL DEFAULT 0,
+		sending_at    INTEGER NOT NULL DEFAULT 0,
+		last_sent_at  INTEGER NOT NULL DEFAULT 0,
+		snoozed_until INTEGER NOT NULL DEFAULT 0,
+		started_at    INTEGER NOT NULL DEFAULT 0,
+		no_smartphone INTEGER NOT NULL DEFAULT 0,
+		conversation  TEXT NOT NULL DEFAULT '',
+		service_url   TEXT NOT NULL DEFAULT '',
+		reason        TEXT NOT NULL DEFAULT '',
+		updated_at    INTEGER NOT NULL,
+		PRIMARY KEY (campaign, user_id)
+	);
+	CREATE INDEX campaign_people_status ON campaign_people (campaign, status, user_id);
+	CREATE TABLE campaign_counts (
+		campaign      TEXT NOT NULL,
+		at            INTEGER NOT NULL,
+		phone_only    INTEGER NOT NULL,
+		contacted     INTEGER NOT NULL,
+		started       INTEGER NOT NULL,
+		registered    INTEGER NOT NULL,
+		unreachable   INTEGER NOT NULL,
+		no_smartphone INTEGER NOT NULL,
+		PRIMARY KEY (campaign, at)
+	);
+	CREATE TABLE leases (
+		name       TEXT PRIMARY KEY,
+		holder     TEXT NOT NULL,
+		expires_at INTEGER NOT NULL
+	);`,
 }

@@ -30,6 +30,10 @@ func (s *Server) control(c *call) reply {
 		return s.controlAddPasskey(c, seg[1])
 	case len(seg) == 1 && seg[0] == "mail":
 		return s.controlMail(c)
+	case len(seg) == 1 && seg[0] == "tenant":
+		return s.controlTenant(c)
+	case len(seg) == 2 && seg[0] == "tenant" && seg[1] == "seed":
+		return s.controlTenantSeed(c)
 	}
 	return notFound(seg[len(seg)-1])
 }
@@ -65,7 +69,7 @@ func (s *Server) controlFaults(c *call) reply {
 		defer s.mu.Unlock()
 		out := []faultJSON{}
 		for _, f := range s.faults {
-			w := faultJSON{Method: f.Method, PathContains: f.PathContains, Status: f.Status,
+			w := faultJSON{Method: f.Method, PathContains: f.PathContains, Status: f.Status, Code: f.Code,
 				RetryAfter: jsonDuration(f.RetryAfter), Latency: jsonDuration(f.Latency), Times: f.Times}
 			if f.remaining > 0 {
 				rem := f.remaining
@@ -109,6 +113,8 @@ func (s *Server) controlUser(c *call, key string) reply {
 			DirectoryRoles  *[]string `json:"directoryRoles"`
 			Groups          *[]string `json:"groups"`
 			UserType        *string   `json:"userType"`
+			AccountEnabled  *bool     `json:"accountEnabled"`
+			Teams           *bool     `json:"teams"`
 		}
 		if e := c.decode(&in); e != nil {
 			return errReply(e)
@@ -143,6 +149,12 @@ func (s *Server) controlUser(c *call, key string) reply {
 		}
 		if in.UserType != nil {
 			u.userType = *in.UserType
+		}
+		if in.AccountEnabled != nil {
+			u.disabled = !*in.AccountEnabled
+		}
+		if in.Teams != nil {
+			u.noTeams = !*in.Teams
 		}
 	}
 	return reply{status: http.StatusOK, body: u.debug(c.now)}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -226,4 +227,36 @@ func checkMemberGroups(c *call, u *user) reply {
 		}
 	}
 	return reply{status: http.StatusOK, body: out}
+}
+
+// isUserCast reports whether a path segment casts a directory object
+// collection to user; like [isDirectoryRoleCast] it takes the SDK's alias
+// "graph.user" as well as the full name.
+func isUserCast(seg string) bool {
+	return strings.EqualFold(seg, "microsoft.graph.user") || strings.EqualFold(seg, "graph.user")
+}
+
+// groupUsers serves GET /groups/{id}/transitiveMembers/microsoft.graph.user:
+// the users whose groups hold the id, disabled accounts included, ordered
+// and paged like the registration report (see [Server.page]). Each has the
+// properties GET /users/{id} returns, userType and accountEnabled when
+// $select names them. The simulator's groups exist only through their
+// members, so an id nobody belongs to lists no one rather than 404.
+func (s *Server) groupUsers(c *call, groupID string) reply {
+	if c.r.Method != http.MethodGet {
+		return methodNotAllowed(c, http.MethodGet)
+	}
+	if !isGUID(groupID) {
+		return errReply(newError(http.StatusBadRequest, codeBadRequest,
+			fmt.Sprintf("Invalid object identifier '%s'.", groupID)))
+	}
+	groupID = strings.ToLower(groupID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.page(c, metadata+"users", func(u *user) (any, bool) {
+		if !slices.Contains(u.groups, groupID) {
+			return nil, false
+		}
+		return u.wire("", c.r), true
+	})
 }

@@ -33,14 +33,20 @@ func (s *Server) route(c *call) reply {
 		return errReply(newError(http.StatusBadRequest, codeBadRequest,
 			"/me request is only valid with delegated authentication flow."))
 	}
-	if !strings.EqualFold(seg[0], "users") || len(seg) < 2 {
+	switch {
+	case len(seg) == 3 && strings.EqualFold(seg[0], "reports") && strings.EqualFold(seg[1], "authenticationMethods") &&
+		strings.EqualFold(seg[2], "userRegistrationDetails"):
+		return s.registrationDetails(c)
+	case len(seg) == 4 && strings.EqualFold(seg[0], "groups") && strings.EqualFold(seg[2], "transitiveMembers") && isUserCast(seg[3]):
+		return s.groupUsers(c, seg[1])
+	case !strings.EqualFold(seg[0], "users") || len(seg) < 2:
 		return notFound(seg[0])
 	}
 	key := seg[1]
 	switch {
 	case len(seg) == 2:
 		return s.withUser(c, key, []string{http.MethodGet}, func(u *user) reply {
-			return reply{status: http.StatusOK, body: u.wire(metadata+"users/$entity", selects(c.r, "userType"))}
+			return reply{status: http.StatusOK, body: u.wire(metadata+"users/$entity", c.r)}
 		})
 	case len(seg) == 3 && strings.EqualFold(seg[2], "revokeSignInSessions"):
 		return s.withUser(c, key, []string{http.MethodPost}, func(u *user) reply {
@@ -53,6 +59,8 @@ func (s *Server) route(c *call) reply {
 		return s.withUser(c, key, []string{http.MethodPost}, func(u *user) reply { return checkMemberGroups(c, u) })
 	case len(seg) == 4 && strings.EqualFold(seg[2], "transitiveMemberOf") && isDirectoryRoleCast(seg[3]):
 		return s.transitiveRoles(c, key)
+	case len(seg) == 4 && strings.EqualFold(seg[2], "teamwork") && strings.EqualFold(seg[3], "installedApps"):
+		return s.installedApps(c, key)
 	case len(seg) >= 4 && len(seg) <= 5 && strings.EqualFold(seg[2], "authentication"):
 		return s.authentication(c, key, seg[3:])
 	}

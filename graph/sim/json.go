@@ -71,9 +71,11 @@ type wireUser struct {
 	UserPrincipalName string `json:"userPrincipalName"`
 	PreferredLanguage string `json:"preferredLanguage"`
 	Mail              string `json:"mail"`
-	// UserType is left out unless $select asks for it, as Graph does: it
-	// is not among the properties a user comes with by default.
-	UserType *string `json:"userType,omitempty"`
+	// UserType and AccountEnabled are left out unless $select asks for
+	// them, as Graph does: they are not among the properties a user comes
+	// with by default.
+	UserType       *string `json:"userType,omitempty"`
+	AccountEnabled *bool   `json:"accountEnabled,omitempty"`
 }
 
 type wireDirectoryRole struct {
@@ -198,14 +200,18 @@ func (m *method) wire(context string, now time.Time, withPass bool) any {
 }
 
 // wire renders u as GET /users/{id} does. The properties Graph returns by
-// default are always there, whatever $select says; userType only when
-// withType is set (the request's $select named it).
-func (u *user) wire(context string, withType bool) wireUser {
+// default are always there, whatever $select says; userType and
+// accountEnabled only when the request's $select names them.
+func (u *user) wire(context string, r *http.Request) wireUser {
 	w := wireUser{Context: context, ID: u.id, DisplayName: u.displayName,
 		UserPrincipalName: u.upn, PreferredLanguage: u.lang, Mail: u.mail}
-	if withType {
+	if selects(r, "userType") {
 		t := u.userType
 		w.UserType = &t
+	}
+	if selects(r, "accountEnabled") {
+		enabled := !u.disabled
+		w.AccountEnabled = &enabled
 	}
 	return w
 }
@@ -223,8 +229,8 @@ func selects(r *http.Request, property string) bool {
 
 // debugUser is the simulator's view of a user, for GET /_sim/users/{id}:
 // full phone numbers, the default method, when sign-in sessions were last
-// revoked, user type, directory roles and groups. Temporary Access Pass values are
-// never shown.
+// revoked, user type, account state, Teams licence and installed apps,
+// directory roles and groups. Temporary Access Pass values are never shown.
 type debugUser struct {
 	ID                string   `json:"id"`
 	DisplayName       string   `json:"displayName"`
@@ -232,6 +238,9 @@ type debugUser struct {
 	Mail              string   `json:"mail"`
 	PreferredLanguage string   `json:"preferredLanguage"`
 	UserType          string   `json:"userType"` // "Member" or "Guest"
+	AccountEnabled    bool     `json:"accountEnabled"`
+	Teams             bool     `json:"teams"`         // has a Teams licence
+	InstalledApps     []string `json:"installedApps"` // Teams app catalog ids, personal scope
 	DefaultMethodID   string   `json:"defaultMethodId"`
 	DefaultMethod     string   `json:"defaultMethod"` // "mobile", "microsoftAuthenticator", ...; "" if none
 	SessionsValidFrom *string  `json:"signInSessionsValidFromDateTime"`
@@ -243,6 +252,7 @@ type debugUser struct {
 func (u *user) debug(now time.Time) debugUser {
 	d := debugUser{ID: u.id, DisplayName: u.displayName, UserPrincipalName: u.upn,
 		Mail: u.mail, PreferredLanguage: u.lang, UserType: u.userType, DefaultMethodID: u.defaultID,
+		AccountEnabled: !u.disabled, Teams: !u.noTeams, InstalledApps: append([]string{}, u.apps...),
 		SessionsValidFrom: graphTime(u.sessionsValidFrom), Methods: []any{},
 		DirectoryRoles: append([]string{}, u.roles...), Groups: append([]string{}, u.groups...)}
 	if m := u.defaultMethod(); m != nil {
@@ -297,6 +307,7 @@ type faultJSON struct {
 	Method       string       `json:"method,omitempty"`
 	PathContains string       `json:"pathContains,omitempty"`
 	Status       int          `json:"status,omitempty"`
+	Code         string       `json:"code,omitempty"`
 	RetryAfter   jsonDuration `json:"retryAfter,omitempty"`
 	Latency      jsonDuration `json:"latency,omitempty"`
 	Times        int          `json:"times,omitempty"`
@@ -306,7 +317,7 @@ type faultJSON struct {
 // MarshalJSON writes f as the control endpoint does, with durations as Go
 // duration strings.
 func (f Fault) MarshalJSON() ([]byte, error) {
-	return json.Marshal(faultJSON{Method: f.Method, PathContains: f.PathContains, Status: f.Status,
+	return json.Marshal(faultJSON{Method: f.Method, PathContains: f.PathContains, Status: f.Status, Code: f.Code,
 		RetryAfter: jsonDuration(f.RetryAfter), Latency: jsonDuration(f.Latency), Times: f.Times})
 }
 
@@ -314,13 +325,14 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 //
 //	{"method":"POST","pathContains":"/phoneMethods","status":429,"retryAfter":"2s","latency":0.5,"times":1}
 //
-// Durations are Go duration strings or numbers of seconds.
+// "code" sets the error body's code (see [Fault].Code). Durations are Go
+// duration strings or numbers of seconds.
 func (f *Fault) UnmarshalJSON(b []byte) error {
 	var w faultJSON
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*f = Fault{Method: w.Method, PathContains: w.PathContains, Status: w.Status,
+	*f = Fault{Method: w.Method, PathContains: w.PathContains, Status: w.Status, Code: w.Code,
 		RetryAfter: time.Duration(w.RetryAfter), Latency: time.Duration(w.Latency), Times: w.Times}
 	return nil
 }

@@ -28,7 +28,9 @@ import (
 //	  "email": "hanako.sato@example.jp",
 //	  "windowsHello": [{"displayName": "SATO-LAPTOP"}],
 //	  "directoryRoles": ["Authentication Administrator"],
-//	  "groups": ["8d3f6a21-5c4b-4e7a-9f10-2b3c4d5e6f70"]
+//	  "groups": ["8d3f6a21-5c4b-4e7a-9f10-2b3c4d5e6f70"],
+//	  "accountEnabled": true,
+//	  "teams": true
 //	}]
 //
 // Only id and userPrincipalName are required. Everything left out is either
@@ -93,6 +95,12 @@ type SeedUser struct {
 	// of, directly or transitively, as POST /users/{id}/checkMemberGroups
 	// reports them. Each at most once.
 	Groups []string `json:"groups,omitempty"`
+	// AccountEnabled is Graph's accountEnabled; nil means true. A disabled
+	// account still has its methods and still appears in every listing.
+	AccountEnabled *bool `json:"accountEnabled,omitempty"`
+	// Teams says whether the user has a Microsoft Teams licence; nil means
+	// true. Installing an app for someone without one is 403.
+	Teams *bool `json:"teams,omitempty"`
 }
 
 // SeedPhone is a phone number of a [SeedUser].
@@ -167,7 +175,8 @@ func (su SeedUser) build() (*user, error) {
 	}
 	id := strings.ToLower(su.ID)
 	u := &user{id: id, displayName: su.DisplayName, upn: su.UserPrincipalName,
-		mail: su.Mail, lang: su.PreferredLanguage, userType: su.UserType}
+		mail: su.Mail, lang: su.PreferredLanguage, userType: su.UserType,
+		disabled: su.AccountEnabled != nil && !*su.AccountEnabled, noTeams: su.Teams != nil && !*su.Teams}
 	if u.userType == "" {
 		u.userType = userTypeMember
 	} else if err := checkUserType(u.userType); err != nil {

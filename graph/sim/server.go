@@ -1,8 +1,10 @@
 // Package sim is an in-memory simulator of the Microsoft Graph v1.0
-// authentication-methods API, and of the few user endpoints around it the
-// bot needs (the user, sign-out, mail, directory roles, group membership),
-// faithful enough that msgraph-sdk-go talks to it over HTTP unmodified. The bot mounts it in local mode, and tests use it
-// through httptest as the Graph the client code runs against.
+// authentication-methods API, and of the few endpoints around it the bot
+// needs (the user, sign-out, mail, directory roles, group membership, the
+// methods registration report, a group's members, installing the bot in
+// Teams), faithful enough that msgraph-sdk-go talks to it over HTTP
+// unmodified. The bot mounts it in local mode, and tests use it through
+// httptest as the Graph the client code runs against.
 //
 // A [Server] serves paths starting with /v1.0/ (point the SDK's base URL at
 // ".../v1.0"); mount it under a prefix with [http.StripPrefix]:
@@ -10,13 +12,19 @@
 //	mux.Handle("/graph-simulator/", http.StripPrefix("/graph-simulator", sim.New()))
 //
 // Graph endpoints (user {id} is an object id or a userPrincipalName; an
-// unknown object id is provisioned on first sight, see [New]):
+// unknown object id is provisioned on first sight, see [New], except under
+// teamwork/installedApps):
 //
-//	GET    /v1.0/users/{id}                  userType ("Member" or "Guest") only when $select names it
+//	GET    /v1.0/users/{id}                  userType ("Member" or "Guest") and accountEnabled only when $select names them
 //	POST   /v1.0/users/{id}/revokeSignInSessions
 //	POST   /v1.0/users/{id}/sendMail
 //	GET    /v1.0/users/{id}/transitiveMemberOf/microsoft.graph.directoryRole
 //	POST   /v1.0/users/{id}/checkMemberGroups
+//	GET    /v1.0/users/{id}/teamwork/installedApps     $filter=teamsApp/id eq '{appId}' and $expand=teamsApp understood
+//	POST   /v1.0/users/{id}/teamwork/installedApps     {"teamsApp@odata.bind":".../appCatalogs/teamsApps/{appId}"}: 201, no body;
+//	                                                   409 "Conflict" if installed, 403 without a Teams licence
+//	GET    /v1.0/reports/authenticationMethods/userRegistrationDetails   every known user, by object id; 403 without P1
+//	GET    /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user      $select userType, accountEnabled
 //	GET    /v1.0/users/{id}/authentication/methods[/{methodId}]
 //	GET    /v1.0/users/{id}/authentication/passwordMethods[/{methodId}]
 //	GET    /v1.0/users/{id}/authentication/phoneMethods[/{methodId}]
@@ -47,10 +55,11 @@
 //	POST   /_sim/faults                      inject a fault (JSON, see [Fault.UnmarshalJSON])
 //	DELETE /_sim/faults                      clear all faults
 //	GET    /_sim/users/{id}                  the user's full state, numbers unmasked
-//	PATCH  /_sim/users/{id}                  {"defaultMethodId":"...","directoryRoles":[...],"groups":[...],"userType":"Guest"},
-//	                                         each optional: the user picks another default method; an admin changes the user's
-//	                                         directory roles (display names), groups (object ids; a list replaces the old one)
-//	                                         or userType ("Member" or "Guest")
+//	PATCH  /_sim/users/{id}                  {"defaultMethodId":"...","directoryRoles":[...],"groups":[...],"userType":"Guest",
+//	                                         "accountEnabled":false,"teams":false}, each optional: the user picks another default
+//	                                         method; an admin changes the user's directory roles (display names), groups (object ids;
+//	                                         a list replaces the old one), userType ("Member" or "Guest"), disables or enables the
+//	                                         account, or takes away or gives back their Teams licence
 //	POST   /_sim/users/{id}/authenticators   {"displayName":"iPhone 15"}: the user registers Authenticator
 //	POST   /_sim/users/{id}/passkeys         {"aaGuid":"...","model":"...","displayName":"...","attestationLevel":"notAttested"},
 //	                                         each optional (and the body too): the user registers a passkey; 201 with the
@@ -59,6 +68,15 @@
 //	GET    /_sim/mail[?to=address]           {"value":[...]}: mail sent with sendMail, oldest first (see [SentMail]);
 //	                                         to keeps the messages to that address (case-insensitive)
 //	DELETE /_sim/mail                        forget the sent mail
+//	GET    /_sim/tenant                      {"premium":true,"users":1234}
+//	PATCH  /_sim/tenant                      {"premium":false}: the tenant loses Microsoft Entra ID P1 (see [WithPremium])
+//	POST   /_sim/tenant/seed                 {"people":3000,"seed":1}: adds [TenantSeed](people, seed) (see [Server.AddUsers]);
+//	                                         201 {"people":3000,"added":3000}, 200 when all were there already
+//
+// Lists of users (the registration report, a group's members) are ordered
+// by object id and paged with $top (1-999, default 999) and an
+// @odata.nextLink whose $skiptoken names the last id listed, so users added
+// between pages are not skipped.
 //
 // Rules enforced as Graph does: phone numbers in the form "+81 9012345678"
 // (optional "x123" extension), one phone per type, alternateMobile only with
@@ -82,12 +100,16 @@
 // for an unknown userPrincipalName (Graph: "Request_ResourceNotFound");
 // sendMail delivers nothing (the message is recorded, the latest 500 kept)
 // and refuses a message without subject or body; a directory role's object
-// id is the same in every "tenant" and $skiptoken is a plain offset;
-// GET /users/{id} always returns the properties Graph returns by default
-// (id, displayName, userPrincipalName, preferredLanguage, mail) whatever
-// $select says, and userType only when $select names it; groups
-// are flat, so a user's seeded groups are their transitive memberships; and
-// no authentication at all (any bearer token, or none, is accepted).
+// id is the same in every "tenant" and the role list's $skiptoken is a plain
+// offset; the registration report follows every change at once (Graph's
+// may lag); installing a Teams app checks no app catalog; a group
+// exists through its members only, so an unknown one lists nobody rather
+// than 404; GET /users/{id} always returns the properties Graph returns by
+// default (id, displayName, userPrincipalName, preferredLanguage, mail)
+// whatever $select says, and userType and accountEnabled only when $select
+// names them (so do a group's members); groups are flat, so a user's seeded
+// groups are their transitive memberships; and no authentication at all
+// (any bearer token, or none, is accepted).
 package sim
 
 import (
@@ -98,7 +120,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,6 +150,8 @@ type Server struct {
 	mu       sync.Mutex
 	users    map[string]*user  // by lower-case object id
 	byUPN    map[string]string // lower-case userPrincipalName → object id
+	order    []string          // every object id, sorted; rebuilt when users has grown (users are never removed)
+	premium  bool              // the tenant has Microsoft Entra ID P1: the registration report is available
 	faults   []*activeFault
 	requests []Request
 	mail     []SentMail // sent with sendMail, oldest first
@@ -166,9 +192,10 @@ func WithLatency(d time.Duration) Option {
 // [LoadSeedFile] reports the same problems as an error.
 func New(opts ...Option) *Server {
 	s := &Server{
-		now:   time.Now,
-		users: map[string]*user{},
-		byUPN: map[string]string{},
+		now:     time.Now,
+		users:   map[string]*user{},
+		byUPN:   map[string]string{},
+		premium: true,
 	}
 	for _, o := range opts {
 		o(s)
@@ -177,6 +204,7 @@ func New(opts ...Option) *Server {
 	if err != nil {
 		panic("sim: " + err.Error())
 	}
+	s.seed = nil // built: a large generated tenant need not stay in memory twice
 	for _, u := range users {
 		s.addUser(u)
 	}
@@ -196,6 +224,11 @@ type Fault struct {
 	// Graph error body. 0 (or anything outside 400-599) answers normally,
 	// after Latency.
 	Status int
+	// Code is the error body's code; "" means the usual one for Status
+	// ("activityLimitReached" for 429, "accessDenied" for 403, ...). Set it
+	// to act out a particular refusal, such as 403
+	// "Authorization_RequestDenied" for a missing permission.
+	Code string
 	// RetryAfter is sent as Retry-After, rounded up to whole seconds. A 429
 	// always carries the header ("0" when RetryAfter is zero); other statuses
 	// only when RetryAfter is positive.
@@ -360,7 +393,11 @@ func (s *Server) serveGraph(c *call) reply {
 		}
 	}
 	if faulty && f.Status >= 400 && f.Status <= 599 {
-		rep := errReply(newError(f.Status, faultCode(f.Status),
+		code := f.Code
+		if code == "" {
+			code = faultCode(f.Status)
+		}
+		rep := errReply(newError(f.Status, code,
 			fmt.Sprintf("Simulated fault: %d %s.", f.Status, http.StatusText(f.Status))))
 		if f.Status == http.StatusTooManyRequests || f.RetryAfter > 0 {
 			secs := int64((f.RetryAfter + time.Second - 1) / time.Second)
@@ -480,20 +517,35 @@ func (s *Server) addUser(u *user) {
 // lookup finds the user an object id or userPrincipalName names,
 // provisioning unknown object ids. The caller holds s.mu.
 func (s *Server) lookup(key string) (*user, *apiError) {
-	if isGUID(key) {
-		id := strings.ToLower(key)
-		if u, ok := s.users[id]; ok {
-			return u, nil
-		}
-		u := provision(id)
+	u, e := s.known(key)
+	if e != nil && isGUID(key) {
+		u, e = provision(strings.ToLower(key)), nil
 		s.addUser(u)
-		return u, nil
 	}
-	if id, ok := s.byUPN[strings.ToLower(key)]; ok {
-		return s.users[id], nil
+	return u, e
+}
+
+// known finds the user an object id or userPrincipalName names among those
+// seeded or already provisioned; anyone else is 404. The caller holds s.mu.
+func (s *Server) known(key string) (*user, *apiError) {
+	id := strings.ToLower(key)
+	if !isGUID(key) {
+		id = s.byUPN[id]
+	}
+	if u, ok := s.users[id]; ok {
+		return u, nil
 	}
 	return nil, newError(http.StatusNotFound, codeItemNotFound,
 		fmt.Sprintf("Resource '%s' does not exist or one of its queried reference-property objects are not present.", key))
+}
+
+// sortedIDs returns every user's object id in order, the order listings
+// page through. The caller holds s.mu.
+func (s *Server) sortedIDs() []string {
+	if len(s.order) != len(s.users) {
+		s.order = slices.Sorted(maps.Keys(s.users))
+	}
+	return s.order
 }
 
 // sleepCtx waits for d, or until ctx is done; it reports whether it waited

@@ -220,6 +220,9 @@ type user struct {
 	roles                            []string  // directory role display names, canonical spelling
 	groups                           []string  // group object ids, lower case
 	userType                         string    // userTypeMember or userTypeGuest
+	disabled                         bool      // accountEnabled false: the account cannot sign in
+	noTeams                          bool      // no Microsoft Teams licence: no app can be installed for them
+	apps                             []string  // Teams app catalog ids installed in their personal scope, lower case
 }
 
 // Graph's userType values: the tenant's own people, and invited outsiders.
