@@ -75,10 +75,10 @@ func campaignCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	defer st.Close()
 	c := &campaign.Campaign{Config: campaign.Config{
-		Name: cfg.CampaignName, TeamsAppID: cfg.TeamsAppID, BotID: "28:" + cfg.AppID, TenantID: cfg.AppTenantID,
+		Name: cfg.CampaignName, TeamsAppID: cfg.TeamsAppID, BotID: botAccountID(cfg), TenantID: cfg.AppTenantID,
 		ServiceURL: cfg.BotServiceURL,
 		Tenant:     cfg.Tenant, Group: *group, RemindAfter: remindAfter, Rate: *rate, Workers: *workers,
-		Holder: holderName(), HelpdeskChannel: cfg.Helpdesk.ChannelID, HelpdeskLang: cfg.HelpdeskLang,
+		Holder: holderName(), Dead: deadHere, HelpdeskChannel: cfg.Helpdesk.ChannelID, HelpdeskLang: cfg.HelpdeskLang,
 	}, Store: st, Log: zap.NewNop()}
 
 	switch args[0] {
@@ -101,6 +101,9 @@ func campaignCommand(args []string, stdout, stderr io.Writer) int {
 	if cfg.GraphMode == graphSimulator && os.Getenv("GRAPH_BASE_URL") == "" {
 		fmt.Fprintln(stderr, "mfadesk: GRAPH_MODE is simulator but GRAPH_BASE_URL is empty: point it at a running simulator, e.g. http://127.0.0.1:3978/graph-simulator/v1.0")
 		return 2
+	}
+	if c.TeamsAppID == "" && cfg.local() {
+		c.TeamsAppID = localTeamsAppID // the simulator installs any app
 	}
 	if !*dryRun && c.TeamsAppID == "" {
 		fmt.Fprintln(stderr, "mfadesk: TEAMS_APP_ID is empty: set it to the app's id in your Teams catalogue (Teams admin center → Manage apps), so the bot can be installed for people who don't have it")
@@ -231,6 +234,18 @@ func campaignStatus(ctx context.Context, c *campaign.Campaign, asJSON bool, stdo
 	return 0
 }
 
+// localTeamsAppID stands in for the app's catalogue id in local mode.
+const localTeamsAppID = "00000000-0000-4000-8000-00000000a9e5"
+
+// botAccountID is the bot's Teams id ("28:" + its app id); in local mode it
+// has none, and the playground needs none.
+func botAccountID(cfg config) string {
+	if cfg.local() {
+		return ""
+	}
+	return "28:" + cfg.AppID
+}
+
 // parseDays reads a duration that may be given in days ("7d").
 func parseDays(s string) (time.Duration, error) {
 	if d, ok := strings.CutSuffix(strings.TrimSpace(s), "d"); ok {
@@ -247,6 +262,18 @@ func parseDays(s string) (time.Duration, error) {
 func holderName() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s/%d", host, os.Getpid())
+}
+
+// deadHere reports whether a lease holder was a process of this host that
+// no longer runs (killed, crashed): its lease need not run out first.
+func deadHere(holder string) bool {
+	host, _ := os.Hostname()
+	h, pidText, ok := strings.Cut(holder, "/")
+	pid, err := strconv.Atoi(pidText)
+	if !ok || err != nil || h != host || pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	return syscall.Kill(pid, 0) == syscall.ESRCH
 }
 
 // progressBar shows a run's progress on a terminal, redrawn in place; on

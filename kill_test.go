@@ -23,10 +23,11 @@ import (
 )
 
 // TestMain lets a test start this binary as the bot itself (see
-// startChild): with MFADESK_TEST_SERVE=1 it serves instead of testing.
+// startChild): with MFADESK_TEST_SERVE=1 it serves instead of testing (or
+// runs the command in MFADESK_TEST_ARGS).
 func TestMain(m *testing.M) {
 	if os.Getenv("MFADESK_TEST_SERVE") == "1" {
-		os.Exit(run(nil))
+		os.Exit(run(strings.Fields(os.Getenv("MFADESK_TEST_ARGS"))))
 	}
 	os.Exit(m.Run())
 }

@@ -357,13 +357,23 @@ try {
   // them to a passkey (registered in the simulated tenant, as the person
   // would at mysecurityinfo), finds it, and removes the phone through the
   // guided change with its confirm and sign-in.
-  await step("passkey-sms-only", async () => {
+  // The passkey campaign finds the person (SMS only now) and messages them
+  // in a 1:1 chat, whose button starts the passkey flow.
+  await step("campaign-card", async () => {
     for (const a of (await graph("GET", `/v1.0/users/${student.aad}/authentication/microsoftAuthenticatorMethods`)).value) {
       const res = await fetch(`${botBase}/graph-simulator/v1.0/users/${student.aad}/authentication/microsoftAuthenticatorMethods/${a.id}`, { method: "DELETE" });
       if (!res.ok) throw new Error(`simulator DELETE authenticator: ${res.status}`);
     }
-    await say("メニュー");
-    await click("何をしますか？", "パスキーを登録する");
+    const report = execFileSync(bin, ["campaign", "run", "--rate", "50"], {
+      env: { ...botEnv, GRAPH_BASE_URL: `${botBase}/graph-simulator/v1.0`, BOT_SERVICE_URL: `http://localhost:${pgPort}/_connector` },
+      encoding: "utf8",
+    });
+    if (!/1 sent/.test(report)) throw new Error(`the campaign did not message the person:\n${report}`);
+    await card("パスキーの登録をお願いします").waitFor();
+  });
+
+  await step("passkey-sms-only", async () => {
+    await click("パスキーの登録をお願いします", "パスキーを登録する");
     await see("SMS・音声通話だけです");
     await see("2027年2月1日");
   });

@@ -3,6 +3,7 @@ package faq
 import (
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // classifier is the matcher's second opinion: a softmax regression over the
@@ -33,6 +34,33 @@ const (
 	weightDecay = 1e-4
 	trainSeed   = 1 // the order of examples is shuffled, the same way every time
 )
+
+// trainedCache keeps the classifiers trained in this process, by what they
+// learnt from: the same knowledge base loaded again (a reload that changed
+// nothing, every test that loads the built-in one) is not trained again.
+// Training is deterministic, so a cached one is the one training would give.
+var trainedCache = struct {
+	sync.Mutex
+	m map[string]*classifier
+}{m: map[string]*classifier{}}
+
+// maxTrained bounds the cache: a knowledge base edited and reloaded all day
+// keeps only the latest few.
+const maxTrained = 4
+
+func trained(key []byte, train func() *classifier) *classifier {
+	trainedCache.Lock()
+	defer trainedCache.Unlock()
+	if c, ok := trainedCache.m[string(key)]; ok {
+		return c
+	}
+	c := train()
+	if len(trainedCache.m) >= maxTrained {
+		clear(trainedCache.m)
+	}
+	trainedCache.m[string(key)] = c
+	return c
+}
 
 // sample is one training question: its feature vector and its class.
 type sample struct {

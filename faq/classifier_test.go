@@ -7,19 +7,19 @@ import (
 
 // Every replica trains its own classifier when it loads the knowledge base;
 // they must all come out the same, or a person's answer would depend on
-// which replica took the message.
-func TestClassifierIsTheSameOnEveryLoad(t *testing.T) {
+// which replica took the message. (Trained here on a part of the examples,
+// bypassing the process's cache.)
+func TestClassifierIsTheSameOnEveryTraining(t *testing.T) {
 	t.Parallel()
-	a, err := Load("")
-	if err != nil {
-		t.Fatal(err)
+	var vecs []map[string]float64
+	var classes []int
+	for i, text := range []string{"SMSが届かない", "スマホをなくした", "パスキーとは", "what is a passkey", "sms not arriving",
+		"lost my phone", "プリンターが動かない", "wifi is down", "機種変更した", "new phone"} {
+		vecs, classes = append(vecs, textViews(text)[written]), append(classes, i%4)
 	}
-	b, err := Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(a.matcher.second.weights, b.matcher.second.weights) || !slices.Equal(a.matcher.second.bias, b.matcher.second.bias) {
-		t.Fatal("two loads of the same knowledge base trained different classifiers")
+	a, b := trainClassifier(vecs, classes, 4), trainClassifier(vecs, classes, 4)
+	if !slices.Equal(a.weights, b.weights) || !slices.Equal(a.bias, b.bias) {
+		t.Fatal("two trainings on the same questions gave different classifiers")
 	}
 }
 

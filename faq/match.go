@@ -1,6 +1,8 @@
 package faq
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -148,10 +150,12 @@ func newMatcher(kb *KB) *matcher {
 	}
 	topics := append([]Entry(nil), kb.Entries...)
 	topics = append(topics, Entry{ID: noneID, Examples: none})
+	h := sha256.New() // what the classifier learns from: topics and their questions, in order
 	for ti, e := range topics {
 		m.ids = append(m.ids, e.ID)
 		texts := append(append([]string{e.Title.JA, e.Title.EN}, e.Examples.JA...), e.Examples.EN...)
 		for _, t := range texts {
+			fmt.Fprintf(h, "%s\x00%s\x00", e.ID, t)
 			f := textViews(t)
 			if len(f[written]) == 0 {
 				continue
@@ -218,7 +222,7 @@ func newMatcher(kb *KB) *matcher {
 			vecs, classes = append(vecs, m.classifierInput(asRomaji)), append(classes, e.topic)
 		}
 	}
-	m.second = trainClassifier(vecs, classes, len(topics))
+	m.second = trained(h.Sum(nil), func() *classifier { return trainClassifier(vecs, classes, len(topics)) })
 	return m
 }
 

@@ -63,6 +63,8 @@ type Store interface {
 	RecordCampaignCounts(ctx context.Context, campaign string, c store.CampaignCounts) error
 	CampaignHistory(ctx context.Context, campaign string, since time.Time) ([]store.CampaignCounts, error)
 	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, at time.Time) (bool, error)
+	LeaseHolder(ctx context.Context, name string, at time.Time) (string, error)
+	TakeLease(ctx context.Context, name, from, holder string, ttl time.Duration, at time.Time) (bool, error)
 	ReleaseLease(ctx context.Context, name, holder string) error
 	Setting(ctx context.Context, key string) (string, error)
 	SetSetting(ctx context.Context, key, value string, at time.Time) error
@@ -72,7 +74,7 @@ type Store interface {
 type Config struct {
 	Name       string // the campaign, e.g. "passkeys-2027"
 	TeamsAppID string // the app's id in the organisation's Teams catalogue, to install it
-	BotID      string // the bot's Teams id, "28:" + its Microsoft App ID
+	BotID      string // the bot's Teams id, "28:" + its Microsoft App ID ("" in local mode)
 	TenantID   string
 	ServiceURL string // the Bot Connector for the tenant's region
 	Tenant     faq.Tenant
@@ -85,8 +87,11 @@ type Config struct {
 	Rate     float64
 	Workers  int
 	PageSize int
-	// Holder names this process in the lease (host and pid).
+	// Holder names this process in the lease (host and pid). Dead, if set,
+	// tells a holder that is known to have died (a process of this host
+	// that no longer runs), whose lease a new run may take at once.
 	Holder string
+	Dead   func(holder string) bool
 	// HelpdeskChannel, when set, gets the status card, updated in place.
 	HelpdeskChannel string
 	HelpdeskLang    cards.Lang
@@ -123,8 +128,9 @@ var (
 	ErrNoSource = errors.New("campaign: the registration report is unavailable (it needs Microsoft Entra ID P1 and AuditLog.Read.All); name a group with --group")
 )
 
-// leaseTTL is how long a lease outlives a process that stopped renewing it.
-const leaseTTL = 2 * time.Minute
+// leaseTTL is how long a lease outlives a process that stopped renewing it
+// (on another host; see Config.Dead).
+const leaseTTL = time.Minute
 
 // Defaults for what Config leaves zero.
 const (
@@ -167,6 +173,13 @@ func (c *Campaign) Hold(ctx context.Context) (context.Context, func(), error) {
 	c.init()
 	name := "campaign:" + c.Name
 	ok, err := c.Store.AcquireLease(ctx, name, c.Holder, leaseTTL, c.Now())
+	if err == nil && !ok && c.Dead != nil {
+		var holder string
+		if holder, err = c.Store.LeaseHolder(ctx, name, c.Now()); err == nil && holder != "" && c.Dead(holder) {
+			c.Log.Warn("campaign lease taken over from a run that died", zap.String("holder", holder))
+			ok, err = c.Store.TakeLease(ctx, name, holder, c.Holder, leaseTTL, c.Now())
+		}
+	}
 	if err != nil {
 		return ctx, nil, err
 	}
@@ -625,8 +638,10 @@ func (c *Campaign) deliver(ctx context.Context, p store.CampaignPerson, wave int
 			return store.SentResult{}, err
 		}
 		serviceURL = c.ServiceURL
+		// Teams opens a 1:1 chat from the person's Entra object id once the
+		// app is installed for them: the campaign never knows their "29:" id.
 		cr, err := c.Chats.CreateConversation(ctx, serviceURL, &bot.ConversationParameters{
-			Bot: &schema.ChannelAccount{ID: c.BotID}, Members: []schema.ChannelAccount{{ID: p.UserID}},
+			Bot: c.botAccount(), Members: []schema.ChannelAccount{{ID: p.UserID, AadObjectID: p.UserID}},
 			TenantID: c.TenantID, ChannelData: map[string]any{"tenant": map[string]any{"id": c.TenantID}},
 		})
 		if err != nil {
@@ -660,6 +675,13 @@ func (c *Campaign) deliver(ctx context.Context, p store.CampaignPerson, wave int
 		return store.SentResult{}, err
 	}
 	return store.SentResult{Delivered: true, Conversation: conv, ServiceURL: serviceURL}, nil
+}
+
+func (c *Campaign) botAccount() *schema.ChannelAccount {
+	if c.BotID == "" {
+		return nil
+	}
+	return &schema.ChannelAccount{ID: c.BotID}
 }
 
 // refused reports a connector answer that will not change by trying again:
@@ -745,7 +767,7 @@ func (c *Campaign) PostStatus(ctx context.Context, v cards.CampaignStatusView) e
 		}
 	}
 	cr, err := c.Chats.CreateConversation(ctx, serviceURL, &bot.ConversationParameters{
-		IsGroup: true, Bot: &schema.ChannelAccount{ID: c.BotID}, TenantID: c.TenantID, Activity: a,
+		IsGroup: true, Bot: c.botAccount(), TenantID: c.TenantID, Activity: a,
 		ChannelData: map[string]any{"channel": map[string]any{"id": c.HelpdeskChannel}, "tenant": map[string]any{"id": c.TenantID}},
 	})
 	if err != nil {
