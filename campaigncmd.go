@@ -79,7 +79,12 @@ func campaignCommand(args []string, stdout, stderr io.Writer) int {
 		ServiceURL: cfg.BotServiceURL,
 		Tenant:     cfg.Tenant, Group: *group, RemindAfter: remindAfter, Rate: *rate, Workers: *workers,
 		Holder: holderName(), Dead: deadHere, HelpdeskChannel: cfg.Helpdesk.ChannelID, HelpdeskLang: cfg.HelpdeskLang,
-	}, Store: st, Log: zap.NewNop()}
+	}, Store: st}
+	// Warnings (who could not be read or reached, and why) go to stderr
+	// with the progress; never names, addresses or numbers.
+	if c.Log, err = newLogger(cfg); err != nil {
+		c.Log = zap.NewNop()
+	}
 
 	switch args[0] {
 	case "status":

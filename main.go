@@ -192,6 +192,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	privilege := &bot.Privilege{Graph: graphClient, GroupID: cfg.ProtectedGroup}
 	effects.Notices, effects.Privilege, effects.Campaign = notices, privilege, st
 	runner.SetMetrics(metrics)
+	runner.RememberChats(&bot.PersonalChats{Store: st, Log: log, Now: time.Now})
 	if locks := st.ConversationLocks(); locks != nil {
 		runner.ShareLocks(locks) // replicas share the database
 	}

@@ -69,6 +69,7 @@ type Runner struct {
 	locks   Locker
 	metrics *Metrics
 	tickets *Tickets // nil: no helpdesk escalation
+	chats   *PersonalChats
 	// background counts effects running after their invoke was answered.
 	background sync.WaitGroup
 	// invokeBudget is how long a card click waits for its effects before it
@@ -89,6 +90,10 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 }
 
 // SetMetrics counts duplicates and knowledge-base matches.
+// RememberChats makes the runner note people's 1:1 chats (see
+// [PersonalChats]).
+func (r *Runner) RememberChats(p *PersonalChats) { r.chats = p }
+
 func (r *Runner) SetMetrics(m *Metrics) { r.metrics = m }
 
 // ShareLocks makes turns of one conversation wait for each other across
@@ -133,6 +138,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	sess := r.decodeSession(snap.State)
 
 	in.Now = r.now()
+	r.chats.Learn(ctx, a)
 	if r.tickets != nil {
 		r.tickets.Learn(ctx, a)
 		if r.tickets.Handles(ctx, a, in) {

@@ -32,7 +32,7 @@ var (
 	txtCampaignTitle    = Text{"パスキーの登録をお願いします", "Please register a passkey"}
 	txtCampaignReminder = Text{"【再送】パスキーの登録をお願いします", "Reminder: please register a passkey"}
 	txtCampaignWhy      = Text{
-		"%s から、SMS と音声通話による確認コードは使えなくなります。その日以降、サインイン方法が電話だけの場合はサインインの途中で止められ、パスキーを登録するまで先へ進めません。Teams にも入れなくなるため、今のうちに登録してください。",
+		"%sから、SMS と音声通話による確認コードは使えなくなります。その日以降、サインイン方法が電話だけの場合はサインインの途中で止められ、パスキーを登録するまで先へ進めません。Teams にも入れなくなるため、今のうちに登録してください。",
 		"From %s, codes by text message and voice call stop working. After that day, anyone whose only sign-in method is a phone is stopped at sign-in until they register a passkey, and can't reach Teams either. Please register one now.",
 	}
 	txtCampaignStand = Text{"現在のサインイン方法は電話だけです（あと %d 日）。", "Your sign-in methods are phones only (%d days left)."}
@@ -44,7 +44,7 @@ var (
 	txtCampaignLater        = Text{"あとで通知する", "Remind me later"}
 	txtCampaignNoSmartphone = Text{"スマートフォンを使えない", "I can't use a smartphone"}
 	txtCampaignLaterOK      = Text{
-		"%s にもう一度お知らせします。期限は %s です。",
+		"%sにもう一度お知らせします。期限は%sです。",
 		"I'll remind you on %s. The deadline is %s.",
 	}
 )

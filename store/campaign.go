@@ -384,3 +384,33 @@ func (s *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 	_, err := s.exec(ctx, "release lease", `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
 	return err
 }
+
+// PersonalChat is a person's 1:1 chat with the bot.
+type PersonalChat struct {
+	TeamsID, Conversation, ServiceURL string
+}
+
+// RememberChat records a person's 1:1 chat with the bot, as an activity
+// from it showed it.
+func (s *DB) RememberChat(ctx context.Context, userID string, c PersonalChat, at time.Time) error {
+	_, err := s.exec(ctx, "remember chat", `INSERT INTO personal_chats (user_id, teams_id, conversation, service_url, updated_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET teams_id = excluded.teams_id,
+		conversation = excluded.conversation, service_url = excluded.service_url, updated_at = excluded.updated_at`,
+		userID, c.TeamsID, c.Conversation, c.ServiceURL, at.Unix())
+	return err
+}
+
+// PersonalChatOf returns a person's 1:1 chat with the bot, or [ErrNotFound]
+// when they never wrote to it.
+func (s *DB) PersonalChatOf(ctx context.Context, userID string) (PersonalChat, error) {
+	var c PersonalChat
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT teams_id, conversation, service_url FROM personal_chats WHERE user_id = ?`), userID).
+		Scan(&c.TeamsID, &c.Conversation, &c.ServiceURL)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: personal chat: %w", err)
+	}
+	return c, nil
+}

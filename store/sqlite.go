@@ -175,4 +175,12 @@ var sqliteMigrations = []string{
 		holder     TEXT NOT NULL,
 		expires_at INTEGER NOT NULL
 	);`,
+	// v9: each person's 1:1 chat with the bot, as last seen.
+	`CREATE TABLE personal_chats (
+		user_id      TEXT PRIMARY KEY,
+		teams_id     TEXT NOT NULL,
+		conversation TEXT NOT NULL,
+		service_url  TEXT NOT NULL,
+		updated_at   INTEGER NOT NULL
+	);`,
 }

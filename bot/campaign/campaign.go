@@ -68,6 +68,7 @@ type Store interface {
 	ReleaseLease(ctx context.Context, name, holder string) error
 	Setting(ctx context.Context, key string) (string, error)
 	SetSetting(ctx context.Context, key, value string, at time.Time) error
+	PersonalChatOf(ctx context.Context, userID string) (store.PersonalChat, error)
 }
 
 // Config is how a campaign runs.
@@ -624,6 +625,12 @@ func (c *Campaign) deliver(ctx context.Context, p store.CampaignPerson, wave int
 		methods = phoneFacts(cards.Lang(p.Lang), m)
 	}
 	conv, serviceURL := p.Conversation, p.ServiceURL
+	if conv == "" {
+		// Someone who wrote to the bot before gets it in that chat.
+		if pc, err := c.Store.PersonalChatOf(ctx, p.UserID); err == nil {
+			conv, serviceURL = pc.Conversation, pc.ServiceURL
+		}
+	}
 	if conv == "" {
 		if err := c.graphPace.wait(ctx); err != nil {
 			return store.SentResult{}, err

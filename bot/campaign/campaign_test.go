@@ -413,3 +413,43 @@ func TestNoMessageForWhoRegisteredSinceTheScan(t *testing.T) {
 		t.Errorf("their status is %q, want registered", p.Status)
 	}
 }
+
+// Someone who has written to the bot before gets the message in that chat:
+// no installation, no new conversation.
+func TestKnownChatIsUsed(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 60)
+	reachable, _ := w.want()
+	var known string
+	for id := range reachable {
+		known = id
+		break
+	}
+	if err := w.store.RememberChat(t.Context(), known, store.PersonalChat{TeamsID: "29:known", Conversation: "a:known", ServiceURL: w.connURL}, w.now); err != nil {
+		t.Fatal(err)
+	}
+	w.conn.convs["a:known"] = "in the known chat"
+	c := w.campaign()
+	if _, err := c.Find(t.Context(), false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Reach(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	sent := w.conn.messages()
+	if len(sent["in the known chat"]) != 1 || len(sent[known]) != 0 {
+		t.Errorf("known person's messages: %d in their chat, %d in a new one", len(sent["in the known chat"]), len(sent[known]))
+	}
+	resp, err := http.Get(w.simURL + "/_sim/users/" + known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var u struct {
+		InstalledApps []string `json:"installedApps"`
+	}
+	json.NewDecoder(resp.Body).Decode(&u)
+	if len(u.InstalledApps) != 0 {
+		t.Errorf("the app was installed again for someone who has it: %v", u.InstalledApps)
+	}
+}
