@@ -22,6 +22,7 @@ import (
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/bot/campaign"
 	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/faq"
 )
 
 const campaignUsage = `Usage:
@@ -107,6 +108,10 @@ func campaignCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mfadesk: GRAPH_MODE is simulator but GRAPH_BASE_URL is empty: point it at a running simulator, e.g. http://127.0.0.1:3978/graph-simulator/v1.0")
 		return 2
 	}
+	if !*dryRun && cfg.Tenant.Telephony != faq.TelephonyMicrosoft {
+		fmt.Fprintf(stderr, "mfadesk: TELEPHONY=%s: SMS and voice codes don't end for this tenant, so there is nothing to warn people about (a dry run still counts them)\n", cfg.Tenant.Telephony)
+		return 2
+	}
 	if c.TeamsAppID == "" && cfg.local() {
 		c.TeamsAppID = localTeamsAppID // the simulator installs any app
 	}
@@ -164,8 +169,11 @@ func campaignRun(ctx context.Context, c *campaign.Campaign, dryRun bool, stdout,
 	printFind(stdout, rep)
 	reach, err := c.Reach(ctx)
 	bar.end()
-	fmt.Fprintf(stdout, "\nmessages: %d due, %d sent (%d reminders), %d unreachable, %d to try again next run\n",
-		reach.Due, reach.Sent, reach.Reminders, reach.Unreachable, reach.Failed)
+	fmt.Fprintf(stdout, "\nmessages: %d due, %d sent (%d reminders), %d registered since the scan (not sent), %d unreachable, %d not sent (see the warnings; tried again next run)\n",
+		reach.Due, reach.Sent, reach.Reminders, reach.Moved, reach.Unreachable, reach.Failed)
+	if rep.Skipped["unchecked"] > 0 {
+		fmt.Fprintf(stdout, "%d phone-only people could not be checked (Graph failed): not messaged, and nobody was dropped from the campaign this run\n", rep.Skipped["unchecked"])
+	}
 	if reach.Settled > 0 {
 		fmt.Fprintf(stdout, "an earlier run was interrupted while sending to %d people: counted as sent, so nobody gets a message twice\n", reach.Settled)
 	}
@@ -176,6 +184,10 @@ func campaignRun(ctx context.Context, c *campaign.Campaign, dryRun bool, stdout,
 		fmt.Fprintln(stderr, "mfadesk: sending:", err)
 		return 1
 	}
+	if err := c.Record(ctx); err != nil {
+		fmt.Fprintln(stderr, "mfadesk:", err)
+		return 1
+	}
 	counts, hist, err := c.Status(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "mfadesk:", err)
@@ -183,6 +195,9 @@ func campaignRun(ctx context.Context, c *campaign.Campaign, dryRun bool, stdout,
 	}
 	if err := c.PostStatus(ctx, c.StatusView(counts, hist)); err != nil {
 		fmt.Fprintln(stderr, "mfadesk: the helpdesk's status card was not updated:", err)
+	}
+	if reach.Failed > 0 && reach.Sent == 0 {
+		return 1 // nothing went out: a cron job should say so
 	}
 	return 0
 }
@@ -263,19 +278,24 @@ func parseDays(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
-// holderName names this process in the campaign's lease.
+// holderName names this process in the campaign's lease: its host and
+// boot (containers may share a host name but not their processes) and pid.
 func holderName() string {
+	return fmt.Sprintf("%s/%d", thisMachine(), os.Getpid())
+}
+
+func thisMachine() string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("%s/%d", host, os.Getpid())
+	boot, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	return host + "@" + strings.TrimSpace(string(boot))
 }
 
 // deadHere reports whether a lease holder was a process of this host that
 // no longer runs (killed, crashed): its lease need not run out first.
 func deadHere(holder string) bool {
-	host, _ := os.Hostname()
-	h, pidText, ok := strings.Cut(holder, "/")
+	machine, pidText, ok := strings.Cut(holder, "/")
 	pid, err := strconv.Atoi(pidText)
-	if !ok || err != nil || h != host || pid <= 0 || pid == os.Getpid() {
+	if !ok || err != nil || machine != thisMachine() || pid <= 0 || pid == os.Getpid() {
 		return false
 	}
 	return syscall.Kill(pid, 0) == syscall.ESRCH

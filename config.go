@@ -134,7 +134,7 @@ var envVars = []envVar{
 	{"PASSKEY_KINDS", "authenticator,synced,windows-hello,security-key", "the passkeys the organisation allows, comma-separated: authenticator, synced, windows-hello, security-key; none: none yet", false},
 	{"CAMPAIGN_NAME", "passkeys", "the passkey campaign (mfadesk campaign) that /metrics reports and the command runs", false},
 	{"TEAMS_APP_ID", "", "the app's id in the organisation's Teams catalogue, for mfadesk campaign to install the bot for people who don't have it", false},
-	{"BOT_SERVICE_URL", "https://smba.trafficmanager.net/apac/", "the Bot Connector of the tenant's region, for the campaign's first messages (a chat's own is kept once known)", false},
+	{"BOT_SERVICE_URL", "https://smba.trafficmanager.net/teams/", "the Bot Connector of the tenant's region, for the campaign's first messages (a chat's own is kept once known)", false},
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
@@ -249,7 +249,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.NotifyFrom = strings.TrimSpace(getenv("NOTIFY_FROM"))
 	c.CampaignName = orDefault(strings.TrimSpace(getenv("CAMPAIGN_NAME")), "passkeys")
 	c.TeamsAppID = strings.TrimSpace(getenv("TEAMS_APP_ID"))
-	c.BotServiceURL = orDefault(strings.TrimSpace(getenv("BOT_SERVICE_URL")), "https://smba.trafficmanager.net/apac/")
+	c.BotServiceURL = orDefault(strings.TrimSpace(getenv("BOT_SERVICE_URL")), "https://smba.trafficmanager.net/teams/")
 	if c.TeamsAppID != "" && !guid.MatchString(c.TeamsAppID) {
 		return c, fmt.Errorf("TEAMS_APP_ID=%q: use the app's id in the Teams catalogue, a GUID", c.TeamsAppID)
 	}

@@ -262,8 +262,6 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	return nil
 }
 
-// loopbackAddr is how the bot reaches its own listener: through the
-// loopback address even when it listens on all interfaces.
 // newConnector is the Bot Connector client: with the bot's credential, or
 // none in local mode (the playground asks for no token).
 func newConnector(cfg config, httpClient *http.Client) (*bot.Connector, error) {
@@ -280,6 +278,8 @@ func newConnector(cfg config, httpClient *http.Client) (*bot.Connector, error) {
 	return bot.NewConnector(httpClient, bot.NewTokenCache(cred)), nil
 }
 
+// loopbackAddr is how the bot reaches its own listener: through the
+// loopback address even when it listens on all interfaces.
 func loopbackAddr(a net.Addr) string {
 	host, port, err := net.SplitHostPort(a.String())
 	if err != nil {

@@ -26,7 +26,10 @@ type PersonalChats struct {
 // Learn notes the chat an activity came from, if it is a person's 1:1 chat.
 // The activity is authenticated: its aadObjectId is the sender's.
 func (p *PersonalChats) Learn(ctx context.Context, a *Activity) {
-	if p == nil || a.Conversation.ConversationType != "personal" || a.From.AadObjectID == "" || a.Conversation.ID == "" {
+	// Only what the person sent: an installation's events may come from
+	// whoever installed the app.
+	if p == nil || (a.Type != typeMessage && a.Type != typeInvoke) ||
+		a.Conversation.ConversationType != "personal" || a.From.AadObjectID == "" || a.Conversation.ID == "" {
 		return
 	}
 	c := store.PersonalChat{TeamsID: a.From.ID, Conversation: a.Conversation.ID, ServiceURL: a.ServiceURL}

@@ -89,11 +89,11 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 	}
 }
 
-// SetMetrics counts duplicates and knowledge-base matches.
 // RememberChats makes the runner note people's 1:1 chats (see
 // [PersonalChats]).
 func (r *Runner) RememberChats(p *PersonalChats) { r.chats = p }
 
+// SetMetrics counts duplicates and knowledge-base matches.
 func (r *Runner) SetMetrics(m *Metrics) { r.metrics = m }
 
 // ShareLocks makes turns of one conversation wait for each other across

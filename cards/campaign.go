@@ -44,8 +44,8 @@ var (
 	txtCampaignLater        = Text{"あとで通知する", "Remind me later"}
 	txtCampaignNoSmartphone = Text{"スマートフォンを使えない", "I can't use a smartphone"}
 	txtCampaignLaterOK      = Text{
-		"%sにもう一度お知らせします。期限は%sです。",
-		"I'll remind you on %s. The deadline is %s.",
+		"%s以降にもう一度お知らせします。期限は%sです。",
+		"I'll remind you again after %s. The deadline is %s.",
 	}
 )
 

@@ -43,13 +43,21 @@ type CampaignPerson struct {
 	Reason       string // why unreachable: a problem code
 }
 
-// Observation is what one scan learnt about one person.
+// Observation is what one scan learnt about one person: phone-only, or
+// not (registered), or Left: no longer someone the campaign may message
+// (disabled, a guest, privileged, without any method).
 type Observation struct {
 	UserID    string
 	PhoneOnly bool
+	Left      bool
 	Mix       string
 	Lang      string
 }
+
+// reportLag is how long the registration report may trail what people
+// registered: someone found registered more recently than that is not
+// counted phone-only again by a report that has not caught up.
+const reportLag = 72 * time.Hour
 
 // RecordScan stores one batch of a scan's observations in one transaction.
 // A phone-only person is added (found) or marked as seen by this run (run
@@ -63,15 +71,21 @@ func (s *DB) RecordScan(ctx context.Context, campaign string, run int64, batch [
 	}
 	defer tx.Rollback()
 	for _, o := range batch {
-		if o.PhoneOnly {
+		switch {
+		case o.Left:
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE campaign_people SET status = ?, updated_at = ?
+				WHERE campaign = ? AND user_id = ? AND status NOT IN (?, ?)`),
+				CampaignGone, at.Unix(), campaign, o.UserID, CampaignRegistered, CampaignGone)
+		case o.PhoneOnly:
 			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO campaign_people (campaign, user_id, status, mix, lang, found_at, seen_run, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (campaign, user_id) DO UPDATE SET seen_run = excluded.seen_run, mix = excluded.mix, lang = excluded.lang,
-					status = CASE WHEN campaign_people.status IN (?, ?) THEN ? ELSE campaign_people.status END,
+					status = CASE WHEN (campaign_people.status = ? AND campaign_people.updated_at < ?) OR campaign_people.status = ?
+						THEN ? ELSE campaign_people.status END,
 					updated_at = excluded.updated_at`),
 				campaign, o.UserID, CampaignFound, o.Mix, o.Lang, at.Unix(), run, at.Unix(),
-				CampaignRegistered, CampaignGone, CampaignFound)
-		} else {
+				CampaignRegistered, at.Add(-reportLag).Unix(), CampaignGone, CampaignFound)
+		default:
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE campaign_people SET status = ?, mix = ?, seen_run = ?, updated_at = ?
 				WHERE campaign = ? AND user_id = ? AND status <> ?`),
 				CampaignRegistered, o.Mix, run, at.Unix(), campaign, o.UserID, CampaignRegistered)
@@ -120,15 +134,17 @@ func unixOrZero(sec int64) time.Time {
 
 // DuePeople lists, in user id order after the id after, up to limit people
 // due a message at now: never messaged, or messaged more than remindAfter
-// ago (or, when they asked to be reminded later, after that). Registered,
-// gone and unreachable people are never due, nor anyone whose message is
-// being sent.
+// ago (and, when they asked to be reminded later, not before that).
+// Registered, gone and unreachable people are never due, nor anyone whose
+// message is being sent, nor who said they can't use a smartphone (the
+// helpdesk takes them on: the card would only repeat itself).
 func (s *DB) DuePeople(ctx context.Context, campaign string, now time.Time, remindAfter time.Duration, after string, limit int) ([]CampaignPerson, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+campaignColumns+` FROM campaign_people
-		WHERE campaign = ? AND status IN (?, ?, ?) AND sending = 0 AND user_id > ?
-		AND (wave = 0 OR (CASE WHEN snoozed_until > last_sent_at THEN snoozed_until ELSE last_sent_at + ? END) <= ?)
+		WHERE campaign = ? AND status IN (?, ?, ?) AND sending = 0 AND no_smartphone = 0 AND user_id > ?
+		AND (wave = 0 OR (CASE WHEN snoozed_until > last_sent_at + ? THEN snoozed_until ELSE last_sent_at + ? END) <= ?)
 		ORDER BY user_id LIMIT ?`),
-		campaign, CampaignFound, CampaignContacted, CampaignStarted, after, int64(remindAfter/time.Second), now.Unix(), limit)
+		campaign, CampaignFound, CampaignContacted, CampaignStarted, after, int64(remindAfter/time.Second),
+		int64(remindAfter/time.Second), now.Unix(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: due people: %w", err)
 	}

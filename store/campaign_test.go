@@ -176,3 +176,51 @@ func TestLeaseIsHeldByOneAtATime(t *testing.T) {
 		}
 	})
 }
+
+func TestCampaignRemindersRespectWhatPeopleSaid(t *testing.T) {
+	forEach(t, func(t *testing.T, e env) {
+		ctx := t.Context()
+		const c = "passkeys"
+		day := func(n int) time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC).AddDate(0, 0, n) }
+		week := 7 * 24 * time.Hour
+		var batch []store.Observation
+		for _, u := range []string{"later", "nophone", "left", "moved"} {
+			batch = append(batch, store.Observation{UserID: u, PhoneOnly: true, Mix: "phone-only", Lang: "ja"})
+		}
+		if err := e.s.RecordScan(ctx, c, day(0).Unix(), batch, day(0)); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []string{"later", "nophone", "left", "moved"} {
+			if ok, _ := e.s.ClaimSend(ctx, c, u, 1, day(0)); !ok {
+				t.Fatal("claim", u)
+			}
+			e.s.FinishSend(ctx, c, u, store.SentResult{Delivered: true, Conversation: "a:" + u}, day(0))
+		}
+		// "Remind me later" (3 days) never brings the weekly reminder forward.
+		e.s.CampaignAct(ctx, c, "later", store.CampaignActionLater, day(3), day(0))
+		e.s.CampaignAct(ctx, c, "nophone", store.CampaignActionNoSmartphone, time.Time{}, day(0))
+		// A scan: "left" is now disabled; "moved" registered a passkey.
+		if err := e.s.RecordScan(ctx, c, day(1).Unix(), []store.Observation{
+			{UserID: "left", Left: true}, {UserID: "moved", Mix: "passkey"},
+		}, day(1)); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := e.s.DuePeople(ctx, c, day(4), week, "", 10); len(due) != 0 {
+			t.Fatalf("due on day 4: %+v, want nobody", due)
+		}
+		due, _ := e.s.DuePeople(ctx, c, day(8), week, "", 10)
+		if len(due) != 1 || due[0].UserID != "later" {
+			t.Fatalf("due on day 8: %+v, want only the one who asked for later", due)
+		}
+		// A lagging report lists "moved" as phone-only the next day: still moved.
+		if err := e.s.RecordScan(ctx, c, day(2).Unix(), []store.Observation{{UserID: "moved", PhoneOnly: true, Mix: "phone-only"}}, day(2)); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := e.s.CampaignPersonByID(ctx, c, "moved"); p.Status != store.CampaignRegistered {
+			t.Errorf("a lagging report made a registered person %q", p.Status)
+		}
+		if p, _ := e.s.CampaignPersonByID(ctx, c, "left"); p.Status != store.CampaignGone {
+			t.Errorf("a disabled person is %q, want gone", p.Status)
+		}
+	})
+}

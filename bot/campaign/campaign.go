@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
@@ -59,6 +60,7 @@ type Store interface {
 	ClaimSend(ctx context.Context, campaign, userID string, wave int, at time.Time) (bool, error)
 	FinishSend(ctx context.Context, campaign, userID string, r store.SentResult, at time.Time) error
 	SettleInterruptedSends(ctx context.Context, campaign string, at time.Time) (int64, error)
+	RetryUnreachable(ctx context.Context, campaign string, at time.Time) (int64, error)
 	CountCampaign(ctx context.Context, campaign string, at time.Time) (store.CampaignCounts, error)
 	RecordCampaignCounts(ctx context.Context, campaign string, c store.CampaignCounts) error
 	CampaignHistory(ctx context.Context, campaign string, since time.Time) ([]store.CampaignCounts, error)
@@ -79,12 +81,14 @@ type Config struct {
 	TenantID   string
 	ServiceURL string // the Bot Connector for the tenant's region
 	Tenant     faq.Tenant
-	// Group is read person by person when the tenant's registration report
-	// is unavailable (it needs Microsoft Entra ID P1).
+	// Group, when set, limits the campaign to that group's members, read
+	// person by person: a pilot, or a tenant without Entra ID P1 (whose
+	// registration report is unavailable).
 	Group       string
 	RemindAfter time.Duration
-	// Rate is the most calls a second to each of Graph and the Bot
-	// Connector; Workers send in parallel within it.
+	// Rate paces calls to each of Graph and the Bot Connector, a second
+	// (a privilege check, two Graph calls, is paced as one); Workers send
+	// in parallel within it.
 	Rate     float64
 	Workers  int
 	PageSize int
@@ -111,6 +115,10 @@ type Campaign struct {
 	Progress func(Progress)
 
 	graphPace, chatPace *pacer
+	// installed counts installations that worked this run; refusals
+	// before any did point at the configuration, not at the people.
+	installed, refusedInstalls atomic.Int64
+	stop                       context.CancelCauseFunc // ends the running Reach early
 }
 
 // Progress is how far a stage of a run has got.
@@ -124,14 +132,20 @@ type Progress struct {
 var (
 	// ErrBusy: another process holds the campaign's lease.
 	ErrBusy = errors.New("campaign: another run is in progress")
+	// ErrInstallRefused: the first installations all failed.
+	ErrInstallRefused = errors.New("campaign: the bot could not be installed for anyone: check TEAMS_APP_ID (the app's id in your Teams catalogue), the TeamsAppInstallation permission and the app permission policy; nobody was marked unreachable")
 	// ErrNoSource: the registration report is unavailable and no group was
 	// given to read instead.
-	ErrNoSource = errors.New("campaign: the registration report is unavailable (it needs Microsoft Entra ID P1 and AuditLog.Read.All); name a group with --group")
+	ErrNoSource = errors.New("campaign: the registration report is unavailable (it needs Microsoft Entra ID P1 and AuditLog.Read.All); name a group to read instead with --group")
 )
 
 // leaseTTL is how long a lease outlives a process that stopped renewing it
 // (on another host; see Config.Dead).
 const leaseTTL = time.Minute
+
+// maxRefusedInstalls is how many refused installations, before any has
+// worked, stop a run.
+const maxRefusedInstalls = 20
 
 // Defaults for what Config leaves zero.
 const (
@@ -188,16 +202,24 @@ func (c *Campaign) Hold(ctx context.Context) (context.Context, func(), error) {
 		return ctx, nil, ErrBusy
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
-		t := time.NewTicker(leaseTTL / 4)
+		defer close(stopped)
+		t := time.NewTicker(leaseTTL / 6)
 		defer t.Stop()
+		misses := 0
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
-				if ok, err := c.Store.AcquireLease(ctx, name, c.Holder, leaseTTL, c.Now()); err != nil || !ok {
+				ok, err := c.Store.AcquireLease(ctx, name, c.Holder, leaseTTL, c.Now())
+				switch {
+				case ok:
+					misses = 0
+				case err != nil && misses < 3:
+					misses++ // the database blinked: the lease has time left
+				default:
 					c.Log.Error("campaign lease lost; stopping", zap.Error(err))
 					cancel()
 					return
@@ -207,6 +229,7 @@ func (c *Campaign) Hold(ctx context.Context) (context.Context, func(), error) {
 	}()
 	release := func() {
 		close(done)
+		<-stopped // no renewal may land after the release
 		cancel()
 		rctx, rcancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer rcancel()
@@ -233,10 +256,12 @@ type FindReport struct {
 	Skipped map[string]int // guest, disabled, privileged, unchecked
 }
 
-// Find scans the tenant. Phone-only people are recorded (found), and people
-// of the campaign who are no longer phone-only become registered; a
-// complete scan also closes the campaign for people it no longer lists.
-// With dryRun nothing is recorded: found hears each phone-only person.
+// Find scans the tenant (or, with Config.Group, that group only).
+// Phone-only people are recorded (found); people of the campaign who are no
+// longer phone-only become registered, and those now skipped (disabled, a
+// guest, privileged) or without any method leave it. A complete scan of
+// the tenant also closes the campaign for people it no longer lists. With
+// dryRun nothing is recorded: found hears each phone-only person.
 func (c *Campaign) Find(ctx context.Context, dryRun bool, found func(Person)) (FindReport, error) {
 	c.init()
 	rep := FindReport{Source: "report", ByMix: map[string]int{}, Skipped: map[string]int{}}
@@ -251,6 +276,20 @@ func (c *Campaign) Find(ctx context.Context, dryRun bool, found func(Person)) (F
 		batch = batch[:0]
 		return err
 	}
+	add := func(o store.Observation) error {
+		batch = append(batch, o)
+		if len(batch) >= scanBatch {
+			return flush()
+		}
+		return nil
+	}
+	skip := func(id, why string) error {
+		rep.Skipped[why]++
+		if why == skippedUnchecked {
+			return nil // not known either way: left as it was
+		}
+		return add(store.Observation{UserID: id, Left: true})
+	}
 	// consider takes one person the source listed, with their methods as
 	// Graph names them, and u when the source gave the person's details.
 	consider := func(id, upn string, methods []string, u *graph.User) error {
@@ -259,60 +298,44 @@ func (c *Campaign) Find(ctx context.Context, dryRun bool, found func(Person)) (F
 			c.progress(Progress{Stage: "find", Done: rep.Listed})
 		}
 		mix := graph.MethodMix(methods)
-		if !graph.PhoneOnly(methods) {
+		switch {
+		case mix == graph.MixNone:
+			// No method at all (their phone was removed): Entra makes them
+			// register at their next sign-in, which the campaign can't help.
 			rep.ByMix[mix]++
-			batch = append(batch, store.Observation{UserID: id, Mix: mix})
-		} else {
-			p, skip, err := c.check(ctx, id, upn, u)
-			if err != nil {
-				return err
-			}
-			if skip != "" {
-				rep.Skipped[skip]++
-				return nil
-			}
+			return add(store.Observation{UserID: id, Left: true})
+		case !graph.PhoneOnly(methods):
 			rep.ByMix[mix]++
-			p.Mix = mix
-			if found != nil {
-				found(p)
-			}
-			batch = append(batch, store.Observation{UserID: id, PhoneOnly: true, Mix: mix, Lang: string(p.Lang)})
+			return add(store.Observation{UserID: id, Mix: mix})
 		}
-		if len(batch) >= scanBatch {
-			return flush()
+		p, why, err := c.check(ctx, id, upn, u)
+		if err != nil {
+			return err
 		}
-		return nil
+		if why != "" {
+			return skip(id, why)
+		}
+		rep.ByMix[mix]++
+		p.Mix = mix
+		if found != nil {
+			found(p)
+		}
+		return add(store.Observation{UserID: id, PhoneOnly: true, Mix: mix, Lang: string(p.Lang)})
 	}
 
-	err := c.Graph.RegistrationDetails(ctx, c.PageSize, func(r graph.Registration) error {
-		if r.External() {
-			rep.Listed++
-			rep.Skipped["guest"]++
-			return nil
-		}
-		if r.IsAdmin && graph.PhoneOnly(r.Methods) {
-			rep.Listed++
-			rep.Skipped["privileged"]++
-			return nil
-		}
-		return consider(r.UserID, r.UserPrincipalName, r.Methods, nil)
-	})
-	if errors.Is(err, graph.ErrReportUnavailable) {
-		if c.Group == "" {
-			return rep, ErrNoSource
-		}
-		rep = FindReport{Source: "group", ByMix: map[string]int{}, Skipped: map[string]int{}}
-		batch = batch[:0]
+	var err error
+	if c.Group != "" {
+		// A pilot, or a tenant without Entra ID P1: the group's members,
+		// one by one.
+		rep.Source = "group"
 		err = c.Graph.GroupMembers(ctx, c.Group, c.PageSize, func(u graph.User) error {
-			if u.External() {
+			switch {
+			case u.External():
 				rep.Listed++
-				rep.Skipped["guest"]++
-				return nil
-			}
-			if u.Disabled {
+				return skip(u.ID, "guest")
+			case u.Disabled:
 				rep.Listed++
-				rep.Skipped["disabled"]++
-				return nil
+				return skip(u.ID, "disabled")
 			}
 			if err := c.graphPace.wait(ctx); err != nil {
 				return err
@@ -323,6 +346,21 @@ func (c *Campaign) Find(ctx context.Context, dryRun bool, found func(Person)) (F
 			}
 			return consider(u.ID, u.UserPrincipalName, MethodNames(m), &u)
 		})
+	} else {
+		err = c.Graph.RegistrationDetails(ctx, c.PageSize, func(r graph.Registration) error {
+			switch {
+			case r.External():
+				rep.Listed++
+				return skip(r.UserID, "guest")
+			case r.IsAdmin && graph.PhoneOnly(r.Methods):
+				rep.Listed++
+				return skip(r.UserID, "privileged")
+			}
+			return consider(r.UserID, r.UserPrincipalName, r.Methods, nil)
+		})
+		if errors.Is(err, graph.ErrReportUnavailable) {
+			return rep, ErrNoSource
+		}
 	}
 	if err != nil {
 		return rep, err
@@ -334,15 +372,20 @@ func (c *Campaign) Find(ctx context.Context, dryRun bool, found func(Person)) (F
 	if dryRun {
 		return rep, nil
 	}
-	// Only a scan that listed everyone may close the campaign for those it
-	// did not list; a group scan lists only the group.
-	if rep.Source == "report" {
+	// Only a scan that listed the whole tenant, and could judge everyone
+	// phone-only, may close the campaign for those it did not list: people
+	// it could not check would otherwise be dropped.
+	if rep.Source == "report" && rep.Skipped[skippedUnchecked] == 0 {
 		if _, err := c.Store.FinishScan(ctx, c.Name, run, c.Now()); err != nil {
 			return rep, err
 		}
 	}
 	return rep, nil
 }
+
+// skippedUnchecked counts phone-only people whose account could not be
+// checked (Graph failed): neither messaged nor dropped this run.
+const skippedUnchecked = "unchecked"
 
 // check decides whether a phone-only person is messaged: not a guest, not
 // disabled, not privileged. A check that fails leaves the person out of
@@ -358,7 +401,7 @@ func (c *Campaign) check(ctx context.Context, id, upn string, u *graph.User) (Pe
 				return Person{}, "", ctx.Err()
 			}
 			c.Log.Warn("campaign: person not read; left out of this run", zap.Error(err))
-			return Person{}, "unchecked", nil
+			return Person{}, skippedUnchecked, nil
 		}
 		u = &got
 	}
@@ -472,6 +515,8 @@ func (c *Campaign) Reach(ctx context.Context) (ReachReport, error) {
 		rep.Ended = true
 		return rep, nil
 	}
+	ctx, c.stop = context.WithCancelCause(ctx)
+	defer c.stop(nil)
 	now := c.Now()
 	total, err := c.countDue(ctx, now)
 	if err != nil {
@@ -529,7 +574,17 @@ func (c *Campaign) Reach(ctx context.Context) (ReachReport, error) {
 	}
 	close(work)
 	wg.Wait()
-	return rep, ctx.Err()
+	if cause := context.Cause(ctx); errors.Is(cause, ErrInstallRefused) {
+		if _, err := c.Store.RetryUnreachable(context.WithoutCancel(ctx), c.Name, c.Now()); err != nil {
+			c.Log.Error("campaign: unreachable people not restored; run retry-unreachable", zap.Error(err))
+		}
+		rep.Unreachable = 0
+		return rep, cause
+	}
+	if ctx.Err() != nil {
+		return rep, context.Cause(ctx)
+	}
+	return rep, nil
 }
 
 // countDue counts the people Reach will message, for the progress bar,
@@ -582,6 +637,12 @@ func (c *Campaign) reachOne(ctx context.Context, p store.CampaignPerson, now tim
 		finish(res)
 		return sent
 	case errors.As(err, &u):
+		if u.code == reasonNotInstalled && c.installed.Load() == 0 && c.refusedInstalls.Add(1) == maxRefusedInstalls {
+			// No installation has worked yet: a wrong TEAMS_APP_ID, a
+			// missing permission or an app policy refuses everyone alike.
+			// Stop (and Reach takes back "unreachable").
+			c.stop(ErrInstallRefused)
+		}
 		finish(store.SentResult{Unreachable: true, Reason: u.code})
 		return unreachable
 	case errors.Is(err, errUncertain):
@@ -613,75 +674,102 @@ const (
 
 func (c *Campaign) deliver(ctx context.Context, p store.CampaignPerson, wave int, now time.Time) (store.SentResult, error) {
 	// The report lags behind what people register: their methods now say
-	// whether they still need the message, and what their card shows.
-	var methods []cards.Fact
+	// whether they still need the message, and what their card shows. If
+	// they can't be read, nothing is sent: the next run tries again.
 	if err := c.graphPace.wait(ctx); err != nil {
 		return store.SentResult{}, err
 	}
-	if m, err := c.Graph.Methods(ctx, p.UserID); err == nil {
-		if !graph.PhoneOnly(MethodNames(m)) {
-			return store.SentResult{Moved: true}, nil
-		}
-		methods = phoneFacts(cards.Lang(p.Lang), m)
+	m, err := c.Graph.Methods(ctx, p.UserID)
+	if err != nil {
+		return store.SentResult{}, fmt.Errorf("campaign: read methods: %w", err)
 	}
+	if !graph.PhoneOnly(MethodNames(m)) {
+		return store.SentResult{Moved: true}, nil
+	}
+	l := cards.Lang(p.Lang)
+	card := cards.CampaignInvite(l, cards.CampaignInviteView{Campaign: c.Name, Reminder: wave > 1, End: c.Tenant.SMSVoiceEnd,
+		DaysLeft: DaysLeft(c.Tenant, now), Methods: phoneFacts(l, m)})
+	a := &bot.OutgoingActivity{Type: "message", Locale: l.Tag(), Summary: cards.Summary(card),
+		Attachments: []schema.Attachment{{ContentType: cards.ContentType, Content: card}}}
+
+	// The chat the campaign used before, else the one the person wrote to
+	// the bot in; if that chat refuses (the app was removed), a new one.
 	conv, serviceURL := p.Conversation, p.ServiceURL
 	if conv == "" {
-		// Someone who wrote to the bot before gets it in that chat.
 		if pc, err := c.Store.PersonalChatOf(ctx, p.UserID); err == nil {
 			conv, serviceURL = pc.Conversation, pc.ServiceURL
 		}
 	}
-	if conv == "" {
-		if err := c.graphPace.wait(ctx); err != nil {
-			return store.SentResult{}, err
-		}
-		if _, err := c.Graph.InstallPersonalApp(ctx, p.UserID, c.TeamsAppID); err != nil {
-			if errors.Is(err, graph.ErrUnreachable) {
-				return store.SentResult{}, &unreachableError{reasonNotInstalled}
+	if conv != "" {
+		err := c.send(ctx, serviceURL, conv, a)
+		if !errors.Is(err, errRefused) {
+			if err != nil {
+				return store.SentResult{}, err
 			}
-			return store.SentResult{}, err
-		}
-		if err := c.chatPace.wait(ctx); err != nil {
-			return store.SentResult{}, err
-		}
-		serviceURL = c.ServiceURL
-		// Teams opens a 1:1 chat from the person's Entra object id once the
-		// app is installed for them: the campaign never knows their "29:" id.
-		cr, err := c.Chats.CreateConversation(ctx, serviceURL, &bot.ConversationParameters{
-			Bot: c.botAccount(), Members: []schema.ChannelAccount{{ID: p.UserID, AadObjectID: p.UserID}},
-			TenantID: c.TenantID, ChannelData: map[string]any{"tenant": map[string]any{"id": c.TenantID}},
-		})
-		if err != nil {
-			if refused(err) {
-				return store.SentResult{}, &unreachableError{reasonChatRefused}
-			}
-			return store.SentResult{}, err
-		}
-		conv = cr.ID
-		if cr.ServiceURL != "" {
-			serviceURL = cr.ServiceURL
+			return store.SentResult{Delivered: true, Conversation: conv, ServiceURL: serviceURL}, nil
 		}
 	}
-	l := cards.Lang(p.Lang)
-	card := cards.CampaignInvite(l, cards.CampaignInviteView{Campaign: c.Name, Reminder: wave > 1, End: c.Tenant.SMSVoiceEnd,
-		DaysLeft: DaysLeft(c.Tenant, now), Methods: methods})
+	if err := c.graphPace.wait(ctx); err != nil {
+		return store.SentResult{}, err
+	}
+	if _, err := c.Graph.InstallPersonalApp(ctx, p.UserID, c.TeamsAppID); err != nil {
+		if errors.Is(err, graph.ErrUnreachable) {
+			return store.SentResult{}, &unreachableError{reasonNotInstalled}
+		}
+		return store.SentResult{}, err
+	}
+	c.installed.Add(1)
 	if err := c.chatPace.wait(ctx); err != nil {
 		return store.SentResult{}, err
 	}
-	_, err := c.Chats.Send(ctx, serviceURL, conv, &bot.OutgoingActivity{Type: "message", Locale: l.Tag(), Summary: cards.Summary(card),
-		Attachments: []schema.Attachment{{ContentType: cards.ContentType, Content: card}}})
-	var ce *bot.ConnectorError
-	switch {
-	case err == nil:
-	case refused(err):
-		return store.SentResult{}, &unreachableError{reasonChatRefused}
-	case !errors.As(err, &ce) || ce.Status >= 500:
-		// No answer, or a gateway's: the connector may have taken it.
-		return store.SentResult{}, fmt.Errorf("%w: %w", errUncertain, err)
-	default:
+	serviceURL = c.ServiceURL
+	// Teams opens a 1:1 chat from the person's Entra object id once the
+	// app is installed for them: the campaign never knows their "29:" id.
+	cr, err := c.Chats.CreateConversation(ctx, serviceURL, &bot.ConversationParameters{
+		Bot: c.botAccount(), Members: []schema.ChannelAccount{{ID: p.UserID, AadObjectID: p.UserID}},
+		TenantID: c.TenantID, ChannelData: map[string]any{"tenant": map[string]any{"id": c.TenantID}},
+	})
+	if err != nil {
+		if refused(err) {
+			return store.SentResult{}, &unreachableError{reasonChatRefused}
+		}
+		return store.SentResult{}, err
+	}
+	conv = cr.ID
+	if cr.ServiceURL != "" {
+		serviceURL = cr.ServiceURL
+	}
+	if err := c.send(ctx, serviceURL, conv, a); err != nil {
+		if errors.Is(err, errRefused) {
+			return store.SentResult{}, &unreachableError{reasonChatRefused}
+		}
 		return store.SentResult{}, err
 	}
 	return store.SentResult{Delivered: true, Conversation: conv, ServiceURL: serviceURL}, nil
+}
+
+// errRefused: the chat refused the message (the person blocked the bot, or
+// the chat is gone).
+var errRefused = errors.New("campaign: the chat refused the message")
+
+// send posts the card in a chat. A failure that leaves unknown whether it
+// went out wraps errUncertain.
+func (c *Campaign) send(ctx context.Context, serviceURL, conv string, a *bot.OutgoingActivity) error {
+	if err := c.chatPace.wait(ctx); err != nil {
+		return err
+	}
+	_, err := c.Chats.Send(ctx, serviceURL, conv, a)
+	var ce *bot.ConnectorError
+	switch {
+	case err == nil:
+		return nil
+	case refused(err):
+		return errRefused
+	case !errors.As(err, &ce) || ce.Status >= 500:
+		// No answer, or a gateway's: the connector may have taken it.
+		return fmt.Errorf("%w: %w", errUncertain, err)
+	}
+	return err
 }
 
 func (c *Campaign) botAccount() *schema.ChannelAccount {
@@ -698,43 +786,47 @@ func refused(err error) bool {
 	return errors.As(err, &ce) && (ce.Status == 403 || ce.Status == 404)
 }
 
-var (
-	txtSMS   = cards.Text{JA: "SMS・音声", EN: "Text and voice"}
-	txtVoice = cards.Text{JA: "音声（会社の電話）", EN: "Voice (office phone)"}
-)
+var phoneLabels = map[graph.PhoneType]cards.Text{
+	graph.Mobile:          {JA: "携帯電話（SMS・音声）", EN: "Mobile (text and voice)"},
+	graph.AlternateMobile: {JA: "代替の電話（音声）", EN: "Alternate phone (voice)"},
+	graph.Office:          {JA: "会社の電話（音声）", EN: "Office phone (voice)"},
+}
 
 // phoneFacts lists a person's phones, masked, for their card.
 func phoneFacts(l cards.Lang, m graph.Methods) []cards.Fact {
 	var out []cards.Fact
 	for _, p := range m.Phones {
-		label := txtSMS
-		if p.Type == graph.Office {
-			label = txtVoice
-		}
-		out = append(out, cards.Fact{Title: label.In(l), Value: p.Masked})
+		out = append(out, cards.Fact{Title: phoneLabels[p.Type].In(l), Value: p.Masked})
 	}
 	return out
 }
 
-// DaysLeft is how many days remain before the tenant's SMS and voice codes
-// end, counted in whole days from now (0 on the day, negative after).
+// DaysLeft is how many whole days remain before the tenant's SMS and voice
+// codes end (0 from the last day before them).
 func DaysLeft(t faq.Tenant, now time.Time) int {
 	return int(t.SMSVoiceEnd.Sub(now).Hours() / 24)
 }
 
-// Status computes the campaign's figures now and records them in its
-// history (the chart).
+// Status reads the campaign's figures now and its history (the chart),
+// changing nothing.
 func (c *Campaign) Status(ctx context.Context) (store.CampaignCounts, []store.CampaignCounts, error) {
 	c.init()
 	counts, err := c.Store.CountCampaign(ctx, c.Name, c.Now())
 	if err != nil {
 		return counts, nil, err
 	}
-	if err := c.Store.RecordCampaignCounts(ctx, c.Name, counts); err != nil {
-		return counts, nil, err
-	}
 	hist, err := c.Store.CampaignHistory(ctx, c.Name, c.Now().AddDate(0, -6, 0))
 	return counts, hist, err
+}
+
+// Record adds the campaign's figures now to its history, after a run.
+func (c *Campaign) Record(ctx context.Context) error {
+	c.init()
+	counts, err := c.Store.CountCampaign(ctx, c.Name, c.Now())
+	if err != nil {
+		return err
+	}
+	return c.Store.RecordCampaignCounts(ctx, c.Name, counts)
 }
 
 // StatusView is the status card's view of counts and history.
@@ -767,10 +859,10 @@ func (c *Campaign) PostStatus(ctx context.Context, v cards.CampaignStatusView) e
 		Attachments: []schema.Attachment{{ContentType: cards.ContentType, Content: card}}}
 	if where, err := c.Store.Setting(ctx, c.settingStatusCard()); err == nil {
 		if conv, activity, ok := strings.Cut(where, " "); ok {
-			if err := c.Chats.Update(ctx, serviceURL, conv, activity, a); err == nil {
-				return nil
+			err := c.Chats.Update(ctx, serviceURL, conv, activity, a)
+			if err == nil || !refused(err) {
+				return err // a new card only when the old one is gone
 			}
-			// Deleted or unreachable: post a new one.
 		}
 	}
 	cr, err := c.Chats.CreateConversation(ctx, serviceURL, &bot.ConversationParameters{
