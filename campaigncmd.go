@@ -23,6 +23,7 @@ import (
 	"github.com/mfadesk/mfadesk/bot/campaign"
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/faq"
+	"github.com/mfadesk/mfadesk/store"
 )
 
 const campaignUsage = `Usage:
@@ -89,7 +90,7 @@ func campaignCommand(args []string, stdout, stderr io.Writer) int {
 
 	switch args[0] {
 	case "status":
-		return campaignStatus(ctx, c, *asJSON, stdout, stderr)
+		return campaignStatus(ctx, c, st, *asJSON, stdout, stderr)
 	case "retry-unreachable":
 		n, err := st.RetryUnreachable(ctx, c.Name, time.Now())
 		if err != nil {
@@ -224,7 +225,7 @@ func sortedKeys(m map[string]int) []string {
 	return keys
 }
 
-func campaignStatus(ctx context.Context, c *campaign.Campaign, asJSON bool, stdout, stderr io.Writer) int {
+func campaignStatus(ctx context.Context, c *campaign.Campaign, st *store.DB, asJSON bool, stdout, stderr io.Writer) int {
 	counts, hist, err := c.Status(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "mfadesk:", err)
@@ -233,9 +234,10 @@ func campaignStatus(ctx context.Context, c *campaign.Campaign, asJSON bool, stdo
 	v := c.StatusView(counts, hist)
 	if asJSON {
 		enc := json.NewEncoder(stdout)
+		reasons, _ := st.UnreachableReasons(ctx, c.Name)
 		enc.Encode(map[string]any{"campaign": c.Name, "at": counts.At, "phoneOnly": v.PhoneOnly, "contacted": v.Contacted,
-			"started": v.Started, "registered": v.Registered, "unreachable": v.Unreachable, "noSmartphone": v.NoSmartphone,
-			"daysLeft": v.DaysLeft, "history": v.History})
+			"started": v.Started, "registered": v.Registered, "unreachable": v.Unreachable, "unreachableBy": reasons,
+			"noSmartphone": v.NoSmartphone, "daysLeft": v.DaysLeft, "history": v.History})
 		return 0
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -246,6 +248,11 @@ func campaignStatus(ctx context.Context, c *campaign.Campaign, asJSON bool, stdo
 	fmt.Fprintf(tw, "started the passkey flow\t%d\n", v.Started)
 	fmt.Fprintf(tw, "moved off phones\t%d\n", v.Registered)
 	fmt.Fprintf(tw, "unreachable\t%d\n", v.Unreachable)
+	if reasons, err := st.UnreachableReasons(ctx, c.Name); err == nil {
+		for _, r := range sortedKeys(reasons) {
+			fmt.Fprintf(tw, "  %d\t%s\n", reasons[r], cards.ProblemText(cards.English, r))
+		}
+	}
 	fmt.Fprintf(tw, "can't use a smartphone\t%d\n", v.NoSmartphone)
 	if len(v.History) > 1 {
 		fmt.Fprintf(tw, "phone-only over time\t%s\n", cards.Sparkline(v.History, 40))

@@ -321,6 +321,27 @@ func (s *DB) CountCampaign(ctx context.Context, campaign string, at time.Time) (
 	return c, nil
 }
 
+// UnreachableReasons counts the campaign's unreachable people by why (a
+// problem code).
+func (s *DB) UnreachableReasons(ctx context.Context, campaign string) (map[string]int, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT reason, COUNT(*) FROM campaign_people WHERE campaign = ? AND status = ? GROUP BY reason`),
+		campaign, CampaignUnreachable)
+	if err != nil {
+		return nil, fmt.Errorf("store: unreachable reasons: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var reason string
+		var n int
+		if err := rows.Scan(&reason, &n); err != nil {
+			return nil, fmt.Errorf("store: unreachable reasons: %w", err)
+		}
+		out[reason] = n
+	}
+	return out, rows.Err()
+}
+
 // RecordCampaignCounts keeps c in the campaign's history (one entry per
 // second at most; a later one at the same second replaces it).
 func (s *DB) RecordCampaignCounts(ctx context.Context, campaign string, c CampaignCounts) error {

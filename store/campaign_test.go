@@ -135,6 +135,9 @@ func TestCampaignLifecycle(t *testing.T) {
 		if err != nil || len(hist) != 1 || hist[0].PhoneOnly != 2 || !hist[0].At.Equal(at2) {
 			t.Fatalf("history = %+v, %v", hist, err)
 		}
+		if r, err := e.s.UnreachableReasons(ctx, c); err != nil || len(r) != 1 || r["no_teams"] != 1 {
+			t.Fatalf("unreachable reasons = %v, %v", r, err)
+		}
 		// Unreachable people can be retried once the cause is fixed.
 		if n, _ := e.s.RetryUnreachable(ctx, c, at2); n != 1 {
 			t.Fatalf("retried %d, want u3", n)
