@@ -391,17 +391,20 @@ const skippedUnchecked = "unchecked"
 // disabled, not privileged. A check that fails leaves the person out of
 // this run ("unchecked") rather than messaging someone who should not be.
 func (c *Campaign) check(ctx context.Context, id, upn string, u *graph.User) (Person, string, error) {
+	unchecked := func(what string, err error) (Person, string, error) {
+		if ctx.Err() != nil {
+			return Person{}, "", ctx.Err()
+		}
+		c.Log.Warn("campaign: "+what+"; left out of this run", zap.Error(err))
+		return Person{}, skippedUnchecked, nil
+	}
 	if u == nil {
 		if err := c.graphPace.wait(ctx); err != nil {
 			return Person{}, "", err
 		}
 		got, err := c.Graph.User(ctx, id)
 		if err != nil {
-			if ctx.Err() != nil {
-				return Person{}, "", ctx.Err()
-			}
-			c.Log.Warn("campaign: person not read; left out of this run", zap.Error(err))
-			return Person{}, skippedUnchecked, nil
+			return unchecked("person not read", err)
 		}
 		u = &got
 	}
@@ -416,11 +419,7 @@ func (c *Campaign) check(ctx context.Context, id, upn string, u *graph.User) (Pe
 	}
 	protected, err := c.Privilege.Protected(ctx, id)
 	if err != nil {
-		if ctx.Err() != nil {
-			return Person{}, "", ctx.Err()
-		}
-		c.Log.Warn("campaign: privilege not checked; left out of this run", zap.Error(err))
-		return Person{}, "unchecked", nil
+		return unchecked("privilege not checked", err)
 	}
 	if protected {
 		return Person{}, "privileged", nil

@@ -139,16 +139,26 @@ func isDirectoryRoleCast(seg string) bool {
 // the user's directory roles, a page at a time ($top, default 100, at most
 // 999). The next page's link carries $skiptoken, which here is simply the
 // offset; Graph's is opaque.
+// pageSize reads $top: def when absent, 400 as Graph answers when it is not
+// a number from 1 to maxPageSize.
+func pageSize(q url.Values, def int) (int, *apiError) {
+	v := q.Get("$top")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPageSize {
+		return 0, newError(http.StatusBadRequest, codeBadRequest,
+			fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", v, maxPageSize))
+	}
+	return n, nil
+}
+
 func (s *Server) transitiveRoles(c *call, key string) reply {
 	q := c.r.URL.Query()
-	top := defaultPageSize
-	if v := q.Get("$top"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			return errReply(newError(http.StatusBadRequest, codeBadRequest,
-				fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", v, maxPageSize)))
-		}
-		top = n
+	top, apiErr := pageSize(q, defaultPageSize)
+	if apiErr != nil {
+		return errReply(apiErr)
 	}
 	skip := 0
 	if v := q.Get("$skiptoken"); v != "" {

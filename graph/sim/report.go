@@ -2,10 +2,8 @@ package sim
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -188,14 +186,9 @@ func (s *Server) registrationDetails(c *call) reply {
 // it as the default, as no Graph documentation gives one for these lists.
 func (s *Server) page(c *call, context string, entry func(*user) (any, bool)) reply {
 	q := c.r.URL.Query()
-	top := maxPageSize
-	if v := q.Get("$top"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			return errReply(newError(http.StatusBadRequest, codeBadRequest,
-				fmt.Sprintf("Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", v, maxPageSize)))
-		}
-		top = n
+	top, apiErr := pageSize(q, maxPageSize)
+	if apiErr != nil {
+		return errReply(apiErr)
 	}
 	ids := s.sortedIDs()
 	start := 0
