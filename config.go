@@ -16,6 +16,7 @@ import (
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/faq"
 	"github.com/mfadesk/mfadesk/graph"
+	"github.com/mfadesk/mfadesk/store"
 )
 
 // secret is a configuration value that must never be printed or logged.
@@ -38,6 +39,7 @@ type config struct {
 	AllowAnonymous bool
 	DataDir        string
 	DatabaseURL    secret // PostgreSQL; empty: SQLite under DataDir
+	DatabaseConns  int    // the replica's PostgreSQL connection budget
 	MetricsToken   secret // bearer token GET /metrics requires; empty: none
 	LogLevel       zapcore.Level
 	LogFormat      string
@@ -106,6 +108,7 @@ var envVars = []envVar{
 	{"BOT_ALLOW_ANONYMOUS", "false", "true allows local mode (no authentication) on a non-loopback address", false},
 	{"DATA_DIR", "./data", "directory of the embedded SQLite database (mfadesk.db)", false},
 	{"DATABASE_URL", "", "PostgreSQL (postgres://user:password@host:5432/db?sslmode=require) shared by several replicas; empty: SQLite in DATA_DIR", false},
+	{"DATABASE_MAX_CONNECTIONS", strconv.Itoa(store.DefaultMaxConns), "PostgreSQL connections one replica opens at most (2 to 1000); replicas times this, plus admin sessions, must stay under the server's max_connections", false},
 	{"FAQ_FILE", "(built in)", "an edited copy of faq/knowledge.yaml to answer from; reloaded on SIGHUP", false},
 	{"GRAPH_MODE", "simulator in local mode, graph otherwise", "graph: Microsoft Graph; simulator: the built-in Graph simulator (served under /graph-simulator/)", false},
 	{"GRAPH_BASE_URL", graph.DefaultBaseURL, "Microsoft Graph's v1.0 root (another cloud); with the CLI in simulator mode, a running simulator", false},
@@ -199,6 +202,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(string(c.DatabaseURL), "postgres://") && !strings.HasPrefix(string(c.DatabaseURL), "postgresql://") {
 		return c, errors.New("DATABASE_URL must be a postgres:// URL (postgres://user:password@host:5432/database?sslmode=require)")
+	}
+	if c.DatabaseConns, err = strconv.Atoi(orDefault(getenv("DATABASE_MAX_CONNECTIONS"), strconv.Itoa(store.DefaultMaxConns))); err != nil ||
+		c.DatabaseConns < 2 || c.DatabaseConns > 1000 {
+		return c, fmt.Errorf("DATABASE_MAX_CONNECTIONS=%q: use a number from 2 to 1000, the connections one replica may open; keep replicas times it, plus a few for admin sessions, under the server's max_connections (100 by default)", getenv("DATABASE_MAX_CONNECTIONS"))
 	}
 	switch c.GraphMode {
 	case "":

@@ -56,6 +56,7 @@ func TestLoadConfigLocalDefaults(t *testing.T) {
 		{"OpenIDMetadata", c.OpenIDMetadata, "https://login.botframework.com/v1/.well-known/openidconfiguration"},
 		{"AuthorityHost", c.AuthorityHost, "https://login.microsoftonline.com/"},
 		{"DataDir", c.DataDir, "./data"},
+		{"DatabaseConns", fmt.Sprint(c.DatabaseConns), "25"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
@@ -189,6 +190,9 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"anonymous not a bool", map[string]string{"BOT_ALLOW_ANONYMOUS": "yes please"}, "BOT_ALLOW_ANONYMOUS"},
 		{"password without app id", map[string]string{"MicrosoftAppPassword": testPassword}, "MicrosoftAppPassword"},
 		{"tenant without app id", map[string]string{"MicrosoftAppTenantId": testTenant}, "MicrosoftAppTenantId"},
+		{"connection budget not a number", map[string]string{"DATABASE_MAX_CONNECTIONS": "many"}, "DATABASE_MAX_CONNECTIONS"},
+		{"connection budget of one", map[string]string{"DATABASE_MAX_CONNECTIONS": "1"}, "DATABASE_MAX_CONNECTIONS"},
+		{"connection budget too large", map[string]string{"DATABASE_MAX_CONNECTIONS": "1001"}, "DATABASE_MAX_CONNECTIONS"},
 		{"unknown log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"unknown log format", map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
 		{"helpdesk without an agent group", azureEnv("HELPDESK_CHANNEL_ID", "19:desk@thread.tacv2", "NOTIFY_FROM", "desk@example.ac.jp", "PUBLIC_URL", "https://bot.example"), "HELPDESK_GROUP_ID"},
@@ -212,6 +216,19 @@ func TestLoadConfigInvalid(t *testing.T) {
 				t.Errorf("loadConfig error = %q, contains the password", err)
 			}
 		})
+	}
+}
+
+func TestLoadConfigConnectionBudget(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		value string
+		want  int
+	}{{"", 25}, {"2", 2}, {" 40 ", 40}, {"1000", 1000}} {
+		c, err := loadConfig(env(map[string]string{"DATABASE_MAX_CONNECTIONS": tt.value}))
+		if err != nil || c.DatabaseConns != tt.want {
+			t.Errorf("DATABASE_MAX_CONNECTIONS=%q: got %d (%v), want %d", tt.value, c.DatabaseConns, err, tt.want)
+		}
 	}
 }
 

@@ -166,12 +166,17 @@ func boolExit(ok bool) int {
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
 
+// commandConns is the PostgreSQL connection budget of a command: one of
+// the admin sessions the replicas' budgets leave room for. Its work is
+// sequential or a few workers, which queue for these.
+const commandConns = 4
+
 // openDataStore opens the bot's database for the commands that read it:
 // DATABASE_URL's, or the SQLite file under DATA_DIR, refusing to create an
 // empty one in the wrong place.
 func openDataStore(ctx context.Context) (*store.DB, error) {
 	if url := strings.TrimSpace(os.Getenv("DATABASE_URL")); url != "" {
-		return store.OpenPostgres(ctx, url)
+		return store.OpenPostgres(ctx, url, commandConns)
 	}
 	dir := os.Getenv("DATA_DIR")
 	if dir == "" {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -103,7 +104,7 @@ func serveCommand() int {
 // serve runs the bot until ctx ends, then shuts down gracefully: it stops
 // accepting requests, lets in-flight turns finish, then closes the store.
 func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
-	st, err := openStore(ctx, cfg.DatabaseURL, cfg.DataDir)
+	st, err := openStore(ctx, cfg.DatabaseURL, cfg.DatabaseConns, cfg.DataDir)
 	if err != nil {
 		return err
 	}
@@ -170,6 +171,19 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 
 	router := dialogs.NewRouter(kb, nil)
 	router.SetTenant(cfg.Tenant)
+	// The matcher (the Japanese dictionary, the classifier) is built while
+	// the server starts; /readyz says ready once it is, and a question
+	// arriving before that waits for it.
+	go func() {
+		start := time.Now()
+		// Building it leaves more garbage than it keeps: collected often,
+		// the garbage does not raise the process's peak memory.
+		gc := debug.SetGCPercent(20)
+		kb.Warm()
+		debug.SetGCPercent(gc)
+		debug.FreeOSMemory()
+		log.Info("knowledge base ready", zap.Int("topics", len(kb.Entries)), zap.Duration("took", time.Since(start)))
+	}()
 	go reloadOnHangup(ctx, cfg.FAQFile, router, log)
 
 	var graphSim *sim.Server
@@ -212,7 +226,13 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 	handler := bot.NewHandler(auth, cfg.tenants(), runner, log)
 	handler.SetMetrics(metrics)
-	routes := withPages(bot.Routes(handler, st.Ping, log), metricsHandler(reg, cfg.MetricsToken), stepUp)
+	ready := func(ctx context.Context) error {
+		if !kb.Warmed() {
+			return errors.New("knowledge base still loading")
+		}
+		return st.Ping(ctx)
+	}
+	routes := withPages(bot.Routes(handler, ready, log), metricsHandler(reg, cfg.MetricsToken), stepUp)
 	if graphSim != nil {
 		routes = withSimulator(routes, "/graph-simulator", graphSim)
 	}
@@ -291,11 +311,12 @@ func loopbackAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// openStore opens the bot's database: PostgreSQL when url is set, else the
-// SQLite file in dataDir, created if needed.
-func openStore(ctx context.Context, url secret, dataDir string) (*store.DB, error) {
+// openStore opens the bot's database: PostgreSQL when url is set, with at
+// most maxConns connections, else the SQLite file in dataDir, created if
+// needed.
+func openStore(ctx context.Context, url secret, maxConns int, dataDir string) (*store.DB, error) {
 	if url != "" {
-		return store.OpenPostgres(ctx, string(url))
+		return store.OpenPostgres(ctx, string(url), maxConns)
 	}
 	return store.OpenSQLite(ctx, filepath.Join(dataDir, "mfadesk.db"))
 }
@@ -457,6 +478,7 @@ func reloadOnHangup(ctx context.Context, path string, router *dialogs.Router, lo
 				log.Error("knowledge base not reloaded; still answering from the previous one", zap.Error(err))
 				continue
 			}
+			kb.Warm() // the previous one answers meanwhile
 			router.SetKnowledge(kb)
 			log.Info("knowledge base reloaded", zap.String("source", kb.Source), zap.Int("topics", len(kb.Entries)))
 		}

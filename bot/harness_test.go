@@ -313,6 +313,7 @@ type env struct {
 	approval  bool
 	tickets   *bot.Tickets
 	pgDSN     string // the store is this PostgreSQL database, not a file
+	pgConns   int    // its connection budget
 	// waits keeps runner.Wait from overlapping a request (which would reuse
 	// the runner's WaitGroup while it is being waited on) when a test posts
 	// from several goroutines.
@@ -344,8 +345,12 @@ func withDesk(cfg bot.HelpdeskConfig, approval bool) envOption {
 func withStepUp(f func() *bot.StepUp) envOption { return func(e *env) { e.stepUpFn = f } }
 
 // withPostgres runs the bot on the PostgreSQL database dsn, as a replica
-// sharing it with others would.
+// sharing it with others would, with the default connection budget.
 func withPostgres(dsn string) envOption { return func(e *env) { e.pgDSN = dsn } }
+
+// withConnections gives the bot's PostgreSQL store a budget of n
+// connections.
+func withConnections(n int) envOption { return func(e *env) { e.pgConns = n } }
 
 // withEffectsFunc builds the effect runner on each (re)start's store.
 func withEffectsFunc(f func(*store.DB) bot.EffectRunner) envOption {
@@ -355,7 +360,7 @@ func withEffectsFunc(f func(*store.DB) bot.EffectRunner) envOption {
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, idp: newIDP(t), authority: newAuthority(t), conn: newConnector(t), log: zap.NewNop(),
-		dbPath: filepath.Join(t.TempDir(), "mfadesk.db")}
+		dbPath: filepath.Join(t.TempDir(), "mfadesk.db"), pgConns: store.DefaultMaxConns}
 	for _, o := range opts {
 		o(e)
 	}
@@ -369,7 +374,7 @@ func (e *env) start() {
 	var st *store.DB
 	var err error
 	if e.pgDSN != "" {
-		st, err = store.OpenPostgres(t.Context(), e.pgDSN)
+		st, err = store.OpenPostgres(t.Context(), e.pgDSN, e.pgConns)
 	} else {
 		st, err = store.OpenSQLite(t.Context(), e.dbPath)
 	}
@@ -442,9 +447,13 @@ func (e *env) start() {
 }
 
 // replica starts a second bot on the same database, talking to the same
-// fake cloud: another replica behind the load balancer.
-func (e *env) replica() *env {
+// fake cloud: another replica behind the load balancer. opts may change
+// how it reaches the database (its budget, its application_name).
+func (e *env) replica(opts ...envOption) *env {
 	r := *e
+	for _, o := range opts {
+		o(&r)
+	}
 	r.start()
 	return &r
 }

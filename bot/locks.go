@@ -50,14 +50,14 @@ func (k *keyedMutex) release(key string, l *keyLock) {
 }
 
 // Locker serialises work per key: *keyedMutex within a process, and the
-// store's conversation locks ([store.AdvisoryLocks]) across replicas.
+// store's leases ([store.Locks]) across replicas.
 type Locker interface {
 	Lock(ctx context.Context, key string) (func(), error)
 }
 
 // chainedLocks takes the process's lock first, then the shared one: turns
 // of a conversation on one replica queue in memory, so only one of them at
-// a time holds or waits for a database connection.
+// a time asks the database for the conversation's lease.
 type chainedLocks struct{ local, shared Locker }
 
 func (c chainedLocks) Lock(ctx context.Context, key string) (func(), error) {

@@ -73,13 +73,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 }
 
 // ObservePools adds gauges of the database's connection pools, read at
-// each scrape: connections in use and open, and the waits for one. A lock
-// pool always in use means turns are queuing for their conversation's lock.
+// each scrape: connections in use and open, and the waits for one. A pool
+// always in use, its waits climbing, means the replica's budget
+// (DATABASE_MAX_CONNECTIONS) is too small for its load or the database too
+// slow: turns that wait too long for a connection answer 503.
 func ObservePools(reg prometheus.Registerer, stats func() map[string]sql.DBStats) {
 	reg.MustRegister(poolCollector{stats: stats,
 		inUse: prometheus.NewDesc("mfadesk_db_connections_in_use", "Database connections in use, by pool.", []string{"pool"}, nil),
 		open:  prometheus.NewDesc("mfadesk_db_connections_open", "Database connections open, by pool.", []string{"pool"}, nil),
-		waits: prometheus.NewDesc("mfadesk_db_connection_waits_total", "Times a query or lock waited for a free connection, by pool.", []string{"pool"}, nil),
+		waits: prometheus.NewDesc("mfadesk_db_connection_waits_total", "Times a query waited for a free connection, by pool.", []string{"pool"}, nil),
 	})
 }
 

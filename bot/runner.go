@@ -101,6 +101,16 @@ func (r *Runner) SetMetrics(m *Metrics) { r.metrics = m }
 // shared. The runner's own lock is still taken first.
 func (r *Runner) ShareLocks(shared Locker) { r.locks = chainedLocks{local: r.locks, shared: shared} }
 
+// storeWait bounds what a turn reads before it decides. Until its commit
+// nothing has happened, so a turn the database cannot serve that soon (the
+// replica's connections all busy with other work, or the server slow)
+// answers 503, for the Bot Connector to redeliver it, rather than queue
+// until the Bot Connector gives up on it. Each attempt at the
+// conversation's lease is bounded alike, in the store; waiting while an
+// earlier turn of the conversation runs is not. Nor is the commit: once it
+// may have happened, not knowing whether it did is worse than waiting.
+const storeWait = 3 * time.Second
+
 // effectTimeout bounds one effect, Graph's own retries included.
 const effectTimeout = 2 * time.Minute
 
@@ -126,7 +136,10 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		}
 	}()
 
-	snap, err := r.store.Load(ctx, a.Conversation.ID, a.ID)
+	// Up to its commit, the turn only reads: see storeWait.
+	readCtx, cancelReads := context.WithTimeout(ctx, storeWait)
+	defer cancelReads()
+	snap, err := r.store.Load(readCtx, a.Conversation.ID, a.ID)
 	if err != nil {
 		return nil, errStore{err}
 	}
@@ -138,10 +151,10 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	sess := r.decodeSession(snap.State)
 
 	in.Now = r.now()
-	r.chats.Learn(ctx, a)
+	r.chats.Learn(readCtx, a)
 	if r.tickets != nil {
-		r.tickets.Learn(ctx, a)
-		if r.tickets.Handles(ctx, a, in) {
+		r.tickets.Learn(readCtx, a)
+		if r.tickets.Handles(readCtx, a, in) {
 			// A ticket card's button or a message in a ticket's thread:
 			// the ticket is the state, not this conversation.
 			resp, private, err := r.agentTurn(ctx, a, in)
@@ -167,7 +180,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 			return resp, nil
 		}
 		if in.Scope == dialogs.Personal {
-			link, err := r.tickets.Link(ctx, a.Conversation.ID)
+			link, err := r.tickets.Link(readCtx, a.Conversation.ID)
 			if err != nil {
 				return nil, errStore{err}
 			}

@@ -219,7 +219,8 @@ func (r *Runner) openTicket(ctx context.Context, e dialogs.OpenTicket, in dialog
 		return t, err
 	}
 	// Posted under the ticket's lock, as a repost would be, and only
-	// after the person's lock is let go: the two are from one pool.
+	// after the person's lock is let go: posting (a Bot Connector call)
+	// does not hold up the person's other chats.
 	unlock, err := d.locks.Lock(ctx, ticketLock(t.ID))
 	if err != nil {
 		d.Log.Warn("ticket not posted yet; will retry", zap.Int64("ticket", t.ID), zap.Error(err))

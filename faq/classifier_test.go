@@ -32,7 +32,7 @@ func TestClassifierTellsNeighbouringTopicsApart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := kb.matcher
+	m := kb.matcher()
 	for text, want := range map[string]string{
 		"パスキーとは何のことですか":                        "passkey-what",
 		"パスキーを登録する手順を知りたい":                     "passkey-register-authenticator",

@@ -12,6 +12,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -111,11 +113,23 @@ type KB struct {
 	Source  string // where it was loaded from, for messages
 	Entries []Entry
 	byID    map[string]*Entry
-	matcher *matcher
+	// matcher is built on first use, or by Warm: it needs the Japanese
+	// dictionary and trains a classifier, about a second of work that
+	// start-up need not wait for.
+	matcher func() *matcher
+	warm    atomic.Bool
 }
 
-// Match ranks the topics for one question.
-func (kb *KB) Match(text string) Result { return kb.matcher.match(text) }
+// Match ranks the topics for one question. The first call waits for the
+// matcher to be built.
+func (kb *KB) Match(text string) Result { return kb.matcher().match(text) }
+
+// Warm builds the matcher now, so that the first question does not wait
+// for it.
+func (kb *KB) Warm() { kb.matcher() }
+
+// Warmed reports whether the matcher is built (for readiness probes).
+func (kb *KB) Warmed() bool { return kb.warm.Load() }
 
 // Entry returns the entry with the given id.
 func (kb *KB) Entry(id string) (*Entry, bool) {
@@ -223,6 +237,10 @@ func Parse(source string, data []byte) (*KB, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	kb.matcher = newMatcher(kb)
+	kb.matcher = sync.OnceValue(func() *matcher {
+		m := newMatcher(kb)
+		kb.warm.Store(true)
+		return m
+	})
 	return kb, nil
 }

@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -302,7 +304,12 @@ func (m *matcher) parts(ix *index, f map[string]float64) (best, cen []float64) {
 	if qNorm == 0 {
 		return best, cen
 	}
-	exDot := map[int]float64{}
+	// Dense: most examples share a feature or two with any question.
+	scratch := dotScratch.Get().(*[]float64)
+	defer dotScratch.Put(scratch)
+	exDot := slices.Grow((*scratch)[:0], len(ix.exNorm))[:len(ix.exNorm)]
+	clear(exDot)
+	*scratch = exDot
 	cenDot := make([]float64, len(m.ids))
 	for _, k := range sortedKeys(q) {
 		w := q[k]
@@ -315,6 +322,9 @@ func (m *matcher) parts(ix *index, f map[string]float64) (best, cen []float64) {
 		}
 	}
 	for ex, dot := range exDot {
+		if dot == 0 {
+			continue
+		}
 		if s := dot / (qNorm * ix.exNorm[ex]); s > best[ix.exTopic[ex]] {
 			best[ix.exTopic[ex]] = s
 		}
@@ -326,6 +336,9 @@ func (m *matcher) parts(ix *index, f map[string]float64) (best, cen []float64) {
 	}
 	return best, cen
 }
+
+// dotScratch holds the per-example sums of parts between questions.
+var dotScratch = sync.Pool{New: func() any { return new([]float64) }}
 
 // scores gives every topic's score (the "none of these" class last) for one
 // view of a question, its nearest example mixed with the topic as a whole,

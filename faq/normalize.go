@@ -6,8 +6,6 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/ikawaha/kagome-dict/ipa"
-	"github.com/ikawaha/kagome/v2/tokenizer"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/unicode/norm"
 )
@@ -81,15 +79,11 @@ func splitRuns(s string) []string {
 // morphological analyser; words it does not know are kept as written.
 func reading(run string) string {
 	var b strings.Builder
-	for _, t := range analyser().Tokenize(run) {
-		f := t.Features()
-		switch {
-		case len(f) > 8 && f[8] != "*":
-			b.WriteString(f[8])
-		case len(f) > 7 && f[7] != "*":
-			b.WriteString(f[7])
-		default:
-			b.WriteString(t.Surface)
+	for _, m := range analyser().Tokenize(run) {
+		if m.reading != "" {
+			b.WriteString(m.reading)
+		} else {
+			b.WriteString(m.surface)
 		}
 	}
 	return kanaFold(b.String())
@@ -573,20 +567,12 @@ func japaneseFeatures(run, prefix string, add func(string, float64)) []string {
 		}
 	}
 	for _, t := range analyser().Tokenize(run) {
-		f := t.Features()
-		if len(f) == 0 {
-			continue
-		}
-		base, ok := t.BaseForm()
-		if !ok || base == "" || base == "*" {
-			base = t.Surface
-		}
-		base = kanaFold(base)
+		base := kanaFold(t.base)
 		content := false
-		switch f[0] {
+		switch t.pos {
 		case "名詞", "動詞", "形容詞", "副詞", "連体詞", "接頭詞":
 			// 非自立: grammar dressed as a word (忘れて"しまう", "こと").
-			if len(f) > 1 && f[1] == "非自立" {
+			if t.dependent {
 				break
 			}
 			if genericMorphs[base] {
@@ -610,7 +596,7 @@ func japaneseFeatures(run, prefix string, add func(string, float64)) []string {
 			}
 		}
 		if content {
-			span = append(span, []rune(kanaFold(t.Surface))...)
+			span = append(span, []rune(kanaFold(t.surface))...)
 		} else {
 			cut()
 		}
@@ -678,17 +664,6 @@ var lightMorphs = map[string]bool{"する": true, "いる": true, "ある": true
 var genericMorphs = plainSet(`原因 手順 やり方 仕方 対応 対処 場合 教える 知る 分かる わかる 困る 助ける 願う お願い
 	今 件 状況 質問 相談 問題 感じ 的 等 など 私 自分 僕 俺 わたし 際 ため
 	すみません 急ぎ 至急 下さる くださる 思う 言う 具体 詳しい なんか ちょっと 全然 すごい`)
-
-// analyser is the Japanese morphological analyser (kagome with the IPA
-// dictionary). Loading the dictionary takes a moment, so it happens once,
-// on first use; the tokenizer is read-only and safe for concurrent use.
-var analyser = sync.OnceValue(func() *tokenizer.Tokenizer {
-	t, err := tokenizer.New(ipa.Dict(), tokenizer.OmitBosEos())
-	if err != nil {
-		panic("faq: load the Japanese dictionary: " + err.Error()) // embedded in the binary
-	}
-	return t
-})
 
 func isJapanese(r rune) bool {
 	return unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han) || r == 'ー' || r == '々'

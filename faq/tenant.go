@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -134,11 +135,10 @@ func (e *Entry) In(t Tenant, now time.Time) View {
 		v.Actions = append([]string{ActionPasskey}, v.Actions...)
 	}
 	fill := func(s string, ja bool) string {
-		date, kinds := t.SMSVoiceEnd.Format("2006年1月2日"), t.kindNames(true)
-		if !ja {
-			date, kinds = t.SMSVoiceEnd.Format("2 January 2006"), t.kindNames(false)
+		if !strings.Contains(s, "{") {
+			return s
 		}
-		return strings.NewReplacer("{sms_voice_end}", date, "{passkey_kinds}", kinds).Replace(s)
+		return t.placeholders(ja).Replace(s)
 	}
 	text := func(x Text) Text { return Text{JA: fill(x.JA, true), EN: fill(x.EN, false)} }
 	v.Title, v.Answer, v.Notice = text(v.Title), text(v.Answer), text(v.Notice)
@@ -152,6 +152,26 @@ func (e *Entry) In(t Tenant, now time.Time) View {
 	v.Steps = steps
 	return v
 }
+
+// placeholders fills {sms_voice_end} and {passkey_kinds} in one language.
+// Replacers are kept per wording: building one costs more than the rest of
+// an answer.
+func (t Tenant) placeholders(ja bool) *strings.Replacer {
+	date, kinds := t.SMSVoiceEnd.Format("2 January 2006"), t.kindNames(false)
+	if ja {
+		date, kinds = t.SMSVoiceEnd.Format("2006年1月2日"), t.kindNames(true)
+	}
+	key := date + "\x00" + kinds
+	if r, ok := placeholderReplacers.Load(key); ok {
+		return r.(*strings.Replacer)
+	}
+	r, _ := placeholderReplacers.LoadOrStore(key, strings.NewReplacer("{sms_voice_end}", date, "{passkey_kinds}", kinds))
+	return r.(*strings.Replacer)
+}
+
+// placeholderReplacers holds one replacer per wording: a tenant's two
+// languages, so a handful per process.
+var placeholderReplacers sync.Map
 
 // kindNames lists the allowed kinds in words.
 func (t Tenant) kindNames(ja bool) string {

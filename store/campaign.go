@@ -376,52 +376,6 @@ func (s *DB) CampaignHistory(ctx context.Context, campaign string, since time.Ti
 	return out, rows.Err()
 }
 
-// AcquireLease takes (or renews) the named lease for holder until at+ttl.
-// It fails (false) while another holder's lease is unexpired: with several
-// replicas, only one runs a campaign at a time.
-func (s *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, at time.Time) (bool, error) {
-	res, err := s.exec(ctx, "acquire lease", `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-		WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
-		name, holder, at.Add(ttl).UnixMilli(), at.UnixMilli())
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
-// LeaseHolder names who holds the lease now ("" if nobody does).
-func (s *DB) LeaseHolder(ctx context.Context, name string, at time.Time) (string, error) {
-	var holder string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT holder FROM leases WHERE name = ? AND expires_at > ?`), name, at.UnixMilli()).Scan(&holder)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: lease holder: %w", err)
-	}
-	return holder, nil
-}
-
-// TakeLease moves the lease from a holder known to be dead to holder, if
-// from still holds it.
-func (s *DB) TakeLease(ctx context.Context, name, from, holder string, ttl time.Duration, at time.Time) (bool, error) {
-	res, err := s.exec(ctx, "take lease", `UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND holder = ?`,
-		holder, at.Add(ttl).UnixMilli(), name, from)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
-// ReleaseLease gives the lease up, if holder still has it.
-func (s *DB) ReleaseLease(ctx context.Context, name, holder string) error {
-	_, err := s.exec(ctx, "release lease", `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
-	return err
-}
-
 // PersonalChat is a person's 1:1 chat with the bot.
 type PersonalChat struct {
 	TeamsID, Conversation, ServiceURL string

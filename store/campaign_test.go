@@ -149,37 +149,6 @@ func TestCampaignLifecycle(t *testing.T) {
 	})
 }
 
-func TestLeaseIsHeldByOneAtATime(t *testing.T) {
-	forEach(t, func(t *testing.T, e env) {
-		ctx := t.Context()
-		now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
-		if ok, err := e.s.AcquireLease(ctx, "campaign", "a", time.Minute, now); !ok || err != nil {
-			t.Fatalf("a: %v %v", ok, err)
-		}
-		if ok, _ := e.s.AcquireLease(ctx, "campaign", "b", time.Minute, now.Add(30*time.Second)); ok {
-			t.Fatal("b took a lease a holds")
-		}
-		if ok, _ := e.s.AcquireLease(ctx, "campaign", "a", time.Minute, now.Add(30*time.Second)); !ok {
-			t.Fatal("a could not renew")
-		}
-		if ok, _ := e.s.AcquireLease(ctx, "campaign", "b", time.Minute, now.Add(91*time.Second)); !ok {
-			t.Fatal("b could not take an expired lease")
-		}
-		if err := e.s.ReleaseLease(ctx, "campaign", "a"); err != nil { // no longer a's: a no-op
-			t.Fatal(err)
-		}
-		if ok, _ := e.s.AcquireLease(ctx, "campaign", "a", time.Minute, now.Add(92*time.Second)); ok {
-			t.Fatal("a's release freed b's lease")
-		}
-		if err := e.s.ReleaseLease(ctx, "campaign", "b"); err != nil {
-			t.Fatal(err)
-		}
-		if ok, _ := e.s.AcquireLease(ctx, "campaign", "a", time.Minute, now.Add(93*time.Second)); !ok {
-			t.Fatal("a could not take a released lease")
-		}
-	})
-}
-
 func TestCampaignRemindersRespectWhatPeopleSaid(t *testing.T) {
 	forEach(t, func(t *testing.T, e env) {
 		ctx := t.Context()

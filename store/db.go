@@ -22,12 +22,9 @@ type DB struct {
 	// and, with WAL, never wait for the writer.
 	write *sql.DB
 	read  *sql.DB
-	// convLocks and ticketLocks are the pools of connections that hold
-	// conversation and ticket locks (PostgreSQL only). They are separate
-	// from the data pool, so that turns waiting for a lock never starve the
-	// turns holding one of the connections they need, and from each other,
-	// because a turn holding a conversation lock may take a ticket's.
-	convLocks, ticketLocks *sql.DB
+	// leases are the conversation and ticket locks this store holds
+	// (PostgreSQL only: one process owns a SQLite file).
+	leases *heldLeases
 	// The statements of every turn, prepared once: parsing SQL on each
 	// call cost more than running it.
 	loadState, loadTurn, insertActivity, upsertState, commitTurn *sql.Stmt
@@ -53,19 +50,12 @@ type dialect struct {
 }
 
 // PoolStats reports each connection pool's figures, by name ("write" and
-// "read" on SQLite; "data", "conversation_locks" and "ticket_locks" on
-// PostgreSQL), for metrics.
+// "read" on SQLite; "data", the one pool, on PostgreSQL), for metrics.
 func (s *DB) PoolStats() map[string]sql.DBStats {
-	out := map[string]sql.DBStats{}
 	if s.read == s.write {
-		out["data"] = s.write.Stats()
-	} else {
-		out["write"], out["read"] = s.write.Stats(), s.read.Stats()
+		return map[string]sql.DBStats{"data": s.write.Stats()}
 	}
-	if s.convLocks != nil {
-		out["conversation_locks"], out["ticket_locks"] = s.convLocks.Stats(), s.ticketLocks.Stats()
-	}
-	return out
+	return map[string]sql.DBStats{"write": s.write.Stats(), "read": s.read.Stats()}
 }
 
 // Name says where the data is, for logs: the SQLite file, or the
@@ -362,40 +352,32 @@ func (s *DB) PruneActivities(ctx context.Context, before time.Time) (int64, erro
 	return res.RowsAffected()
 }
 
-// Ping checks that the database answers, on every pool: a turn needs a
-// lock connection as much as a data one.
+// Ping checks that the database answers.
 func (s *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := s.read.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
 		return fmt.Errorf("store: ping: %w", err)
-	}
-	for _, p := range []*sql.DB{s.convLocks, s.ticketLocks} {
-		if p == nil {
-			continue
-		}
-		if err := p.PingContext(ctx); err != nil {
-			return fmt.Errorf("store: ping lock pool: %w", err)
-		}
 	}
 	return nil
 }
 
 // Close closes the database.
 func (s *DB) Close() error {
+	if s.leases != nil {
+		s.leases.close()
+	}
 	var errs []error
 	for _, st := range []*sql.Stmt{s.loadState, s.loadTurn, s.insertActivity, s.upsertState, s.commitTurn} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
 	}
-	pools := []*sql.DB{s.write, s.convLocks, s.ticketLocks}
+	pools := []*sql.DB{s.write}
 	if s.read != s.write { // one pool on PostgreSQL
 		pools = append(pools, s.read)
 	}
 	for _, db := range pools {
-		if db != nil {
-			errs = append(errs, db.Close())
-		}
+		errs = append(errs, db.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,46 +11,36 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-// Pool sizes per replica. Data connections serve the turns' short queries;
-// lock connections each hold one conversation's (or ticket's) lock for a
-// turn, or wait for it, so they bound the turns in flight on a replica.
-const (
-	pgDataConns   = 16
-	pgConvLocks   = 64
-	pgTicketLocks = 16
-)
-
-// lockKeepalive has the server notice within about a minute that a replica
-// holding locks is gone without closing its connections (its host lost
-// power, its network went away), and so release the locks. The default,
-// the kernel's, is two hours.
-var lockKeepalive = map[string]string{"tcp_keepalives_idle": "30", "tcp_keepalives_interval": "10", "tcp_keepalives_count": "3"}
+// DefaultMaxConns is a replica's connection budget unless it is given
+// another (DATABASE_MAX_CONNECTIONS): three replicas and a few admin
+// sessions fit in a stock server's max_connections of 100.
+const DefaultMaxConns = 25
 
 // OpenPostgres connects to the PostgreSQL database at url (a postgres://
 // URL, with libpq's parameters), brings its schema up to date and
 // returns the store. Any number of replicas may share the database: schema
 // migrations and conversation turns are serialised between them.
-func OpenPostgres(ctx context.Context, url string) (*DB, error) {
+//
+// The store opens at most maxConns connections, one pool for everything:
+// work beyond that queues inside the process rather than asking the server
+// for more. A connection is held only while a statement (or a short
+// transaction) runs; locks are leases ([Locks]), so a turn waiting on
+// Microsoft Graph holds none.
+func OpenPostgres(ctx context.Context, url string, maxConns int) (*DB, error) {
+	if maxConns < 1 {
+		return nil, fmt.Errorf("store: a PostgreSQL store needs at least one connection, not %d", maxConns)
+	}
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		// pgx's message can quote the URL, password included.
 		return nil, errors.New("store: DATABASE_URL is not a valid PostgreSQL connection string (postgres://user:password@host:5432/database?sslmode=require)")
 	}
 	name := fmt.Sprintf("postgres://%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
-	open := func(max int, params map[string]string) *sql.DB {
-		c := cfg.Copy()
-		for k, v := range params {
-			c.RuntimeParams[k] = v
-		}
-		db := stdlib.OpenDB(*c)
-		db.SetMaxOpenConns(max)
-		db.SetMaxIdleConns(max)
-		db.SetConnMaxIdleTime(5 * time.Minute)
-		return db
-	}
-	data := open(pgDataConns, nil)
-	s := &DB{name: name, dialect: postgresDialect, write: data, read: data,
-		convLocks: open(pgConvLocks, lockKeepalive), ticketLocks: open(pgTicketLocks, lockKeepalive)}
+	pool := stdlib.OpenDB(*cfg)
+	pool.SetMaxOpenConns(maxConns)
+	pool.SetMaxIdleConns(maxConns)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	s := &DB{name: name, dialect: postgresDialect, write: pool, read: pool}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", name, err)
@@ -66,6 +53,7 @@ func OpenPostgres(ctx context.Context, url string) (*DB, error) {
 		s.Close()
 		return nil, err
 	}
+	s.leases = holdLeases(s, lockTTL, lockRenew)
 	return s, nil
 }
 
@@ -221,70 +209,4 @@ var postgresMigrations = []string{
 		service_url  TEXT NOT NULL,
 		updated_at   BIGINT NOT NULL
 	);`,
-}
-
-// ConversationLocks returns the locks that keep a conversation's turns
-// apart across replicas, or nil when one process has the store to itself
-// (SQLite).
-func (s *DB) ConversationLocks() *AdvisoryLocks {
-	if s.convLocks == nil {
-		return nil
-	}
-	return &AdvisoryLocks{db: s.convLocks, space: "conversation:"}
-}
-
-// TicketLocks returns the locks that keep changes to one ticket apart
-// across replicas, or nil on SQLite.
-func (s *DB) TicketLocks() *AdvisoryLocks {
-	if s.ticketLocks == nil {
-		return nil
-	}
-	return &AdvisoryLocks{db: s.ticketLocks, space: "ticket:"}
-}
-
-// AdvisoryLocks are PostgreSQL session advisory locks, one per key, held on
-// a connection of their own for as long as the work they guard. If the
-// replica dies, its connections close and PostgreSQL releases the locks.
-type AdvisoryLocks struct {
-	db    *sql.DB
-	space string // keeps conversation and ticket keys apart
-}
-
-// Lock waits for key (as long as ctx allows) and returns the release.
-func (l *AdvisoryLocks) Lock(ctx context.Context, key string) (func(), error) {
-	conn, err := l.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: lock: %w", err)
-	}
-	id := lockID(l.space + key)
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, id); err != nil {
-		discard(conn)
-		return nil, fmt.Errorf("store: lock: %w", err)
-	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		var released bool
-		if err := conn.QueryRowContext(ctx, `SELECT pg_advisory_unlock($1)`, id).Scan(&released); err != nil || !released {
-			// The lock is tied to the session: ending it releases the lock.
-			discard(conn)
-			return
-		}
-		conn.Close()
-	}, nil
-}
-
-// discard closes a connection instead of returning it to the pool: it may
-// still hold a lock, or be mid-query after a cancellation.
-func discard(conn *sql.Conn) {
-	conn.Raw(func(any) error { return driver.ErrBadConn })
-	conn.Close()
-}
-
-// lockID maps a key to the 64-bit id advisory locks take. Two keys sharing
-// an id only wait for each other needlessly.
-func lockID(key string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte("mfadesk:" + key))
-	return int64(h.Sum64())
 }

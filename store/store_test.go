@@ -41,7 +41,7 @@ func forEach(t *testing.T, f func(t *testing.T, e env)) {
 		s, dsn := storetest.Postgres(t)
 		f(t, env{
 			s:      s,
-			reopen: func() (*store.DB, error) { return store.OpenPostgres(t.Context(), dsn) },
+			reopen: func() (*store.DB, error) { return store.OpenPostgres(t.Context(), dsn, store.DefaultMaxConns) },
 			raw:    func(t *testing.T) *sql.DB { return rawDB(t, "pgx", dsn) },
 		})
 	})

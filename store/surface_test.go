@@ -1,15 +1,11 @@
 package store_test
 
 import (
-	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mfadesk/mfadesk/store"
-	"github.com/mfadesk/mfadesk/store/storetest"
 )
 
 // TestRecordsAlike exercises the rest of the store on both backends:
@@ -112,64 +108,4 @@ func TestRecordsAlike(t *testing.T) {
 			t.Errorf("Setting = %q, %v", v, err)
 		}
 	})
-}
-
-// TestConversationLocks: on PostgreSQL a conversation's lock is exclusive
-// across stores (replicas), other conversations are not held up, and a
-// waiter gives up when its context ends.
-func TestConversationLocks(t *testing.T) {
-	if s, _ := storetest.SQLite(t); s.ConversationLocks() != nil {
-		t.Error("SQLite has cross-replica locks; one process owns the file")
-	}
-	_, dsn := storetest.Postgres(t)
-	var replicas [2]*store.AdvisoryLocks
-	for i := range replicas {
-		s, err := store.OpenPostgres(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		replicas[i] = s.ConversationLocks()
-	}
-	ctx := t.Context()
-
-	unlock, err := replicas[0].Lock(ctx, "a:conv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, err := replicas[1].Lock(ctx, "a:other")
-	if err != nil {
-		t.Fatalf("another conversation waits: %v", err)
-	}
-	other()
-
-	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-	if _, err := replicas[1].Lock(short, "a:conv"); err == nil {
-		t.Fatal("the second replica got a held conversation lock")
-	}
-	cancel()
-
-	// Many turns of one conversation on both replicas: never two at once.
-	unlock()
-	var inside, overlaps atomic.Int32
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Go(func() {
-			release, err := replicas[i%2].Lock(ctx, "a:conv")
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if inside.Add(1) > 1 {
-				overlaps.Add(1)
-			}
-			time.Sleep(2 * time.Millisecond)
-			inside.Add(-1)
-			release()
-		})
-	}
-	wg.Wait()
-	if n := overlaps.Load(); n != 0 {
-		t.Errorf("%d turns overlapped", n)
-	}
 }

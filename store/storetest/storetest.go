@@ -91,12 +91,12 @@ func PostgresURL(t testing.TB) string {
 	return u.String()
 }
 
-// Postgres opens the store on a fresh schema (see PostgresURL), closed when
-// the test ends.
+// Postgres opens the store, with the default connection budget, on a fresh
+// schema (see PostgresURL), closed when the test ends.
 func Postgres(t testing.TB) (*store.DB, string) {
 	t.Helper()
 	dsn := PostgresURL(t)
-	s, err := store.OpenPostgres(t.Context(), dsn)
+	s, err := store.OpenPostgres(t.Context(), dsn, store.DefaultMaxConns)
 	if err != nil {
 		t.Fatalf("OpenPostgres: %v", err)
 	}

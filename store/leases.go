@@ -1,0 +1,232 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A lease is a row of the leases table: a name (a campaign's run, a
+// conversation's turn), who holds it and until when. Taking one is a
+// single statement that succeeds only if nobody else holds it unexpired,
+// so a holder keeps no connection while it holds the lease, and one that
+// dies without letting go blocks others only until its lease expires.
+
+// AcquireLease takes (or renews) the named lease for holder until at+ttl.
+// It fails (false) while another holder's lease is unexpired: with several
+// replicas, only one runs a campaign, or a conversation's turn, at a time.
+func (s *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, at time.Time) (bool, error) {
+	res, err := s.exec(ctx, "acquire lease", `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+		WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+		name, holder, at.Add(ttl).UnixMilli(), at.UnixMilli())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// LeaseHolder names who holds the lease now ("" if nobody does).
+func (s *DB) LeaseHolder(ctx context.Context, name string, at time.Time) (string, error) {
+	var holder string
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT holder FROM leases WHERE name = ? AND expires_at > ?`), name, at.UnixMilli()).Scan(&holder)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: lease holder: %w", err)
+	}
+	return holder, nil
+}
+
+// TakeLease moves the lease from a holder known to be dead to holder, if
+// from still holds it.
+func (s *DB) TakeLease(ctx context.Context, name, from, holder string, ttl time.Duration, at time.Time) (bool, error) {
+	res, err := s.exec(ctx, "take lease", `UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND holder = ?`,
+		holder, at.Add(ttl).UnixMilli(), name, from)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ReleaseLease gives the lease up, if holder still has it.
+func (s *DB) ReleaseLease(ctx context.Context, name, holder string) error {
+	_, err := s.exec(ctx, "release lease", `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
+	return err
+}
+
+// Turn locks are leases the store renews itself. The campaign's run keeps
+// its own (bot/campaign), to stop when it loses it.
+const (
+	// lockTTL is how long a lock outlives its holder's last renewal, and
+	// lockRenew how often one loop renews every lock the store holds:
+	// so a turn may run as long as it needs (Graph's retries can take
+	// minutes) and a renewal may fail twice before a lock runs out. The
+	// price of holding no connection: the locks of a replica that dies
+	// mid-turn stay taken until they expire, up to lockTTL, where a session
+	// advisory lock ended as soon as the server saw the connection go. And
+	// expiry is judged by the clock of who wants the lock, so replicas'
+	// clocks must agree to well within lockTTL-lockRenew.
+	lockTTL   = 30 * time.Second
+	lockRenew = 10 * time.Second
+	// lockAttempt bounds one attempt at a lock: getting a connection and
+	// running one upsert. A replica whose connections are all busy, or a
+	// server that slow, fails the lock (the turn answers 503 and is
+	// redelivered) instead of queuing behind unrelated work. Waiting while
+	// another replica holds the lock is bounded only by the caller.
+	lockAttempt = 3 * time.Second
+	// A lock another replica holds is tried again after lockPollMin,
+	// doubling up to lockPollMax: turns are short, and a replica's own
+	// turns of one conversation queue in memory before they poll (bot's
+	// chainedLocks), so polling is for contention between replicas only.
+	lockPollMin = 2 * time.Millisecond
+	lockPollMax = 50 * time.Millisecond
+	// releaseTimeout bounds letting a lock go; one not let go expires.
+	releaseTimeout = 5 * time.Second
+)
+
+// ConversationLocks returns the locks that keep a conversation's turns
+// apart across replicas, or nil when one process has the store to itself
+// (SQLite).
+func (s *DB) ConversationLocks() *Locks {
+	if s.leases == nil {
+		return nil
+	}
+	return &Locks{leases: s.leases, space: "conversation:"}
+}
+
+// TicketLocks returns the locks that keep changes to one ticket (and the
+// opening of one person's tickets) apart across replicas, or nil on
+// SQLite. Their keys name themselves: "ticket:42", "person:…".
+func (s *DB) TicketLocks() *Locks {
+	if s.leases == nil {
+		return nil
+	}
+	return &Locks{leases: s.leases}
+}
+
+// Locks are mutexes shared by the replicas of a PostgreSQL database, one
+// per key, each a lease named space+key.
+type Locks struct {
+	leases *heldLeases
+	space  string // keeps conversation keys apart from others
+}
+
+// Lock waits for key (as long as ctx allows; each attempt at the database
+// gets lockAttempt) and returns the release.
+func (l *Locks) Lock(ctx context.Context, key string) (func(), error) {
+	name, holder := l.space+key, l.leases.newHolder()
+	for wait := lockPollMin; ; wait = min(2*wait, lockPollMax) {
+		actx, cancel := context.WithTimeout(ctx, lockAttempt)
+		ok, err := l.leases.db.AcquireLease(actx, name, holder, l.leases.ttl, time.Now())
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("store: lock: %w", err)
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, fmt.Errorf("store: lock: %w", ctx.Err())
+		}
+	}
+	l.leases.add(holder)
+	return func() { l.leases.release(name, holder) }, nil
+}
+
+// heldLeases are the locks one store holds, renewed together every
+// renewal for ttl (lockRenew and lockTTL; tests shorten them).
+type heldLeases struct {
+	db           *DB
+	ttl, renewal time.Duration
+	// id is this store's part of its holders' names; seq numbers its
+	// acquisitions, so that each holder is unique: a turn letting go late
+	// never deletes the lease of the turn after it.
+	id  string
+	seq atomic.Uint64
+	mu  sync.Mutex
+	// holders are the holders of the locks held now.
+	holders       map[string]bool
+	stop, stopped chan struct{}
+	closeOnce     sync.Once
+}
+
+// holdLeases starts renewing db's locks; close stops it.
+func holdLeases(db *DB, ttl, renewal time.Duration) *heldLeases {
+	b := make([]byte, 8)
+	rand.Read(b)
+	h := &heldLeases{db: db, ttl: ttl, renewal: renewal, id: hex.EncodeToString(b), holders: map[string]bool{},
+		stop: make(chan struct{}), stopped: make(chan struct{})}
+	go h.renewEvery()
+	return h
+}
+
+func (h *heldLeases) newHolder() string {
+	return h.id + ":" + strconv.FormatUint(h.seq.Add(1), 10)
+}
+
+func (h *heldLeases) add(holder string) {
+	h.mu.Lock()
+	h.holders[holder] = true
+	h.mu.Unlock()
+}
+
+// release lets a lock go. It is no longer renewed even if the delete
+// fails, so it expires within lockTTL.
+func (h *heldLeases) release(name, holder string) {
+	h.mu.Lock()
+	delete(h.holders, holder)
+	h.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	h.db.ReleaseLease(ctx, name, holder)
+}
+
+func (h *heldLeases) renewEvery() {
+	defer close(h.stopped)
+	t := time.NewTicker(h.renewal)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), h.renewal/2)
+			h.renew(ctx, time.Now())
+			cancel()
+		}
+	}
+}
+
+// renew extends every lock held now to at+ttl, in one statement. A lock
+// that expired and was taken by another holder is left alone. A failure
+// is tried again at the next tick: the locks have ttl-renewal left.
+func (h *heldLeases) renew(ctx context.Context, at time.Time) {
+	h.mu.Lock()
+	holders := slices.Collect(maps.Keys(h.holders))
+	h.mu.Unlock()
+	if len(holders) > 0 {
+		h.db.exec(ctx, "renew leases", `UPDATE leases SET expires_at = ? WHERE holder = ANY(?)`, at.Add(h.ttl).UnixMilli(), holders)
+	}
+}
+
+func (h *heldLeases) close() {
+	h.closeOnce.Do(func() {
+		close(h.stop)
+		<-h.stopped
+	})
+}

@@ -1,0 +1,214 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mfadesk/mfadesk/store"
+	"github.com/mfadesk/mfadesk/store/storetest"
+)
+
+func TestLeaseIsHeldByOneAtATime(t *testing.T) {
+	forEach(t, func(t *testing.T, e env) {
+		ctx := t.Context()
+		now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		if ok, err := e.s.AcquireLease(ctx, "campaign", "a", time.Minute, now); !ok || err != nil {
+			t.Fatalf("a: %v %v", ok, err)
+		}
+		if ok, _ := e.s.AcquireLease(ctx, "campaign", "b", time.Minute, now.Add(30*time.Second)); ok {
+			t.Fatal("b took a lease a holds")
+		}
+		if ok, _ := e.s.AcquireLease(ctx, "campaign", "a", time.Minute, now.Add(30*time.Second)); !ok {
+			t.Fatal("a could not renew")
+		}
+		if ok, _ := e.s.AcquireLease(ctx, "campaign", "b", time.Minute, now.Add(91*time.Second)); !ok {
+			t.Fatal("b could not take an expired lease")
+		}
+		if err := e.s.ReleaseLease(ctx, "campaign", "a"); err != nil { // no longer a's: a no-op
+			t.Fatal(err)
+		}
+		if ok, _ := e.s.AcquireLease(ctx, "campaign", "a", time.Minute, now.Add(92*time.Second)); ok {
+			t.Fatal("a's release freed b's lease")
+		}
+		if err := e.s.ReleaseLease(ctx, "campaign", "b"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := e.s.AcquireLease(ctx, "campaign", "a", time.Minute, now.Add(93*time.Second)); !ok {
+			t.Fatal("a could not take a released lease")
+		}
+	})
+}
+
+// replicas opens n more stores on dsn, as n replicas would.
+func replicas(t *testing.T, dsn string, n int) []*store.DB {
+	t.Helper()
+	out := make([]*store.DB, n)
+	for i := range out {
+		s, err := store.OpenPostgres(t.Context(), dsn, store.DefaultMaxConns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		out[i] = s
+	}
+	return out
+}
+
+// leaseHolder reads who holds the lease name, "" if no row names it.
+func leaseHolder(t *testing.T, raw *sql.DB, name string) string {
+	t.Helper()
+	var holder string
+	err := raw.QueryRowContext(t.Context(), `SELECT holder FROM leases WHERE name = $1`, name).Scan(&holder)
+	if err != nil && err != sql.ErrNoRows {
+		t.Fatal(err)
+	}
+	return holder
+}
+
+// TestConversationLocks: on PostgreSQL a conversation's lock is exclusive
+// across stores (replicas), other conversations are not held up, a waiter
+// gives up when its context ends, and a held lock holds no connection.
+func TestConversationLocks(t *testing.T) {
+	if s, _ := storetest.SQLite(t); s.ConversationLocks() != nil || s.TicketLocks() != nil {
+		t.Error("SQLite has cross-replica locks; one process owns the file")
+	}
+	_, dsn := storetest.Postgres(t)
+	stores := replicas(t, dsn, 2)
+	locks := []*store.Locks{stores[0].ConversationLocks(), stores[1].ConversationLocks()}
+	ctx := t.Context()
+
+	unlock, err := locks[0].Lock(ctx, "a:conv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := stores[0].PoolStats()["data"].InUse; n != 0 {
+		t.Errorf("%d connections in use while a lock is held, want 0", n)
+	}
+	other, err := locks[1].Lock(ctx, "a:other")
+	if err != nil {
+		t.Fatalf("another conversation waits: %v", err)
+	}
+	other()
+
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	if _, err := locks[1].Lock(short, "a:conv"); err == nil {
+		t.Fatal("the second replica got a held conversation lock")
+	}
+	cancel()
+
+	// Many turns of one conversation on both replicas: never two at once.
+	unlock()
+	var inside, overlaps atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			release, err := locks[i%2].Lock(ctx, "a:conv")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if inside.Add(1) > 1 {
+				overlaps.Add(1)
+			}
+			time.Sleep(2 * time.Millisecond)
+			inside.Add(-1)
+			release()
+		})
+	}
+	wg.Wait()
+	if n := overlaps.Load(); n != 0 {
+		t.Errorf("%d turns overlapped", n)
+	}
+}
+
+// TestLockOfADeadHolderIsTakenOverOnceItExpires: a lease nobody renews
+// (its replica died mid-turn; here a row written directly) keeps the
+// conversation until it expires, and is then taken over.
+func TestLockOfADeadHolderIsTakenOverOnceItExpires(t *testing.T) {
+	s, dsn := storetest.Postgres(t)
+	raw := rawDB(t, "pgx", dsn)
+	locks := s.ConversationLocks()
+	ctx := t.Context()
+	const name, dead = "conversation:a:dead", "dead-replica:1"
+	if _, err := raw.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)`,
+		name, dead, time.Now().Add(time.Hour).UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	_, err := locks.Lock(short, "a:dead")
+	cancel()
+	if err == nil {
+		t.Fatal("a lease another holder has until later was taken")
+	}
+
+	// Its time runs out, and nobody renews it.
+	if _, err := raw.ExecContext(ctx, `UPDATE leases SET expires_at = $1 WHERE name = $2`, time.Now().Add(time.Second).UnixMilli(), name); err != nil {
+		t.Fatal(err)
+	}
+	guard, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	release, err := locks.Lock(guard, "a:dead")
+	if err != nil {
+		t.Fatalf("the expired lease was not taken over: %v", err)
+	}
+	if h := leaseHolder(t, raw, name); h == dead || h == "" {
+		t.Errorf("lease held by %q after the take-over, want this store", h)
+	}
+	release()
+	if h := leaseHolder(t, raw, name); h != "" {
+		t.Errorf("lease still held by %q after the release", h)
+	}
+}
+
+// TestHeldLocksAreRenewed: a lock lasts as long as its replica holds it,
+// well past its TTL, because the replica renews it; one whose replica
+// stopped renewing it is taken over, and that replica letting go late
+// does not free its successor's.
+func TestHeldLocksAreRenewed(t *testing.T) {
+	_, dsn := storetest.Postgres(t)
+	stores := replicas(t, dsn, 3)
+	live, stalled, other := stores[0], stores[1], stores[2]
+	store.ShortenLocks(live, 2*time.Second, 200*time.Millisecond)
+	store.ShortenLocks(stalled, time.Second, time.Hour) // never renews in this test
+	ctx := t.Context()
+	guard, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+
+	release, err := live.ConversationLocks().Lock(ctx, "a:long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Several TTLs: unrenewed, the lock would have expired.
+	waiting, stop := context.WithTimeout(ctx, 5*time.Second)
+	_, err = other.ConversationLocks().Lock(waiting, "a:long")
+	stop()
+	if err == nil {
+		t.Fatal("another replica took a lock its holder renews")
+	}
+	release()
+	if release, err = other.ConversationLocks().Lock(guard, "a:long"); err != nil {
+		t.Fatalf("a released lock was not given to the waiting replica: %v", err)
+	}
+	release()
+
+	late, err := stalled.ConversationLocks().Lock(ctx, "a:stalled")
+	if err != nil {
+		t.Fatal(err)
+	}
+	successor, err := other.ConversationLocks().Lock(guard, "a:stalled")
+	if err != nil {
+		t.Fatalf("an unrenewed lock was not taken over: %v", err)
+	}
+	late()
+	short, stop := context.WithTimeout(ctx, 300*time.Millisecond)
+	_, err = live.ConversationLocks().Lock(short, "a:stalled")
+	stop()
+	if err == nil {
+		t.Error("a late release freed the successor's lock")
+	}
+	successor()
+}

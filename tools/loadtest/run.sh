@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The side-by-side load run behind README's figures: botprobe's minimal bot
+# (the protocol floor on this machine), then mfadesk on SQLite, on
+# PostgreSQL, and as two and four replicas sharing one PostgreSQL.
+#
+#   tools/loadtest/run.sh                 # 50 conversations x 100 messages
+#   MESSAGES=300 tools/loadtest/run.sh    # longer, steadier
+#
+# Needs ../shared/botprobe beside the repository and, for the PostgreSQL
+# rows, a server at PGURL (default: the local one, database test). Each row
+# is one botprobe summary; nothing else may load the machine meanwhile.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CONVERSATIONS=${CONVERSATIONS:-50}
+MESSAGES=${MESSAGES:-100}
+PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+(cd ../shared/botprobe && go build -o "$work/botprobe" .)
+go build -o "$work/mfadesk" .
+probe="$work/botprobe"
+# A registered bot needs its public address (the step-up's redirect URI).
+env=(--env PUBLIC_URL=https://bot.example.com --env NOTIFY_FROM=mfa-desk@example.com --env LOG_LEVEL=warn)
+
+row() { # label, then botprobe's JSON summaries on stdin (one per replica)
+  python3 -c '
+import json, sys
+label = sys.argv[1]
+rows = [json.loads(l) for l in sys.stdin if l.startswith("{")]
+if not rows:
+    print(f"| {label} | (no summary) |"); sys.exit()
+rps = sum(r.get("rps", 0) for r in rows)
+p = lambda k: "/".join(f"{r.get(k, 0):.1f}" for r in rows)
+errs = sum(r.get("errors", 0) + r.get("timeouts", 0) for r in rows)
+print(f"| {label} | {rps:,.0f} | {p(\"p50_ms\")} | {p(\"p99_ms\")} | {p(\"peak_rss_mb\")} | {p(\"startup_ms\")} | {errs} |")
+' "$1"
+}
+
+echo "| run | replies/s | p50 ms | p99 ms | peak RSS MB | ready ms | errors |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+"$probe" baseline --port 39790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" 2>/dev/null | tail -n 1 | row "minimal (botprobe baseline)"
+"$probe" load --port 39790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" "${env[@]}" \
+  --bot "DATA_DIR=$work/sqlite $work/mfadesk" 2>/dev/null | tail -n 1 | row "mfadesk, SQLite"
+
+if pg_isready -q -d "$PGURL" 2>/dev/null; then
+  db=mfadesk_load_$$
+  psql -q "$PGURL" -c "CREATE DATABASE $db" >/dev/null
+  dburl=${PGURL/\/test?/\/$db?}
+  "$probe" load --port 39790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" "${env[@]}" \
+    --bot "DATABASE_URL='$dburl' $work/mfadesk" 2>/dev/null | tail -n 1 | row "mfadesk, PostgreSQL"
+  for replicas in 2 4; do
+    per=$((CONVERSATIONS / replicas))
+    for i in $(seq "$replicas"); do
+      "$probe" load --port $((39790 + i)) --conversations "$per" --messages "$MESSAGES" "${env[@]}" \
+        --bot "DATABASE_URL='$dburl' $work/mfadesk" 2>/dev/null | tail -n 1 &
+    done | row "mfadesk, PostgreSQL, $replicas replicas ($per conversations each)"
+    wait
+  done
+  psql -q "$PGURL" -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
+else
+  echo "(PostgreSQL rows skipped: nothing answers at $PGURL)"
+fi
