@@ -392,3 +392,28 @@ func TestTurnsTheDatabaseCannotServeAnswer503(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkQuestionWhileTurnsWaitOnGraph times a FAQ question on
+// PostgreSQL while 70 other conversations' turns wait on a Graph read
+// that does not end (issue 18's target: under 50 ms a question).
+func BenchmarkQuestionWhileTurnsWaitOnGraph(b *testing.B) {
+	const parkedTurns = 70
+	g := &parkedGraph{parked: make(chan struct{}, parkedTurns), release: make(chan struct{})}
+	e := newEnv(b, withPostgres(storetest.PostgresURL(b)), withDialogs(map[string]dialogs.Dialog{"test.slow-read": slowReadDialog{}}), withEffects(g))
+	var parked sync.WaitGroup
+	for i := range parkedTurns {
+		parked.Go(func() { e.postNow(e.submit(fmt.Sprintf("a:1parked-%d", i), map[string]any{cards.VerbKey: "test.slow-read"})) })
+	}
+	for range parkedTurns {
+		<-g.parked
+	}
+	defer func() { close(g.release); parked.Wait() }()
+	e.postNow(e.message("a:1warm", "SMSが届かない")) // builds the matcher
+	n := 0
+	for b.Loop() {
+		n++
+		if rec := e.postNow(e.message(fmt.Sprintf("a:1question-%d", n), "SMSが届かない")); rec.Code != http.StatusOK {
+			b.Fatalf("HTTP %d", rec.Code)
+		}
+	}
+}

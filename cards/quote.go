@@ -46,8 +46,11 @@ func Inert(s string) string {
 		}
 		return strings.Replace(m, ":", "[:]", 1)
 	})
-	return strings.NewReplacer("<at>", "‹at›", "</at>", "‹/at›", "<AT>", "‹AT›", "</AT>", "‹/AT›").Replace(s)
+	return mentionTags.Replace(s)
 }
+
+// mentionTags defuses Teams' mention markup.
+var mentionTags = strings.NewReplacer("<at>", "‹at›", "</at>", "‹/at›", "<AT>", "‹AT›", "</AT>", "‹/AT›")
 
 // Quote shows words a person typed, under a label the person cannot
 // imitate: the label is a TextBlock, the words a separate plain run in an

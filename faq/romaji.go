@@ -64,11 +64,14 @@ var kanaSyllables = func() map[string]string {
 	return m
 }()
 
+// longVowels spells Hepburn's marked long vowels as typed.
+var longVowels = strings.NewReplacer("ā", "aa", "ī", "ii", "ū", "uu", "ē", "ee", "ō", "ou",
+	"â", "aa", "î", "ii", "û", "uu", "ê", "ee", "ô", "ou")
+
 // romajiToKana converts one word in Latin letters to hiragana, or reports
 // that it is not romaji ("phone", "sms": no Japanese syllables spell them).
 func romajiToKana(w string) (string, bool) {
-	w = strings.NewReplacer("ā", "aa", "ī", "ii", "ū", "uu", "ē", "ee", "ō", "ou",
-		"â", "aa", "î", "ii", "û", "uu", "ê", "ee", "ô", "ou").Replace(w)
+	w = longVowels.Replace(w)
 	var b strings.Builder
 	vowel := func(c byte) bool { return strings.IndexByte("aiueo", c) >= 0 }
 	for i := 0; i < len(w); {

@@ -33,7 +33,8 @@ if not rows:
 rps = sum(r.get("rps", 0) for r in rows)
 p = lambda k: "/".join(f"{r.get(k, 0):.1f}" for r in rows)
 errs = sum(r.get("errors", 0) + r.get("timeouts", 0) for r in rows)
-print(f"| {label} | {rps:,.0f} | {p(\"p50_ms\")} | {p(\"p99_ms\")} | {p(\"peak_rss_mb\")} | {p(\"startup_ms\")} | {errs} |")
+cols = [p(k) for k in ("p50_ms", "p99_ms", "peak_rss_mb", "startup_ms")]
+print("| " + " | ".join([label, f"{rps:,.0f}"] + cols + [str(errs)]) + " |")
 ' "$1"
 }
 
@@ -49,12 +50,13 @@ if pg_isready -q -d "$PGURL" 2>/dev/null; then
   dburl=${PGURL/\/test?/\/$db?}
   "$probe" load --port 39790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" "${env[@]}" \
     --bot "DATABASE_URL='$dburl' $work/mfadesk" 2>/dev/null | tail -n 1 | row "mfadesk, PostgreSQL"
+  # Four replicas and an admin fit a stock max_connections (100) at 20 each.
   for replicas in 2 4; do
-    per=$((CONVERSATIONS / replicas))
+    per=$((CONVERSATIONS / replicas)) budget=$((replicas == 4 ? 20 : 25))
     for i in $(seq "$replicas"); do
       "$probe" load --port $((39790 + i)) --conversations "$per" --messages "$MESSAGES" "${env[@]}" \
-        --bot "DATABASE_URL='$dburl' $work/mfadesk" 2>/dev/null | tail -n 1 &
-    done | row "mfadesk, PostgreSQL, $replicas replicas ($per conversations each)"
+        --bot "DATABASE_MAX_CONNECTIONS=$budget DATABASE_URL='$dburl' $work/mfadesk" 2>/dev/null | tail -n 1 &
+    done | row "mfadesk, PostgreSQL, $replicas replicas ($per conversations each, at most $budget connections each)"
     wait
   done
   psql -q "$PGURL" -c "DROP DATABASE $db WITH (FORCE)" >/dev/null
