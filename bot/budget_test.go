@@ -402,7 +402,9 @@ func BenchmarkQuestionWhileTurnsWaitOnGraph(b *testing.B) {
 	e := newEnv(b, withPostgres(storetest.PostgresURL(b)), withDialogs(map[string]dialogs.Dialog{"test.slow-read": slowReadDialog{}}), withEffects(g))
 	var parked sync.WaitGroup
 	for i := range parkedTurns {
-		parked.Go(func() { e.postNow(e.submit(fmt.Sprintf("a:1parked-%d", i), map[string]any{cards.VerbKey: "test.slow-read"})) })
+		parked.Go(func() {
+			e.postNow(e.submit(fmt.Sprintf("a:1parked-%d", i), map[string]any{cards.VerbKey: "test.slow-read"}))
+		})
 	}
 	for range parkedTurns {
 		<-g.parked
