@@ -503,6 +503,9 @@ func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, log *za
 		if _, err := st.PruneStepUps(ctx, day); err != nil {
 			log.Warn("prune sign-in requests", zap.Error(err))
 		}
+		if _, err := st.PruneLeases(ctx, day); err != nil {
+			log.Warn("prune expired leases", zap.Error(err))
+		}
 	}
 	clean()
 	t := time.NewTicker(time.Hour)

@@ -67,6 +67,18 @@ func (s *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 	return err
 }
 
+// PruneLeases deletes leases that expired before before: those of
+// replicas that died holding them (a live holder deletes its own). Expired
+// rows free nothing by going, they only stop piling up, one per
+// conversation that never spoke again.
+func (s *DB) PruneLeases(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.exec(ctx, "prune leases", `DELETE FROM leases WHERE expires_at < ?`, before.UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // Turn locks are leases the store renews itself. The campaign's run keeps
 // its own (bot/campaign), to stop when it loses it.
 const (

@@ -125,6 +125,31 @@ func TestConversationLocks(t *testing.T) {
 	}
 }
 
+// Housekeeping deletes leases long expired (their holders died), and
+// only those.
+func TestExpiredLeasesArePruned(t *testing.T) {
+	forEach(t, func(t *testing.T, e env) {
+		ctx := t.Context()
+		now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+		for name, expires := range map[string]time.Time{"conversation:dead": now.Add(-25 * time.Hour), "conversation:live": now.Add(time.Minute)} {
+			if ok, err := e.s.AcquireLease(ctx, name, "h", expires.Sub(now), now); !ok || err != nil {
+				t.Fatalf("%s: %v %v", name, ok, err)
+			}
+		}
+		n, err := e.s.PruneLeases(ctx, now.Add(-24*time.Hour))
+		if err != nil || n != 1 {
+			t.Fatalf("pruned %d, %v; want the dead one", n, err)
+		}
+		if h, _ := e.s.LeaseHolder(ctx, "conversation:live", now); h != "h" {
+			t.Errorf("the live lease is held by %q after pruning, want h", h)
+		}
+		// The dead one's row is gone: taking it is an insert again.
+		if ok, err := e.s.AcquireLease(ctx, "conversation:dead", "other", time.Minute, now); !ok || err != nil {
+			t.Errorf("the pruned lease could not be taken: %v %v", ok, err)
+		}
+	})
+}
+
 // TestLockOfADeadHolderIsTakenOverOnceItExpires: a lease nobody renews
 // (its replica died mid-turn; here a row written directly) keeps the
 // conversation until it expires, and is then taken over.
