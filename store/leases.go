@@ -15,8 +15,9 @@ import (
 	"time"
 )
 
-// A lease is a row of the leases table: a name (a campaign's run, a
-// conversation's turn), who holds it and until when. Taking one is a
+// A lease is a row of a table (leases for a campaign's run, turn_locks for
+// a conversation's or a ticket's turn): a name, who holds it and until
+// when. Taking one is a
 // single statement that succeeds only if nobody else holds it unexpired,
 // so a holder keeps no connection while it holds the lease, and one that
 // dies without letting go blocks others only until its lease expires.
@@ -25,9 +26,14 @@ import (
 // It fails (false) while another holder's lease is unexpired: with several
 // replicas, only one runs a campaign, or a conversation's turn, at a time.
 func (s *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, at time.Time) (bool, error) {
-	res, err := s.exec(ctx, "acquire lease", `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+	return s.acquire(ctx, "leases", name, holder, ttl, at)
+}
+
+// acquire takes a lease of table: leases, or turn_locks.
+func (s *DB) acquire(ctx context.Context, table, name, holder string, ttl time.Duration, at time.Time) (bool, error) {
+	res, err := s.exec(ctx, "acquire lease", `INSERT INTO `+table+` (name, holder, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-		WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+		WHERE `+table+`.holder = excluded.holder OR `+table+`.expires_at <= ?`,
 		name, holder, at.Add(ttl).UnixMilli(), at.UnixMilli())
 	if err != nil {
 		return false, err
@@ -63,7 +69,11 @@ func (s *DB) TakeLease(ctx context.Context, name, from, holder string, ttl time.
 
 // ReleaseLease gives the lease up, if holder still has it.
 func (s *DB) ReleaseLease(ctx context.Context, name, holder string) error {
-	_, err := s.exec(ctx, "release lease", `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
+	return s.release(ctx, "leases", name, holder)
+}
+
+func (s *DB) release(ctx context.Context, table, name, holder string) error {
+	_, err := s.exec(ctx, "release lease", `DELETE FROM `+table+` WHERE name = ? AND holder = ?`, name, holder)
 	return err
 }
 
@@ -72,15 +82,21 @@ func (s *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 // rows free nothing by going, they only stop piling up, one per
 // conversation that never spoke again.
 func (s *DB) PruneLeases(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.exec(ctx, "prune leases", `DELETE FROM leases WHERE expires_at < ?`, before.UnixMilli())
-	if err != nil {
-		return 0, err
+	var pruned int64
+	for _, table := range []string{"leases", "turn_locks"} {
+		res, err := s.exec(ctx, "prune leases", `DELETE FROM `+table+` WHERE expires_at < ?`, before.UnixMilli())
+		if err != nil {
+			return pruned, err
+		}
+		n, _ := res.RowsAffected()
+		pruned += n
 	}
-	return res.RowsAffected()
+	return pruned, nil
 }
 
-// Turn locks are leases the store renews itself. The campaign's run keeps
-// its own (bot/campaign), to stop when it loses it.
+// Turn locks are leases of the turn_locks table, which the store renews
+// itself. The campaign's run keeps its own lease (bot/campaign), to stop
+// when it loses it.
 const (
 	// lockTTL is how long a lock outlives its holder's last renewal, and
 	// lockRenew how often one loop renews every lock the store holds:
@@ -142,7 +158,7 @@ func (l *Locks) Lock(ctx context.Context, key string) (func(), error) {
 	name, holder := l.space+key, l.leases.newHolder()
 	for wait := lockPollMin; ; wait = min(2*wait, lockPollMax) {
 		actx, cancel := context.WithTimeout(ctx, lockAttempt)
-		ok, err := l.leases.db.AcquireLease(actx, name, holder, l.leases.ttl, time.Now())
+		ok, err := l.leases.db.acquire(actx, "turn_locks", name, holder, l.leases.ttl, time.Now())
 		cancel()
 		if err != nil {
 			return nil, fmt.Errorf("store: lock: %w", err)
@@ -205,7 +221,7 @@ func (h *heldLeases) release(name, holder string) {
 	h.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
-	h.db.ReleaseLease(ctx, name, holder)
+	h.db.release(ctx, "turn_locks", name, holder)
 }
 
 func (h *heldLeases) renewEvery() {
@@ -232,7 +248,7 @@ func (h *heldLeases) renew(ctx context.Context, at time.Time) {
 	holders := slices.Collect(maps.Keys(h.holders))
 	h.mu.Unlock()
 	if len(holders) > 0 {
-		h.db.exec(ctx, "renew leases", `UPDATE leases SET expires_at = ? WHERE holder = ANY(?)`, at.Add(h.ttl).UnixMilli(), holders)
+		h.db.exec(ctx, "renew leases", `UPDATE turn_locks SET expires_at = ? WHERE holder = ANY(?)`, at.Add(h.ttl).UnixMilli(), holders)
 	}
 }
 

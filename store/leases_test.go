@@ -62,7 +62,7 @@ func replicas(t *testing.T, dsn string, n int) []*store.DB {
 func leaseHolder(t *testing.T, raw *sql.DB, name string) string {
 	t.Helper()
 	var holder string
-	err := raw.QueryRowContext(t.Context(), `SELECT holder FROM leases WHERE name = $1`, name).Scan(&holder)
+	err := raw.QueryRowContext(t.Context(), `SELECT holder FROM turn_locks WHERE name = $1`, name).Scan(&holder)
 	if err != nil && err != sql.ErrNoRows {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestLockOfADeadHolderIsTakenOverOnceItExpires(t *testing.T) {
 	locks := s.ConversationLocks()
 	ctx := t.Context()
 	const name, dead = "conversation:a:dead", "dead-replica:1"
-	if _, err := raw.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)`,
+	if _, err := raw.ExecContext(ctx, `INSERT INTO turn_locks (name, holder, expires_at) VALUES ($1, $2, $3)`,
 		name, dead, time.Now().Add(time.Hour).UnixMilli()); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestLockOfADeadHolderIsTakenOverOnceItExpires(t *testing.T) {
 	}
 
 	// Its time runs out, and nobody renews it.
-	if _, err := raw.ExecContext(ctx, `UPDATE leases SET expires_at = $1 WHERE name = $2`, time.Now().Add(time.Second).UnixMilli(), name); err != nil {
+	if _, err := raw.ExecContext(ctx, `UPDATE turn_locks SET expires_at = $1 WHERE name = $2`, time.Now().Add(time.Second).UnixMilli(), name); err != nil {
 		t.Fatal(err)
 	}
 	guard, cancel := context.WithTimeout(ctx, 20*time.Second)

@@ -183,4 +183,11 @@ var sqliteMigrations = []string{
 		service_url  TEXT NOT NULL,
 		updated_at   INTEGER NOT NULL
 	);`,
+	// v10: the replicas' turn locks. Unused here (one process owns a SQLite
+	// file); kept so that the two schemas have the same versions.
+	`CREATE TABLE turn_locks (
+		name       TEXT PRIMARY KEY,
+		holder     TEXT NOT NULL,
+		expires_at INTEGER NOT NULL
+	);`,
 }
