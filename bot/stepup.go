@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
+	"html"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
@@ -365,27 +367,37 @@ func (s *StepUp) page(w http.ResponseWriter, status int, code string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	w.WriteHeader(status)
-	if err := signInPage.Execute(w, map[string]any{
-		"Page": cards.SignInPageTitle, "Title": title, "Body": body, "OK": code == cards.SignInOK,
-	}); err != nil {
+	class := "no"
+	if code == cards.SignInOK {
+		class = "ok"
+	}
+	e := html.EscapeString
+	page := cards.SignInPageTitle
+	if _, err := io.WriteString(w, strings.NewReplacer(
+		"{page.ja}", e(page.JA), "{page.en}", e(page.EN), "{class}", class,
+		"{title.ja}", e(title.JA), "{title.en}", e(title.EN), "{body.ja}", e(body.JA), "{body.en}", e(body.EN),
+	).Replace(signInPage)); err != nil {
 		s.Log.Warn("sign-in page not written", zap.Error(err))
 	}
 }
 
-var signInPage = template.Must(template.New("signin").Parse(`<!doctype html>
+// signInPage is the page after a sign-in; page writes it, every {field}
+// replaced by escaped text. It is not an html/template: see
+// manifest.pageSource for why the binary has none.
+var signInPage = `<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Page.JA}} / {{.Page.EN}}</title>
+<title>{page.ja} / {page.en}</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans CJK JP",sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#242424;line-height:1.6}
 h1{font-size:1.4rem}.ok h1{color:#0e700e}.no h1{color:#b10e1c}section{border-top:1px solid #ddd;padding-top:1rem;margin-top:1.5rem}
 small{color:#616161}
 </style></head>
-<body class="{{if .OK}}ok{{else}}no{{end}}">
-<small>{{.Page.JA}}</small>
-<section lang="ja"><h1 id="result">{{.Title.JA}}</h1><p>{{.Body.JA}}</p></section>
-<section lang="en"><h1>{{.Title.EN}}</h1><p>{{.Body.EN}}</p></section>
+<body class="{class}">
+<small>{page.ja}</small>
+<section lang="ja"><h1 id="result">{title.ja}</h1><p>{body.ja}</p></section>
+<section lang="en"><h1>{title.en}</h1><p>{body.en}</p></section>
 </body></html>
-`))
+`
 
 // clipped bounds a string from outside before it is logged.
 func clipped(s string, n int) string {

@@ -1,15 +1,22 @@
 package manifest
 
 import (
-	"bytes"
-	"embed"
-	"html/template"
+	_ "embed"
+	"html"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
+// pageSource is the layout, with <!--title--> and <!--content--> where
+// each page's go, then the pages, each after a <!--page:name--> line. The
+// pages are written by hand, not from a template: html/template (through
+// text/template's calls of methods by name) would make the linker keep
+// every method of every type in the binary, the Graph SDK's thousands
+// among them, and the binary more than twice its size.
+//
 //go:embed pages/pages.html
-var pageFiles embed.FS
+var pageSource string
 
 // Page paths, which the manifest's developer URLs point at by default.
 const (
@@ -22,20 +29,23 @@ const (
 // privacy and terms of use. They are rendered once; each is a few
 // kilobytes with no outside resources.
 func Pages() http.Handler {
-	tmpl := template.Must(template.ParseFS(pageFiles, "pages/pages.html"))
 	rendered := map[string][]byte{}
+	layout, pages, _ := strings.Cut(pageSource, "<!--page:")
+	contents := map[string]string{}
+	for _, p := range strings.Split("<!--page:"+pages, "<!--page:")[1:] {
+		name, content, _ := strings.Cut(p, "-->")
+		contents[name] = content
+	}
 	for path, page := range map[string]struct{ name, title string }{
 		AboutPath:   {"about", "概要 / About"},
 		PrivacyPath: {"privacy", "プライバシー / Privacy"},
 		TermsPath:   {"terms", "利用条件 / Terms of use"},
 	} {
-		t := template.Must(tmpl.Clone())
-		template.Must(t.New("content").Parse(`{{template "` + page.name + `" .}}`))
-		var buf bytes.Buffer
-		if err := t.ExecuteTemplate(&buf, "layout", map[string]string{"Title": page.title}); err != nil {
-			panic(err) // the embedded template is fixed; TestPages renders it
+		content, ok := contents[page.name]
+		if !ok {
+			panic("manifest: pages.html has no page " + page.name) // embedded; TestPages renders it
 		}
-		rendered[path] = buf.Bytes()
+		rendered[path] = []byte(strings.NewReplacer("<!--title-->", html.EscapeString(page.title), "<!--content-->", content).Replace(layout))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := rendered[r.URL.Path]

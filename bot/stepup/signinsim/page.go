@@ -1,10 +1,11 @@
 package signinsim
 
 import (
-	"bytes"
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // pageCSS is the pages' only style. The Content-Security-Policy allows
@@ -29,60 +30,98 @@ button .en{color:inherit;opacity:.9}
 footer{margin-top:24px;font-size:12px;color:#605e5c}
 `
 
-// pageTemplate is both pages: the sign-in form, and the error page when
-// .Error is set. Japanese comes first (the bot's users read it first), each
-// English line marked lang="en" for screen readers.
-const pageTemplate = `<!DOCTYPE html>
+// renderPage writes both pages: the sign-in form, and the error page when
+// d.Error is set. Japanese comes first (the bot's users read it first),
+// each English line marked lang="en" for screen readers. Every value from
+// outside is escaped here; the page is not an html/template, which would
+// double the binary's size (see manifest.pageSource).
+func renderPage(d pageData) []byte {
+	e := html.EscapeString
+	var b strings.Builder
+	w := func(parts ...string) {
+		for _, p := range parts {
+			b.WriteString(p)
+		}
+	}
+	title := "サインイン / Sign in"
+	if d.Error != nil {
+		title = "エラー / Error"
+	}
+	w(`<!DOCTYPE html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
-<title>{{if .Error}}エラー / Error{{else}}サインイン / Sign in{{end}} - Entra ID シミュレーター / simulator</title>
-<style>` + pageCSS + `</style>
+<title>`, title, ` - Entra ID シミュレーター / simulator</title>
+<style>`, pageCSS, `</style>
 </head>
 <body>
 <main>
-<p class="sim" role="note">これは Microsoft Entra ID のサインインのシミュレーターです。<span class="en" lang="en">This is a simulator of the Microsoft Entra ID sign-in, not Microsoft.</span></p>
-{{- with .Error}}
+<p class="sim" role="note">これは Microsoft Entra ID のサインインのシミュレーターです。<span class="en" lang="en">This is a simulator of the Microsoft Entra ID sign-in, not Microsoft.</span></p>`)
+	if x := d.Error; x != nil {
+		code := ""
+		if x.Code != "" {
+			code = e(x.Code) + ": "
+		}
+		w(`
 <div class="error">
 <h1>サインインできませんでした<span class="en" lang="en">Sign-in failed</span></h1>
-<p id="error-ja">{{.JA}}</p>
-<p id="error-en" lang="en">{{if .Code}}{{.Code}}: {{end}}{{.EN}}</p>
-</div>
-{{- else}}
-{{- with .Person}}
-<h1 id="heading">{{.Name}} としてサインイン<span class="en" lang="en">Sign in as {{.Name}}</span></h1>
-<p class="upn" id="upn">{{.UPN}}</p>
-{{- else}}
-<h1 id="heading">アカウントを指定してください<span class="en" lang="en">Choose an account</span></h1>
-{{- if .Hint}}
-<p id="unknown-hint">「{{.Hint}}」に一致するアカウントはありません。<span class="en" lang="en">No account matches “{{.Hint}}”.</span></p>
-{{- end}}
-{{- end}}
-{{- if .ACRs}}
-<p class="acr" id="acrs">要求された認証コンテキスト<span lang="en"> / Requested authentication context</span>: {{range $i, $a := .ACRs}}{{if $i}}, {{end}}<code>{{$a}}</code>{{end}}</p>
-{{- end}}
-<p class="app">アプリ<span lang="en"> / App</span>: <code id="client-id">{{.ClientID}}</code></p>
+<p id="error-ja">`, e(x.JA), `</p>
+<p id="error-en" lang="en">`, code, e(x.EN), `</p>
+</div>`)
+	} else {
+		if p := d.Person; p != nil {
+			w(`
+<h1 id="heading">`, e(p.Name), ` としてサインイン<span class="en" lang="en">Sign in as `, e(p.Name), `</span></h1>
+<p class="upn" id="upn">`, e(p.UPN), `</p>`)
+		} else {
+			w(`
+<h1 id="heading">アカウントを指定してください<span class="en" lang="en">Choose an account</span></h1>`)
+			if d.Hint != "" {
+				w(`
+<p id="unknown-hint">「`, e(d.Hint), `」に一致するアカウントはありません。<span class="en" lang="en">No account matches “`, e(d.Hint), `”.</span></p>`)
+			}
+		}
+		if len(d.ACRs) > 0 {
+			w(`
+<p class="acr" id="acrs">要求された認証コンテキスト<span lang="en"> / Requested authentication context</span>: `)
+			for i, a := range d.ACRs {
+				if i > 0 {
+					w(", ")
+				}
+				w("<code>", e(a), "</code>")
+			}
+			w("</p>")
+		}
+		required := ""
+		if d.Person == nil {
+			required = " required"
+		}
+		w(`
+<p class="app">アプリ<span lang="en"> / App</span>: <code id="client-id">`, e(d.ClientID), `</code></p>
 <form method="post" id="signin">
-<input type="hidden" name="tx" value="{{.TX}}">
+<input type="hidden" name="tx" value="`, e(d.TX), `">
 <label for="account">別のアカウントでサインイン（オブジェクトID）<span class="en" lang="en">Sign in as another account (object id)</span></label>
 <input type="text" id="account" name="account" autocomplete="off" spellcheck="false"
- placeholder="00000000-0000-0000-0000-000000000000" pattern="[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"{{if not .Person}} required{{end}}>
+ placeholder="00000000-0000-0000-0000-000000000000" pattern="[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"`, required, `>
 <div class="buttons">
 <button type="submit" id="mfa" name="method" value="mfa">多要素認証でサインイン<span class="en" lang="en">Sign in with MFA</span></button>
 <button type="submit" id="password" name="method" value="password" class="secondary">パスワードのみでサインイン<span class="en" lang="en">Password only</span></button>
 <button type="submit" id="cancel" name="method" value="cancel" class="secondary" formnovalidate>キャンセル<span class="en" lang="en">Cancel</span></button>
 </div>
-</form>
-{{- end}}
-<footer>{{.Time}}</footer>
+</form>`)
+	}
+	w(`
+<footer>`, e(d.Time), `</footer>
 </main>
 </body>
 </html>
-`
+`)
+	return []byte(b.String())
+}
 
-// pageData is what pageTemplate shows.
+// pageData is what renderPage shows.
 type pageData struct {
 	Error    *pageErrorData
 	Person   *Person
@@ -93,7 +132,7 @@ type pageData struct {
 	Time     string
 }
 
-// pageErrorData is a [pageError] as pageTemplate shows it.
+// pageErrorData is a [pageError] as renderPage shows it.
 type pageErrorData struct {
 	Code string // "AADSTS50011", or ""
 	JA   string
@@ -104,11 +143,7 @@ type pageErrorData struct {
 // redirect URI the form will end up at, or "" for a page without a form.
 func (s *Server) writePage(w http.ResponseWriter, status int, d pageData, formTarget string) {
 	d.Time = pageTime(s.now())
-	var buf bytes.Buffer
-	if err := s.page.Execute(&buf, d); err != nil {
-		http.Error(w, "signinsim: render page", http.StatusInternalServerError)
-		return
-	}
+	page := renderPage(d)
 	// Browsers apply form-action to the redirects that follow a form
 	// submission too, so the redirect URI's origin must be allowed along
 	// with our own, or the 302 to the app would be blocked.
@@ -121,7 +156,7 @@ func (s *Server) writePage(w http.ResponseWriter, status int, d pageData, formTa
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(page)))
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
 	h.Set("X-Frame-Options", "DENY")
@@ -130,7 +165,7 @@ func (s *Server) writePage(w http.ResponseWriter, status int, d pageData, formTa
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src "+s.styleHash+
 		"; form-action "+formAction+"; frame-ancestors 'none'; base-uri 'none'")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(page)
 }
 
 // writeErrorPage shows e.

@@ -56,7 +56,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -92,7 +91,6 @@ type Server struct {
 
 	key       *rsa.PrivateKey
 	kid       string
-	page      *template.Template
 	styleHash string // CSP source for the pages' one inline style element
 
 	mu      sync.Mutex
@@ -213,7 +211,6 @@ func New(base string, opts ...Option) *Server {
 	sum := sha256.Sum256(der)
 	s.kid = base64.RawURLEncoding.EncodeToString(sum[:20])
 
-	s.page = template.Must(template.New("page").Parse(pageTemplate))
 	css := sha256.Sum256([]byte(pageCSS))
 	s.styleHash = "'sha256-" + base64.StdEncoding.EncodeToString(css[:]) + "'"
 	return s
