@@ -26,14 +26,9 @@ import (
 // It fails (false) while another holder's lease is unexpired: with several
 // replicas, only one runs a campaign, or a conversation's turn, at a time.
 func (s *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, at time.Time) (bool, error) {
-	return s.acquire(ctx, "leases", name, holder, ttl, at)
-}
-
-// acquire takes a lease of table: leases, or turn_locks.
-func (s *DB) acquire(ctx context.Context, table, name, holder string, ttl time.Duration, at time.Time) (bool, error) {
-	res, err := s.exec(ctx, "acquire lease", `INSERT INTO `+table+` (name, holder, expires_at) VALUES (?, ?, ?)
+	res, err := s.exec(ctx, "acquire lease", `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-		WHERE `+table+`.holder = excluded.holder OR `+table+`.expires_at <= ?`,
+		WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
 		name, holder, at.Add(ttl).UnixMilli(), at.UnixMilli())
 	if err != nil {
 		return false, err
@@ -69,11 +64,7 @@ func (s *DB) TakeLease(ctx context.Context, name, from, holder string, ttl time.
 
 // ReleaseLease gives the lease up, if holder still has it.
 func (s *DB) ReleaseLease(ctx context.Context, name, holder string) error {
-	return s.release(ctx, "leases", name, holder)
-}
-
-func (s *DB) release(ctx context.Context, table, name, holder string) error {
-	_, err := s.exec(ctx, "release lease", `DELETE FROM `+table+` WHERE name = ? AND holder = ?`, name, holder)
+	_, err := s.exec(ctx, "release lease", `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
 	return err
 }
 
@@ -157,9 +148,7 @@ type Locks struct {
 func (l *Locks) Lock(ctx context.Context, key string) (func(), error) {
 	name, holder := l.space+key, l.leases.newHolder()
 	for wait := lockPollMin; ; wait = min(2*wait, lockPollMax) {
-		actx, cancel := context.WithTimeout(ctx, lockAttempt)
-		ok, err := l.leases.db.acquire(actx, "turn_locks", name, holder, l.leases.ttl, time.Now())
-		cancel()
+		ok, err := l.leases.take(ctx, name, holder)
 		if err != nil {
 			return nil, fmt.Errorf("store: lock: %w", err)
 		}
@@ -172,7 +161,6 @@ func (l *Locks) Lock(ctx context.Context, key string) (func(), error) {
 			return nil, fmt.Errorf("store: lock: %w", ctx.Err())
 		}
 	}
-	l.leases.add(holder)
 	return func() { l.leases.release(name, holder) }, nil
 }
 
@@ -188,7 +176,14 @@ type heldLeases struct {
 	seq atomic.Uint64
 	mu  sync.Mutex
 	// holders are the holders of the locks held now.
-	holders       map[string]bool
+	holders map[string]bool
+	// taking are the locks asked for and not yet tried, inserting whether
+	// a statement is trying others (see take); releasing and deleting the
+	// same for letting go (see release).
+	taking        []pendingTake
+	inserting     bool
+	releasing     []pendingRelease
+	deleting      bool
 	stop, stopped chan struct{}
 	closeOnce     sync.Once
 }
@@ -213,15 +208,159 @@ func (h *heldLeases) add(holder string) {
 	h.mu.Unlock()
 }
 
+// take tries once to take the lock name for holder. Attempts are made
+// together, as releases are (see release): one statement takes the locks
+// asked for while the previous one was on its way. Each statement gets
+// lockAttempt; a caller whose ctx ends first stops waiting, and a lock the
+// statement took for it after all is let go.
+func (h *heldLeases) take(ctx context.Context, name, holder string) (bool, error) {
+	a := pendingTake{name: name, holder: holder, result: make(chan takeResult, 1)}
+	h.mu.Lock()
+	h.taking = append(h.taking, a)
+	lead := !h.inserting
+	h.inserting = true
+	h.mu.Unlock()
+	if lead {
+		go h.insertPending() // not under the caller's ctx: it works for others too
+	}
+	select {
+	case r := <-a.result:
+		return r.ok, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-a.result; r.ok {
+				h.release(name, holder)
+			}
+		}()
+		return false, ctx.Err()
+	}
+}
+
+type pendingTake struct {
+	name, holder string
+	result       chan takeResult
+}
+
+type takeResult struct {
+	ok  bool
+	err error
+}
+
+// insertPending takes the locks asked for, batch after batch, until no
+// more are asked for.
+func (h *heldLeases) insertPending() {
+	for {
+		h.mu.Lock()
+		batch := h.taking
+		h.taking = nil
+		if len(batch) == 0 {
+			h.inserting = false
+			h.mu.Unlock()
+			return
+		}
+		h.mu.Unlock()
+		// One name at most once a statement (PostgreSQL refuses to change
+		// a row twice in one): a second attempt at a name, left by a caller
+		// that gave up, is told "taken" and tries again.
+		var names, holders []string
+		first := map[string]bool{}
+		for _, a := range batch {
+			if !first[a.name] {
+				first[a.name] = true
+				names, holders = append(names, a.name), append(holders, a.holder)
+			}
+		}
+		taken, err := h.insert(names, holders)
+		for _, a := range batch {
+			ok := taken[a.holder]
+			if ok {
+				h.add(a.holder)
+			}
+			a.result <- takeResult{ok: ok, err: err}
+		}
+	}
+}
+
+// insert takes, in one statement, each lock names[i] for holders[i] that
+// nobody else holds unexpired, and returns the holders that got theirs.
+func (h *heldLeases) insert(names, holders []string) (map[string]bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), lockAttempt)
+	defer cancel()
+	now := time.Now()
+	rows, err := h.db.write.QueryContext(ctx, h.db.q(`INSERT INTO turn_locks (name, holder, expires_at)
+		SELECT n, h, ? FROM unnest(?::text[], ?::text[]) AS t(n, h)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+		WHERE turn_locks.holder = excluded.holder OR turn_locks.expires_at <= ?
+		RETURNING holder`), now.Add(h.ttl).UnixMilli(), names, holders, now.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("store: take locks: %w", err)
+	}
+	defer rows.Close()
+	taken := map[string]bool{}
+	for rows.Next() {
+		var holder string
+		if err := rows.Scan(&holder); err != nil {
+			return nil, fmt.Errorf("store: take locks: %w", err)
+		}
+		taken[holder] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: take locks: %w", err)
+	}
+	return taken, nil
+}
+
 // release lets a lock go. It is no longer renewed even if the delete
 // fails, so it expires within lockTTL.
+//
+// Releases are deleted together: while one statement is on its way, the
+// releases that come meanwhile wait for it and go in the next one (one
+// caller deletes for the others, as a database's group commit does).
+// Alone, a release is one statement as before; under load, a replica's
+// turns let go of their locks in a fraction of the statements.
 func (h *heldLeases) release(name, holder string) {
 	h.mu.Lock()
 	delete(h.holders, holder)
+	done := make(chan struct{})
+	h.releasing = append(h.releasing, pendingRelease{name, holder, done})
+	lead := !h.deleting
+	h.deleting = true
 	h.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
-	defer cancel()
-	h.db.release(ctx, "turn_locks", name, holder)
+	if lead {
+		h.deletePending()
+	}
+	<-done
+}
+
+type pendingRelease struct {
+	name, holder string
+	done         chan struct{}
+}
+
+// deletePending deletes the releases queued, batch after batch, until none
+// are left.
+func (h *heldLeases) deletePending() {
+	for {
+		h.mu.Lock()
+		batch := h.releasing
+		h.releasing = nil
+		if len(batch) == 0 {
+			h.deleting = false
+			h.mu.Unlock()
+			return
+		}
+		h.mu.Unlock()
+		names, holders := make([]string, len(batch)), make([]string, len(batch))
+		for i, r := range batch {
+			names[i], holders[i] = r.name, r.holder
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+		h.db.exec(ctx, "release leases", `DELETE FROM turn_locks WHERE (name, holder) IN (SELECT * FROM unnest(?::text[], ?::text[]))`, names, holders)
+		cancel()
+		for _, r := range batch {
+			close(r.done)
+		}
+	}
 }
 
 func (h *heldLeases) renewEvery() {

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -236,4 +238,64 @@ func TestHeldLocksAreRenewed(t *testing.T) {
 		t.Error("a late release freed the successor's lock")
 	}
 	successor()
+}
+
+// Attempts at locks go to the database together. Many at once all get
+// their own lock, and callers that stop waiting while their attempt is on
+// its way leave nothing behind: a lock taken for them anyway is let go.
+func TestLockAttemptsTogether(t *testing.T) {
+	s, dsn := storetest.Postgres(t)
+	raw := rawDB(t, "pgx", dsn)
+	locks := s.ConversationLocks()
+	ctx := t.Context()
+
+	const n = 64
+	var wg sync.WaitGroup
+	releases := make(chan func(), n)
+	for i := range n {
+		wg.Go(func() {
+			release, err := locks.Lock(ctx, fmt.Sprintf("a:together-%d", i))
+			if err != nil {
+				t.Errorf("lock %d: %v", i, err)
+				return
+			}
+			releases <- release
+		})
+	}
+	wg.Wait()
+	close(releases)
+	var held int
+	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM turn_locks WHERE name LIKE 'conversation:a:together-%'`).Scan(&held); err != nil {
+		t.Fatal(err)
+	}
+	if held != n {
+		t.Fatalf("%d locks in the table while %d are held", held, n)
+	}
+	for release := range releases {
+		release()
+	}
+	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM turn_locks WHERE name LIKE 'conversation:a:together-%'`).Scan(&held); err != nil {
+		t.Fatal(err)
+	}
+	if held != 0 {
+		t.Fatalf("%d locks left after every one was let go", held)
+	}
+
+	// Callers that give up at once: whatever their attempts took is let go.
+	for range 20 {
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		if release, err := locks.Lock(gone, "a:given-up"); err == nil {
+			release() // it won the race with its own context: fine
+		} else if !errors.Is(err, context.Canceled) {
+			t.Fatalf("a caller whose context ended got %v", err)
+		}
+	}
+	guard, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	release, err := locks.Lock(guard, "a:given-up")
+	if err != nil {
+		t.Fatalf("the lock was left taken by callers that gave up: %v", err)
+	}
+	release()
 }
