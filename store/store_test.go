@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,6 +159,55 @@ func TestCommitDuplicate(t *testing.T) {
 		mustCommit(t, s, store.Commit{ConversationID: "c2", ActivityID: "a1", State: []byte(`"other"`), At: t0})
 		if got, want := string(mustLoad(t, s, "c2", "").State), `"other"`; got != want {
 			t.Errorf("c2 State = %q, want %q", got, want)
+		}
+	})
+}
+
+// Commits that come at the same moment are written together; each still
+// gets its own outcome. Here 40 conversations commit at once, each twice
+// with the same activity (a redelivery racing the first delivery): exactly
+// one of each pair is saved, the other is told it is a duplicate, and
+// commits without an activity id all land.
+func TestCommitsAtOnceGetTheirOwnOutcomes(t *testing.T) {
+	forEach(t, func(t *testing.T, e env) {
+		const n = 40
+		var wg sync.WaitGroup
+		var saved, duplicates, failed atomic.Int32
+		for i := range n {
+			for copy := range 2 {
+				wg.Go(func() {
+					err := e.s.Commit(t.Context(), store.Commit{ConversationID: fmt.Sprintf("c%d", i), ActivityID: "a1",
+						State: []byte(fmt.Sprintf(`"copy %d"`, copy)), At: t0})
+					switch {
+					case err == nil:
+						saved.Add(1)
+					case errors.Is(err, store.ErrDuplicate):
+						duplicates.Add(1)
+					default:
+						failed.Add(1)
+						t.Error(err)
+					}
+				})
+			}
+			wg.Go(func() {
+				if err := e.s.Commit(t.Context(), store.Commit{ConversationID: fmt.Sprintf("d%d", i), State: []byte(`"no id"`), At: t0}); err != nil {
+					failed.Add(1)
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if saved.Load() != n || duplicates.Load() != n || failed.Load() != 0 {
+			t.Fatalf("saved %d, duplicates %d, failed %d; want %d, %d, 0", saved.Load(), duplicates.Load(), failed.Load(), n, n)
+		}
+		for i := range n {
+			snap := mustLoad(t, e.s, fmt.Sprintf("c%d", i), "a1")
+			if !snap.Seen || (string(snap.State) != `"copy 0"` && string(snap.State) != `"copy 1"`) {
+				t.Errorf("c%d: seen %v, state %q", i, snap.Seen, snap.State)
+			}
+			if got := string(mustLoad(t, e.s, fmt.Sprintf("d%d", i), "").State); got != `"no id"` {
+				t.Errorf("d%d: state %q", i, got)
+			}
 		}
 	})
 }
