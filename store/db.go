@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -29,8 +28,8 @@ type DB struct {
 	// The statements of every turn, prepared once: parsing SQL on each
 	// call cost more than running it.
 	loadState, loadTurn, insertActivity, upsertState, commitTurn *sql.Stmt
-	// commits are the commits waiting to be written together.
-	commits commitQueue
+	// commits writes the commits of the turns in batches.
+	commits batcher[Commit, error]
 }
 
 // dialect is what differs between the two databases.
@@ -110,6 +109,7 @@ func (s *DB) prepare(ctx context.Context) error {
 		}
 		*p.stmt = st
 	}
+	s.commits.do = s.writeBatch
 	return nil
 }
 
@@ -186,64 +186,22 @@ func (s *DB) Commit(ctx context.Context, c Commit) error {
 }
 
 // commitTogether saves a turn's outcome in a transaction shared with the
-// turns that commit at the same moment: while one transaction is being
-// written, the commits that come meanwhile wait for it and go together in
-// the next one (a database's group commit). SQLite writes each table's
-// page once a transaction however many turns it holds, so under load a
-// turn costs a fraction of the writes. Each turn still gets its own
+// turns that commit at the same moment (see batcher). SQLite writes each
+// table's page once a transaction however many turns it holds, so under
+// load a turn costs a fraction of the writes. Each turn still gets its own
 // outcome: saved, or ErrDuplicate when its activity was processed before.
+// A commit that may have happened is not cut short by its caller's request
+// ending: the transaction has commitTimeout.
 func (s *DB) commitTogether(c Commit) error {
-	p := pendingCommit{c: c, done: make(chan error, 1)}
-	s.commits.mu.Lock()
-	s.commits.queue = append(s.commits.queue, p)
-	lead := !s.commits.writing
-	s.commits.writing = true
-	s.commits.mu.Unlock()
-	if lead {
-		go s.writeCommits() // not under the caller's ctx: it writes for others too
-	}
-	return <-p.done
+	return <-s.commits.add(c)
 }
 
-// commitQueue holds the commits waiting for the transaction being written.
-type commitQueue struct {
-	mu      sync.Mutex
-	queue   []pendingCommit
-	writing bool
-}
-
-type pendingCommit struct {
-	c    Commit
-	done chan error
-}
-
-// commitTimeout bounds one shared transaction. A commit that may have
-// happened is not cut short by its caller's request ending.
+// commitTimeout bounds one shared transaction.
 const commitTimeout = 10 * time.Second
-
-// writeCommits writes the queued commits, a transaction a batch, until
-// none are left.
-func (s *DB) writeCommits() {
-	for {
-		s.commits.mu.Lock()
-		batch := s.commits.queue
-		s.commits.queue = nil
-		if len(batch) == 0 {
-			s.commits.writing = false
-			s.commits.mu.Unlock()
-			return
-		}
-		s.commits.mu.Unlock()
-		results := s.writeBatch(batch)
-		for i, p := range batch {
-			p.done <- results[i]
-		}
-	}
-}
 
 // writeBatch saves commits in one transaction and returns each one's
 // outcome. If the transaction fails, they all fail with it.
-func (s *DB) writeBatch(batch []pendingCommit) []error {
+func (s *DB) writeBatch(batch []Commit) []error {
 	results := make([]error, len(batch))
 	fail := func(err error) []error {
 		for i := range results {
@@ -259,8 +217,7 @@ func (s *DB) writeBatch(batch []pendingCommit) []error {
 	}
 	defer tx.Rollback()
 	insert, upsert := tx.StmtContext(ctx, s.insertActivity), tx.StmtContext(ctx, s.upsertState)
-	for i, p := range batch {
-		c := p.c
+	for i, c := range batch {
 		if c.ActivityID != "" {
 			res, err := insert.ExecContext(ctx, c.ConversationID, c.ActivityID, c.Response, c.At.Unix())
 			if err != nil {

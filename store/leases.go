@@ -177,13 +177,10 @@ type heldLeases struct {
 	mu  sync.Mutex
 	// holders are the holders of the locks held now.
 	holders map[string]bool
-	// taking are the locks asked for and not yet tried, inserting whether
-	// a statement is trying others (see take); releasing and deleting the
-	// same for letting go (see release).
-	taking        []pendingTake
-	inserting     bool
-	releasing     []pendingRelease
-	deleting      bool
+	// taking and releasing send the attempts at locks and their releases
+	// to the database in batches.
+	taking        batcher[lockName, takeResult]
+	releasing     batcher[lockName, struct{}]
 	stop, stopped chan struct{}
 	closeOnce     sync.Once
 }
@@ -194,6 +191,7 @@ func holdLeases(db *DB, ttl, renewal time.Duration) *heldLeases {
 	rand.Read(b)
 	h := &heldLeases{db: db, ttl: ttl, renewal: renewal, id: hex.EncodeToString(b), holders: map[string]bool{},
 		stop: make(chan struct{}), stopped: make(chan struct{})}
+	h.taking.do, h.releasing.do = h.takeBatch, h.releaseBatch
 	go h.renewEvery()
 	return h
 }
@@ -208,27 +206,18 @@ func (h *heldLeases) add(holder string) {
 	h.mu.Unlock()
 }
 
-// take tries once to take the lock name for holder. Attempts are made
-// together, as releases are (see release): one statement takes the locks
-// asked for while the previous one was on its way. Each statement gets
-// lockAttempt; a caller whose ctx ends first stops waiting, and a lock the
+// take tries once to take the lock name for holder. Attempts go to the
+// database in batches (see batcher), each statement bounded by
+// lockAttempt. A caller whose ctx ends first stops waiting, and a lock the
 // statement took for it after all is let go.
 func (h *heldLeases) take(ctx context.Context, name, holder string) (bool, error) {
-	a := pendingTake{name: name, holder: holder, result: make(chan takeResult, 1)}
-	h.mu.Lock()
-	h.taking = append(h.taking, a)
-	lead := !h.inserting
-	h.inserting = true
-	h.mu.Unlock()
-	if lead {
-		go h.insertPending() // not under the caller's ctx: it works for others too
-	}
+	result := h.taking.add(lockName{name, holder})
 	select {
-	case r := <-a.result:
+	case r := <-result:
 		return r.ok, r.err
 	case <-ctx.Done():
 		go func() {
-			if r := <-a.result; r.ok {
+			if r := <-result; r.ok {
 				h.release(name, holder)
 			}
 		}()
@@ -236,49 +225,35 @@ func (h *heldLeases) take(ctx context.Context, name, holder string) (bool, error
 	}
 }
 
-type pendingTake struct {
-	name, holder string
-	result       chan takeResult
-}
+type lockName struct{ name, holder string }
 
 type takeResult struct {
 	ok  bool
 	err error
 }
 
-// insertPending takes the locks asked for, batch after batch, until no
-// more are asked for.
-func (h *heldLeases) insertPending() {
-	for {
-		h.mu.Lock()
-		batch := h.taking
-		h.taking = nil
-		if len(batch) == 0 {
-			h.inserting = false
-			h.mu.Unlock()
-			return
-		}
-		h.mu.Unlock()
-		// One name at most once a statement (PostgreSQL refuses to change
-		// a row twice in one): a second attempt at a name, left by a caller
-		// that gave up, is told "taken" and tries again.
-		var names, holders []string
-		first := map[string]bool{}
-		for _, a := range batch {
-			if !first[a.name] {
-				first[a.name] = true
-				names, holders = append(names, a.name), append(holders, a.holder)
-			}
-		}
-		taken, err := h.insert(names, holders)
-		for _, a := range batch {
-			ok := taken[a.holder]
-			if ok {
-				h.add(a.holder)
-			}
-			a.result <- takeResult{ok: ok, err: err}
+// takeBatch tries to take a batch of locks in one statement. A name is
+// tried once a statement (PostgreSQL refuses to change a row twice in
+// one): a second attempt at it, left by a caller that gave up, is told
+// "taken" and tries again.
+func (h *heldLeases) takeBatch(batch []lockName) []takeResult {
+	var names, holders []string
+	first := map[string]bool{}
+	for _, l := range batch {
+		if !first[l.name] {
+			first[l.name] = true
+			names, holders = append(names, l.name), append(holders, l.holder)
 		}
 	}
+	taken, err := h.insert(names, holders)
+	results := make([]takeResult, len(batch))
+	for i, l := range batch {
+		results[i] = takeResult{ok: taken[l.holder], err: err}
+		if taken[l.holder] {
+			h.add(l.holder)
+		}
+	}
+	return results
 }
 
 // insert takes, in one statement, each lock names[i] for holders[i] that
@@ -311,56 +286,25 @@ func (h *heldLeases) insert(names, holders []string) (map[string]bool, error) {
 }
 
 // release lets a lock go. It is no longer renewed even if the delete
-// fails, so it expires within lockTTL.
-//
-// Releases are deleted together: while one statement is on its way, the
-// releases that come meanwhile wait for it and go in the next one (one
-// caller deletes for the others, as a database's group commit does).
-// Alone, a release is one statement as before; under load, a replica's
-// turns let go of their locks in a fraction of the statements.
+// fails, so it expires within lockTTL. Releases are deleted in batches
+// (see batcher).
 func (h *heldLeases) release(name, holder string) {
 	h.mu.Lock()
 	delete(h.holders, holder)
-	done := make(chan struct{})
-	h.releasing = append(h.releasing, pendingRelease{name, holder, done})
-	lead := !h.deleting
-	h.deleting = true
 	h.mu.Unlock()
-	if lead {
-		h.deletePending()
-	}
-	<-done
+	<-h.releasing.add(lockName{name, holder})
 }
 
-type pendingRelease struct {
-	name, holder string
-	done         chan struct{}
-}
-
-// deletePending deletes the releases queued, batch after batch, until none
-// are left.
-func (h *heldLeases) deletePending() {
-	for {
-		h.mu.Lock()
-		batch := h.releasing
-		h.releasing = nil
-		if len(batch) == 0 {
-			h.deleting = false
-			h.mu.Unlock()
-			return
-		}
-		h.mu.Unlock()
-		names, holders := make([]string, len(batch)), make([]string, len(batch))
-		for i, r := range batch {
-			names[i], holders[i] = r.name, r.holder
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
-		h.db.exec(ctx, "release leases", `DELETE FROM turn_locks WHERE (name, holder) IN (SELECT * FROM unnest(?::text[], ?::text[]))`, names, holders)
-		cancel()
-		for _, r := range batch {
-			close(r.done)
-		}
+// releaseBatch deletes a batch of locks in one statement.
+func (h *heldLeases) releaseBatch(batch []lockName) []struct{} {
+	names, holders := make([]string, len(batch)), make([]string, len(batch))
+	for i, l := range batch {
+		names[i], holders[i] = l.name, l.holder
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	h.db.exec(ctx, "release leases", `DELETE FROM turn_locks WHERE (name, holder) IN (SELECT * FROM unnest(?::text[], ?::text[]))`, names, holders)
+	return make([]struct{}, len(batch))
 }
 
 func (h *heldLeases) renewEvery() {
