@@ -6,6 +6,9 @@
 #   tools/loadtest/run.sh                 # 50 conversations x 100 messages
 #   MESSAGES=300 tools/loadtest/run.sh    # longer, steadier
 #
+# Ports are below the ephemeral range (32768 and up on Linux), where the
+# other botprobes' own servers might take them.
+#
 # Needs ../shared/botprobe beside the repository and, for the PostgreSQL
 # rows, a server at PGURL (default: the local one, database test). Each row
 # is one botprobe summary; nothing else may load the machine meanwhile.
@@ -30,6 +33,9 @@ label = sys.argv[1]
 rows = [json.loads(l) for l in sys.stdin if l.startswith("{")]
 if not rows:
     print(f"| {label} | (no summary) |"); sys.exit()
+failed = [r.get("error") or "failed" for r in rows if "rps" not in r]
+if failed:
+    print(f"| {label} | did not run: {failed[0]} |"); sys.exit()
 rps = sum(r.get("rps", 0) for r in rows)
 p = lambda k: "/".join(f"{r.get(k, 0):.1f}" for r in rows)
 errs = sum(r.get("errors", 0) + r.get("timeouts", 0) for r in rows)
@@ -40,21 +46,21 @@ print("| " + " | ".join([label, f"{rps:,.0f}"] + cols + [str(errs)]) + " |")
 
 echo "| run | replies/s | p50 ms | p99 ms | peak RSS MB | ready ms | errors |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
-"$probe" baseline --port 39790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" 2>/dev/null | tail -n 1 | row "minimal (botprobe baseline)"
-"$probe" load --port 39790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" "${env[@]}" \
+"$probe" baseline --port 29790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" 2>/dev/null | tail -n 1 | row "minimal (botprobe baseline)"
+"$probe" load --port 29790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" "${env[@]}" \
   --bot "DATA_DIR=$work/sqlite $work/mfadesk" 2>/dev/null | tail -n 1 | row "mfadesk, SQLite"
 
 if pg_isready -q -d "$PGURL" 2>/dev/null; then
   db=mfadesk_load_$$
   psql -q "$PGURL" -c "CREATE DATABASE $db" >/dev/null
   dburl=${PGURL/\/test?/\/$db?}
-  "$probe" load --port 39790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" "${env[@]}" \
+  "$probe" load --port 29790 --conversations "$CONVERSATIONS" --messages "$MESSAGES" "${env[@]}" \
     --bot "DATABASE_URL='$dburl' $work/mfadesk" 2>/dev/null | tail -n 1 | row "mfadesk, PostgreSQL"
   # Four replicas and an admin fit a stock max_connections (100) at 20 each.
   for replicas in 2 4; do
     per=$((CONVERSATIONS / replicas)) budget=$((replicas == 4 ? 20 : 25))
     for i in $(seq "$replicas"); do
-      "$probe" load --port $((39790 + i)) --conversations "$per" --messages "$MESSAGES" "${env[@]}" \
+      "$probe" load --port $((29790 + i)) --conversations "$per" --messages "$MESSAGES" "${env[@]}" \
         --bot "DATABASE_MAX_CONNECTIONS=$budget DATABASE_URL='$dburl' $work/mfadesk" 2>/dev/null | tail -n 1 &
     done | row "mfadesk, PostgreSQL, $replicas replicas ($per conversations each, at most $budget connections each)"
     wait
