@@ -111,6 +111,15 @@ func serveCommand() int {
 // serve runs the bot until ctx ends, then shuts down gracefully: it stops
 // accepting requests, lets in-flight turns finish, then closes the store.
 func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
+	// The port is open before the rest is ready: a request that comes
+	// meanwhile waits in the listen queue (it is accepted once the server
+	// runs) rather than being refused.
+	ln, err := net.Listen("tcp", cfg.listenAddr())
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.listenAddr(), err)
+	}
+	defer ln.Close()
+
 	st, err := openStore(ctx, cfg.DatabaseURL, cfg.DatabaseConns, cfg.DataDir)
 	if err != nil {
 		return err
@@ -161,12 +170,6 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 
 	connector.SetMetrics(metrics)
 
-	ln, err := net.Listen("tcp", cfg.listenAddr())
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.listenAddr(), err)
-	}
-	defer ln.Close()
-
 	// The Graph client is built before any request is served (see graph.New).
 	graphBase := cfg.GraphBaseURL
 	if cfg.GraphMode == graphSimulator {
@@ -184,6 +187,9 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	// The matcher (the Japanese dictionary, the classifier) is built while
 	// the server starts; /readyz says ready once it is, and a question
 	// arriving before that waits for it.
+	if cfg.CacheDir != "" {
+		faq.SetLexiconCache(cfg.CacheDir)
+	}
 	go func() {
 		start := time.Now()
 		// Building it leaves more garbage than it keeps: collected often,
@@ -192,7 +198,11 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		kb.Warm()
 		debug.SetGCPercent(gc)
 		debug.FreeOSMemory()
-		log.Info("knowledge base ready", zap.Int("topics", len(kb.Entries)), zap.Duration("took", time.Since(start)))
+		dictionary := faq.LexiconSource()
+		log.Info("knowledge base ready", zap.Int("topics", len(kb.Entries)), zap.Duration("took", time.Since(start)), zap.String("dictionary", dictionary))
+		if strings.HasPrefix(dictionary, "memory (") {
+			log.Warn("the Japanese dictionary is held in memory, not mapped from an image: set CACHE_DIR to a writable directory to save about 40 MB and half a second at start", zap.String("dictionary", dictionary))
+		}
 	}()
 	go reloadOnHangup(ctx, cfg.FAQFile, router, log)
 

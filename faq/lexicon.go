@@ -6,9 +6,12 @@ import (
 	"bytes"
 	"embed"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	_ "unsafe" // go:linkname, for the IPA dictionary's embedded file
@@ -53,6 +56,10 @@ type lexicon struct {
 	// words[offsets[id]:offsets[id+1]].
 	words   string
 	offsets []uint32
+	// source says where the arrays live: the path of the mapped image,
+	// or "memory (why)".
+	source string
+	image  []byte // the mapped image; nil in memory
 }
 
 type posClass struct {
@@ -60,10 +67,39 @@ type posClass struct {
 	dependent bool
 }
 
+// lexiconCacheDir is where the lexicon's image is kept (see
+// lexicon_image.go); "" keeps the lexicon in memory. Set it with
+// SetLexiconCache before the first question.
+var lexiconCacheDir = defaultCacheDir()
+
+func defaultCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil { // no home directory: a service account's
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "mfadesk")
+}
+
+// SetLexiconCache sets the directory for the dictionary's mapped image
+// ("" for none). It has effect only before the dictionary is first used.
+func SetLexiconCache(dir string) { lexiconCacheDir = dir }
+
+// LexiconSource says where the dictionary was read from: the mapped image,
+// or memory and why. It loads the dictionary if nothing has yet.
+func LexiconSource() string { return analyser().source }
+
+// unmapPages takes the dictionary's mapped pages out of the process; they
+// stay in the page cache, and each is mapped again when a lookup reads it.
+func (l *lexicon) unmapPages() {
+	if l.image != nil {
+		unmapPages(l.image)
+	}
+}
+
 // analyser is loaded on first use, once; it is read-only and safe for
 // concurrent use.
 var analyser = sync.OnceValue(func() *lexicon {
-	l, err := loadLexicon(ipaFiles)
+	l, err := loadLexicon(ipaFiles, lexiconCacheDir)
 	if err != nil {
 		panic("faq: load the Japanese dictionary: " + err.Error()) // embedded in the binary
 	}
@@ -102,21 +138,72 @@ func (l *lexicon) Tokenize(run string) []morpheme {
 	return out
 }
 
-// loadLexicon reads the dictionary's zip. The parts the tokenizer uses are
-// kagome's own; the part-of-speech table and the features are read into
-// the lexicon's packed form and dropped.
-func loadLexicon(files fs.FS) (*lexicon, error) {
-	b, err := fs.ReadFile(files, "ipa.dict")
+// loadLexicon maps the lexicon's image in cacheDir, or reads the
+// dictionary's zip and writes the image for the next start. Where there is
+// no directory, or it can't be written, the lexicon is kept in memory.
+func loadLexicon(files fs.FS, cacheDir string) (*lexicon, error) {
+	// Read in place: fs.ReadFile would copy all 11 MB of it, and touch
+	// every page, when only the central directory and the parts wanted
+	// are needed.
+	f, err := files.Open("ipa.dict")
 	if err != nil {
 		return nil, err
 	}
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	defer f.Close()
+	info, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	d := &dict.Dict{}
-	l := &lexicon{}
+	at, ok := f.(io.ReaderAt)
+	if !ok {
+		return nil, errors.New("the dictionary's file can't be read at an offset")
+	}
+	zr, err := zip.NewReader(at, info.Size())
+	if err != nil {
+		return nil, err
+	}
+	small := func(name string) bool { return name == dict.CharDefDictFileName || name == dict.UnkDictFileName }
+	all := func(string) bool { return true }
+	if cacheDir == "" || !littleEndian {
+		return readLexicon(zr, all, &dict.Dict{}, &lexicon{source: "memory (no cache directory)"})
+	}
+	fp := fingerprint(zr)
+	path := imagePath(cacheDir, fp)
+	d, l := &dict.Dict{}, &lexicon{source: path}
+	err = openImage(path, fp, d, l)
+	if err == nil {
+		return readLexicon(zr, small, d, l)
+	}
+	why := "made it"
+	if !errors.Is(err, errNoImage) {
+		why = "remade it: " + err.Error()
+	}
+	d, l = &dict.Dict{}, &lexicon{}
+	full, err := readLexicon(zr, all, d, l)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := writeImage(cacheDir, fp, d, l); err != nil {
+		full.source = "memory (the cache directory: " + err.Error() + ")"
+		return full, nil
+	}
+	d, l = &dict.Dict{}, &lexicon{source: path + " (" + why + ")"}
+	if err := openImage(path, fp, d, l); err != nil {
+		full.source = "memory (the image just made: " + err.Error() + ")"
+		return full, nil
+	}
+	return readLexicon(zr, small, d, l)
+}
+
+// readLexicon reads the zip's parts that want names into d and l, and
+// makes the tokenizer. The parts the tokenizer uses are kagome's own; the
+// part-of-speech table and the features are read into the lexicon's
+// packed form and dropped.
+func readLexicon(zr *zip.Reader, want func(name string) bool, d *dict.Dict, l *lexicon) (*lexicon, error) {
 	for _, f := range zr.File {
+		if !want(f.Name) {
+			continue
+		}
 		var read func(io.Reader) error
 		switch f.Name {
 		case dict.MorphDictFileName:
@@ -156,6 +243,7 @@ func loadLexicon(files fs.FS) (*lexicon, error) {
 	if n := len(d.Morphs); n == 0 || len(l.class) != n || len(l.offsets) != n+1 {
 		return nil, fmt.Errorf("parts missing or of different lengths: %d words, %d classes, %d features", n, len(l.class), len(l.offsets)-1)
 	}
+	var err error
 	if l.tok, err = tokenizer.New(d, tokenizer.OmitBosEos()); err != nil {
 		return nil, err
 	}

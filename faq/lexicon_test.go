@@ -2,9 +2,12 @@ package faq
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ikawaha/kagome-dict/ipa"
@@ -82,13 +85,114 @@ func TestLexiconReadsAsTheFullDictionary(t *testing.T) {
 	}
 }
 
-// BenchmarkLexiconLoad is the dictionary's share of the matcher's first
-// use (start-up does it in the background).
-func BenchmarkLexiconLoad(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := loadLexicon(ipaFiles); err != nil {
-			b.Fatal(err)
+// The image is an exact copy of the arrays read from the zip; a damaged,
+// torn or foreign image is remade, never read; where no image can be
+// written the lexicon stays in memory and reads the same.
+func TestLexiconImage(t *testing.T) {
+	texts := []string{"機種変更したので電話番号を変えたい", "パスキーを登録できません", "ｽﾏﾎが壊れた", "認証アプリの通知が来ない"}
+	want, err := loadLexicon(ipaFiles, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(t *testing.T, l *lexicon) {
+		t.Helper()
+		if l.words != want.words || !slices.Equal(l.offsets, want.offsets) || !bytes.Equal(l.class, want.class) || !slices.Equal(l.classes, want.classes) {
+			t.Fatal("the words differ from the zip's")
 		}
+		for _, text := range texts {
+			if got, exp := l.Tokenize(text), want.Tokenize(text); !slices.Equal(got, exp) {
+				t.Fatalf("%q: %v, from the zip %v", text, got, exp)
+			}
+		}
+	}
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "lexicon-0000000000000000.bin")
+	if err := os.WriteFile(stale, []byte("an earlier version's"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	made, err := loadLexicon(ipaFiles, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(made.source, "(made it)") {
+		t.Fatalf("first load: source %q", made.source)
+	}
+	same(t, made)
+	path := strings.TrimSuffix(made.source, " (made it)")
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("the stale image is still there (%v)", err)
+	}
+
+	mapped, err := loadLexicon(ipaFiles, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mapped.source != path {
+		t.Fatalf("second load: source %q, want the image %s", mapped.source, path)
+	}
+	same(t, mapped)
+
+	damage := map[string]func([]byte) []byte{
+		"a flipped byte":     func(b []byte) []byte { b[len(b)/2] ^= 0x40; return b },
+		"torn":               func(b []byte) []byte { return b[:len(b)-4096] },
+		"another dictionary": func(b []byte) []byte { b[16] ^= 1; return b },
+		"empty":              func([]byte) []byte { return nil },
+	}
+	for name, spoil := range damage {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A new file, as anything but the bot would write one: the
+			// lexicons above still map the old.
+			os.Remove(path)
+			if err := os.WriteFile(path, spoil(b), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			l, err := loadLexicon(ipaFiles, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(l.source, "(remade it: ") {
+				t.Fatalf("source %q: the damaged image was not remade", l.source)
+			}
+			same(t, l)
+		})
+	}
+
+	// A file where the directory should be.
+	blocked := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, err := loadLexicon(ipaFiles, blocked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(l.source, "memory (the cache directory: ") {
+		t.Fatalf("source %q", l.source)
+	}
+	same(t, l)
+}
+
+// BenchmarkLexiconLoad is the dictionary's share of the matcher's first
+// use (start-up does it in the background): read from the zip, and mapped
+// from the image later starts use.
+func BenchmarkLexiconLoad(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := loadLexicon(ipaFiles, dir); err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct{ name, dir string }{{"zip", ""}, {"image", dir}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := loadLexicon(ipaFiles, bc.dir); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

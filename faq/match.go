@@ -129,11 +129,11 @@ type index struct {
 	cenNorm  []float64 // per topic
 }
 
+// A posting is 16 bytes: there are about 150,000 of them.
 type posting struct {
-	example  int // -1 for a centroid entry
-	topic    int
-	weight   float64
-	centroid bool
+	example int32 // -1 for a topic's centroid
+	topic   int32
+	weight  float64
 }
 
 // newMatcher builds the matcher for kb: every example question and title,
@@ -153,11 +153,15 @@ func newMatcher(kb *KB) *matcher {
 	topics := append([]Entry(nil), kb.Entries...)
 	topics = append(topics, Entry{ID: noneID, Examples: none})
 	h := sha256.New() // what the classifier learns from: topics and their questions, in order
+	seen := 0         // texts read so far
 	for ti, e := range topics {
 		m.ids = append(m.ids, e.ID)
 		texts := append(append([]string{e.Title.JA, e.Title.EN}, e.Examples.JA...), e.Examples.EN...)
 		for _, t := range texts {
 			fmt.Fprintf(h, "%s\x00%s\x00", e.ID, t)
+			if seen++; seen%500 == 0 {
+				analyser().unmapPages() // see below
+			}
 			f := textViews(t)
 			if len(f[written]) == 0 {
 				continue
@@ -173,6 +177,11 @@ func newMatcher(kb *KB) *matcher {
 			}
 		}
 	}
+	// Reading every question touches 16 MB of the dictionary's mapped
+	// pages, which answering mostly does not need (it maps back those it
+	// reads). Let go of them as we go, so that they do not add to the
+	// process's peak.
+	analyser().unmapPages()
 	// Document frequency over example questions, not topics: "MFA" occurs
 	// in most topics but in few of their questions, and still says a lot.
 	n := float64(len(exs))
@@ -197,7 +206,7 @@ func newMatcher(kb *KB) *matcher {
 			w, norm := m.weigh(e.f[v])
 			ix.exNorm[i], ix.exTopic[i] = norm, e.topic
 			for k, x := range w {
-				ix.postings[k] = append(ix.postings[k], posting{example: i, topic: e.topic, weight: x})
+				ix.postings[k] = append(ix.postings[k], posting{example: int32(i), topic: int32(e.topic), weight: x})
 				centroids[e.topic][k] += x / norm
 			}
 		}
@@ -206,9 +215,20 @@ func newMatcher(kb *KB) *matcher {
 			var sum float64
 			for _, k := range sortedKeys(c) {
 				sum += c[k] * c[k]
-				ix.postings[k] = append(ix.postings[k], posting{example: -1, topic: ti, weight: c[k], centroid: true})
+				ix.postings[k] = append(ix.postings[k], posting{example: -1, topic: int32(ti), weight: c[k]})
 			}
 			ix.cenNorm[ti] = math.Sqrt(sum)
+		}
+		// Into one array, without the spare capacity appending left.
+		total := 0
+		for _, ps := range ix.postings {
+			total += len(ps)
+		}
+		all := make([]posting, 0, total)
+		for _, k := range sortedKeys(ix.postings) {
+			start := len(all)
+			all = append(all, ix.postings[k]...)
+			ix.postings[k] = all[start:len(all):len(all)]
 		}
 	}
 	// The classifier learns every Japanese question twice: as written, and
@@ -314,7 +334,7 @@ func (m *matcher) parts(ix *index, f map[string]float64) (best, cen []float64) {
 	for _, k := range sortedKeys(q) {
 		w := q[k]
 		for _, p := range ix.postings[k] {
-			if p.centroid {
+			if p.example < 0 {
 				cenDot[p.topic] += w * p.weight
 			} else {
 				exDot[p.example] += w * p.weight
