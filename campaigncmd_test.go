@@ -65,7 +65,7 @@ func TestCampaignCommandKilledMidRun(t *testing.T) {
 	s.Close()
 	command := func(args string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "MFADESK_TEST_SERVE=1", "MFADESK_TEST_ARGS="+args, "DATA_DIR="+dataDir,
+		cmd.Env = append(os.Environ(), "MFADESK_TEST_SERVE=1", "PLAYGROUND=off", "MFADESK_TEST_ARGS="+args, "DATA_DIR="+dataDir,
 			"MicrosoftAppId=", "DATABASE_URL=", "GRAPH_BASE_URL="+graphSrv.URL+"/v1.0", "BOT_SERVICE_URL="+conv.URL+"/",
 			"HELPDESK_CHANNEL_ID=", "HELPDESK_GROUP_ID=")
 		return cmd

@@ -39,6 +39,7 @@ type config struct {
 	AllowAnonymous bool
 	DataDir        string
 	CacheDir       string // the dictionary's image; empty: the user's cache directory
+	Playground     bool   // local mode starts the Agents Playground in front of the bot
 	DatabaseURL    secret // PostgreSQL; empty: SQLite under DataDir
 	DatabaseConns  int    // the replica's PostgreSQL connection budget
 	MetricsToken   secret // bearer token GET /metrics requires; empty: none
@@ -117,7 +118,7 @@ var envVars = []envVar{
 	{"GRAPH_SIMULATOR_SEED", "", "JSON file of users the simulator starts with (unknown users are made up on first sight)", false},
 	{"AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET", "", "Graph credentials (azidentity DefaultAzureCredential; also certificate, workload or managed identity); unset: the bot's own app registration", true},
 	{"DEFAULT_PHONE_REGION", "JP", "region of phone numbers typed without a country code (ISO 3166 code)", false},
-	{"WRITE_LIMIT_PER_HOUR", "5", "how many changes of sign-in methods one person may make per hour", false},
+	{"WRITE_LIMIT_PER_HOUR", "5; 100 in local mode", "how many changes of sign-in methods one person may make per hour", false},
 	{"HELPDESK_CHANNEL_ID", "the playground's channel in local mode; else none (escalation off)", "Teams channel id (19:...@thread.tacv2) where tickets are posted", false},
 	{"HELPDESK_GROUP_ID", "the playground's agents in local mode; required with HELPDESK_CHANNEL_ID", "object id of the Entra security group whose members are helpdesk agents (transitive membership; guests never count)", false},
 	{"HELPDESK_TEAM_ID", "the playground's team in local mode", "id of the helpdesk's team (19:...), to learn its service URL from any of its channels; who is an agent is HELPDESK_GROUP_ID's business", false},
@@ -142,6 +143,7 @@ var envVars = []envVar{
 	{"BOT_SERVICE_URL", "https://smba.trafficmanager.net/teams/", "the Bot Connector of the tenant's region, for the campaign's first messages (a chat's own is kept once known)", false},
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
+	{"PLAYGROUND", "on in local mode", "on: `go run .` in local mode also starts the Agents Playground twice, as a person (http://localhost:56150) and as a helpdesk agent (56151), installing it on first use; off: only the bot", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json; console in local mode", "json or console", false},
 }
@@ -177,6 +179,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if c.Port, err = strconv.Atoi(orDefault(getenv("PORT"), "3978")); err != nil || c.Port < 1 || c.Port > 65535 {
 		return c, fmt.Errorf("PORT=%q is not a port number: use a number from 1 to 65535", getenv("PORT"))
+	}
+	switch strings.ToLower(strings.TrimSpace(getenv("PLAYGROUND"))) {
+	case "", "on":
+		c.Playground = c.local() // a registered bot has Teams in front of it
+	case "off":
+	default:
+		return c, fmt.Errorf("PLAYGROUND=%q: use on or off", getenv("PLAYGROUND"))
 	}
 	if c.AllowAnonymous, err = parseBool(getenv("BOT_ALLOW_ANONYMOUS")); err != nil {
 		return c, fmt.Errorf("BOT_ALLOW_ANONYMOUS=%q: use true or false", getenv("BOT_ALLOW_ANONYMOUS"))
@@ -223,7 +232,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := checkURL("GRAPH_BASE_URL", c.GraphBaseURL, true); err != nil {
 		return c, err
 	}
-	if c.WriteLimit, err = strconv.Atoi(orDefault(getenv("WRITE_LIMIT_PER_HOUR"), "5")); err != nil || c.WriteLimit < 1 || c.WriteLimit > 1000 {
+	writeLimit := "5"
+	if c.local() {
+		// Trying the flows over and over is what local mode is for.
+		writeLimit = "100"
+	}
+	if c.WriteLimit, err = strconv.Atoi(orDefault(getenv("WRITE_LIMIT_PER_HOUR"), writeLimit)); err != nil || c.WriteLimit < 1 || c.WriteLimit > 1000 {
 		return c, fmt.Errorf("WRITE_LIMIT_PER_HOUR=%q: use a number from 1 to 1000", getenv("WRITE_LIMIT_PER_HOUR"))
 	}
 	if err := c.loadHelpdesk(getenv); err != nil {
@@ -393,6 +407,8 @@ Usage:
                       until they have a passkey (mfadesk campaign for details)
   mfadesk manifest build --app-id GUID ...
                       build the Teams app package to upload (mfadesk manifest for details)
+  mfadesk reset       local mode: delete the local database, so that the next
+                      start is fresh (the simulators keep nothing on disk)
   mfadesk help        show this help
   mfadesk version     print the version
 

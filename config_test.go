@@ -57,6 +57,7 @@ func TestLoadConfigLocalDefaults(t *testing.T) {
 		{"AuthorityHost", c.AuthorityHost, "https://login.microsoftonline.com/"},
 		{"DataDir", c.DataDir, "./data"},
 		{"DatabaseConns", fmt.Sprint(c.DatabaseConns), "25"},
+		{"WriteLimit", fmt.Sprint(c.WriteLimit), "100"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
@@ -381,5 +382,26 @@ func TestLoadConfigTenant(t *testing.T) {
 	c, err = loadConfig(env(map[string]string{"TELEPHONY": "none", "PASSKEY_KINDS": "none"}))
 	if err != nil || c.Tenant.Telephony != faq.TelephonyNone || len(c.Tenant.PasskeyKinds) != 0 {
 		t.Errorf("tenant = %+v, %v; want no telephony and no passkeys", c.Tenant, err)
+	}
+}
+
+// Five changes an hour protect people; local mode, where the flows are
+// tried over and over, allows a hundred. Either can be set.
+func TestLoadConfigWriteLimit(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want int
+	}{
+		{"registered", azureEnv(), 5},
+		{"local", nil, 100},
+		{"registered, set", azureEnv("WRITE_LIMIT_PER_HOUR", "12"), 12},
+		{"local, set", map[string]string{"WRITE_LIMIT_PER_HOUR": "3"}, 3},
+	} {
+		c, err := loadConfig(env(tt.env))
+		if err != nil || c.WriteLimit != tt.want {
+			t.Errorf("%s: WriteLimit = %d (%v), want %d", tt.name, c.WriteLimit, err, tt.want)
+		}
 	}
 }

@@ -47,7 +47,7 @@ func startChild(t *testing.T, dataDir string) *child {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "MFADESK_TEST_SERVE=1", "DATA_DIR="+dataDir, fmt.Sprintf("PORT=%d", port),
+	cmd.Env = append(os.Environ(), "MFADESK_TEST_SERVE=1", "PLAYGROUND=off", "DATA_DIR="+dataDir, fmt.Sprintf("PORT=%d", port),
 		"LOG_LEVEL=warn", "MicrosoftAppId=", "DATABASE_URL=")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {

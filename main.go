@@ -57,6 +57,8 @@ func run(args []string) int {
 		return graphCommand(args[1:], os.Stdout, os.Stderr)
 	case "audit":
 		return auditCommand(args[1:], os.Stdout, os.Stderr)
+	case "reset":
+		return resetCommand(args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "tickets":
 		return ticketsCommand(args[1:], os.Stdout, os.Stderr)
 	case "campaign":
@@ -101,6 +103,16 @@ func serveCommand() int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if cfg.Playground {
+		if pg := planPlaygrounds(log); pg != nil {
+			if cfg.Helpdesk.ChannelID != "" {
+				cfg.Helpdesk.ServiceURL = pg.agentConnector()
+			}
+			addr, _ := net.ResolveTCPAddr("tcp", cfg.listenAddr())
+			go pg.start(ctx, loopbackAddr(addr), log)
+			defer pg.stop()
+		}
+	}
 	if err := serve(ctx, cfg, kb, log); err != nil {
 		log.Error("stopped", zap.Error(err))
 		return 1
@@ -155,7 +167,10 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		return err
 	}
 	if cfg.local() {
-		localProxy = "npm --prefix tools/playground start, then open http://localhost:56150"
+		localProxy = "it starts with the bot (PLAYGROUND=on): open the addresses it logs"
+		if !cfg.Playground {
+			localProxy = "npm --prefix tools/playground ci (once), npm --prefix tools/playground start, then open http://localhost:56150"
+		}
 	} else {
 		auth = bot.NewAuthenticator(bot.AuthConfig{
 			AppID: cfg.AppID, TenantID: cfg.AppTenantID,
@@ -460,8 +475,8 @@ func newGraphSimulator(cfg config, log *zap.Logger) (*sim.Server, error) {
 // withPlaygroundAgents adds the playground's two helpdesk agents (see
 // tools/playground/.m365agentsplayground.yml) to the simulated tenant, in
 // local mode's agent group, unless the seed file has them already. Its
-// other people, the student the playground starts as among them, are no
-// agents: switch the playground's user to act as one.
+// other people, the student of the person's playground among them, are no
+// agents: the agent's playground (tools/playground/agent.yml) is 佐藤.
 func withPlaygroundAgents(users []sim.SeedUser) []sim.SeedUser {
 	agents := []sim.SeedUser{
 		{ID: "18dc62b3-5391-49bd-b281-3bf45403d996", DisplayName: "佐藤 健一", UserPrincipalName: "sato.kenichi@example.ac.jp", Mail: "sato.kenichi@example.ac.jp"},

@@ -59,7 +59,11 @@ type HelpdeskConfig struct {
 	GroupID string
 	// TeamID is the helpdesk's team, for learning its service URL from
 	// any of its channels; empty: from the tickets' channel only.
-	TeamID      string
+	TeamID string
+	// ServiceURL, when set, is where the helpdesk's channel is reached,
+	// whatever activities say: local mode's second playground, the agent's,
+	// has its own connector. Empty: learned from the helpdesk's activities.
+	ServiceURL  string
 	RemindAfter time.Duration // re-announce unassigned tickets this old, once
 	TAPLifetime int           // minutes
 	TAPOnce     bool
@@ -218,9 +222,13 @@ func (d *Tickets) post(ctx context.Context, t dialogs.Ticket) (dialogs.Conv, str
 	return dialogs.Conv{ServiceURL: serviceURL, ID: cr.ID, TenantID: t.UserConv.TenantID}, cr.ActivityID, nil
 }
 
-// serviceURL is the helpdesk team's service URL if the bot learned it,
-// else fallback (Teams uses one per region, so the person's usually works).
+// serviceURL is the helpdesk team's service URL: the configured one, else
+// the one the bot learned, else fallback (Teams uses one per region, so the
+// person's usually works).
 func (d *Tickets) serviceURL(ctx context.Context, fallback string) string {
+	if d.Config.ServiceURL != "" {
+		return d.Config.ServiceURL
+	}
 	d.mu.Lock()
 	learned := d.learned
 	d.mu.Unlock()

@@ -512,3 +512,43 @@ func TestTicketLimits(t *testing.T) {
 		t.Errorf("%d tickets stored, want %d", len(tickets), dialogs.MaxTicketsPerDay)
 	}
 }
+
+// Local mode's agent has a playground, and a connector, of their own: with
+// HelpdeskConfig.ServiceURL set, tickets go there, whatever connector
+// activities from the helpdesk's team come through.
+func TestHelpdeskServiceURLIsFixed(t *testing.T) {
+	t.Parallel()
+	desk := newConnector(t)
+	cfg := deskConfig()
+	cfg.ServiceURL = desk.serviceURL()
+	e := newEnv(t, withDesk(cfg, false))
+	posted := func(c *connector) int {
+		n := 0
+		for _, s := range c.all() {
+			if strings.Contains(s.Path, deskChannel+";messageid=") && strings.Contains(s.cardText(), "MFAの相談") {
+				n++
+			}
+		}
+		return n
+	}
+	open := func(conv string) {
+		t.Helper()
+		e.do(t, e.message(conv, "SMSが届かない"))
+		e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbHuman}))
+		rec := e.do(t, e.execute(conv, cards.VerbTicketOpen, map[string]any{cards.WordsKey: "コードが届きません"}))
+		if _, _, v := invokeAnswer(t, rec.Body.Bytes()); !strings.Contains(v, "ヘルプデスクに送りました") {
+			t.Fatalf("open answered %s, want the sent card", v)
+		}
+	}
+	open("a:desk-fixed-1")
+	if posted(desk) != 1 || posted(e.conn) != 0 {
+		t.Fatalf("ticket cards: %d at the helpdesk's connector, %d at the person's; want 1 and 0", posted(desk), posted(e.conn))
+	}
+	// A click in the helpdesk's channel that came through the person's
+	// connector would otherwise teach the bot that connector.
+	e.do(t, e.deskClick(deskChannel+";messageid=bot-msg-1", outsider, "Mallory", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"}))
+	open("a:desk-fixed-2")
+	if posted(desk) != 2 || posted(e.conn) != 0 {
+		t.Errorf("after a helpdesk activity through another connector, ticket cards: %d at the helpdesk's, %d at the person's; want 2 and 0", posted(desk), posted(e.conn))
+	}
+}

@@ -73,7 +73,7 @@ const bin = path.join(work, "mfadesk");
 execFileSync("go", ["build", "-o", bin, "."], { cwd: root, stdio: "inherit" });
 const botPort = await freePort();
 const botBase = `http://127.0.0.1:${botPort}`;
-const botEnv = { ...process.env, DATA_DIR: path.join(work, "data"), PORT: String(botPort), LOG_FORMAT: "json", LOG_LEVEL: "info", MicrosoftAppId: "", DATABASE_URL: "" };
+const botEnv = { ...process.env, PLAYGROUND: "off", DATA_DIR: path.join(work, "data"), PORT: String(botPort), LOG_FORMAT: "json", LOG_LEVEL: "info", MicrosoftAppId: "", DATABASE_URL: "" };
 {
   const log = fs.openSync(botLog, "w");
   const bot = spawn(bin, [], { env: botEnv, stdio: ["ignore", log, log] });
