@@ -38,11 +38,12 @@ type config struct {
 	AllowedTenants []string
 	AllowAnonymous bool
 	DataDir        string
-	CacheDir       string // the dictionary's image; empty: the user's cache directory
-	Playground     bool   // local mode starts the Agents Playground in front of the bot
-	DatabaseURL    secret // PostgreSQL; empty: SQLite under DataDir
-	DatabaseConns  int    // the replica's PostgreSQL connection budget
-	MetricsToken   secret // bearer token GET /metrics requires; empty: none
+	CacheDir       string         // the dictionary's image; empty: the user's cache directory
+	Playground     bool           // local mode starts the Agents Playground in front of the bot
+	Zone           *time.Location // TIME_ZONE: where the times people and agents read are
+	DatabaseURL    secret         // PostgreSQL; empty: SQLite under DataDir
+	DatabaseConns  int            // the replica's PostgreSQL connection budget
+	MetricsToken   secret         // bearer token GET /metrics requires; empty: none
 	LogLevel       zapcore.Level
 	LogFormat      string
 	FAQFile        string
@@ -144,6 +145,7 @@ var envVars = []envVar{
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"PLAYGROUND", "on in local mode", "on: `go run .` in local mode also starts the Agents Playground twice, as a person (http://localhost:56150) and as a helpdesk agent (56151), installing it on first use; off: only the bot", false},
+	{"TIME_ZONE", "the host's (TZ, /etc/localtime)", "IANA time zone (Asia/Tokyo) of the times the bot shows people and agents: a confirmation's deadline, a notice's time", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json; console in local mode", "json or console", false},
 }
@@ -179,6 +181,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if c.Port, err = strconv.Atoi(orDefault(getenv("PORT"), "3978")); err != nil || c.Port < 1 || c.Port > 65535 {
 		return c, fmt.Errorf("PORT=%q is not a port number: use a number from 1 to 65535", getenv("PORT"))
+	}
+	c.Zone = time.Local
+	if v := strings.TrimSpace(getenv("TIME_ZONE")); v != "" {
+		if c.Zone, err = time.LoadLocation(v); err != nil || v == "Local" {
+			return c, fmt.Errorf("TIME_ZONE=%q: use an IANA time zone name such as Asia/Tokyo or UTC", v)
+		}
 	}
 	switch strings.ToLower(strings.TrimSpace(getenv("PLAYGROUND"))) {
 	case "", "on":

@@ -405,3 +405,19 @@ func TestLoadConfigWriteLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadConfigTimeZone(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(map[string]string{"TIME_ZONE": "Asia/Tokyo"}))
+	if err != nil || c.Zone.String() != "Asia/Tokyo" {
+		t.Fatalf("TIME_ZONE=Asia/Tokyo: zone %v (%v)", c.Zone, err)
+	}
+	if c, err := loadConfig(env(nil)); err != nil || c.Zone != time.Local {
+		t.Errorf("no TIME_ZONE: zone %v (%v), want the host's", c.Zone, err)
+	}
+	for _, bad := range []string{"JST", "Asia/Tokio", "Local", "+09:00"} {
+		if _, err := loadConfig(env(map[string]string{"TIME_ZONE": bad})); err == nil || !strings.Contains(err.Error(), "IANA") {
+			t.Errorf("TIME_ZONE=%q: error %v, want one naming IANA zones", bad, err)
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // TIME_ZONE works where the host has no zone files (a container)
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -142,7 +143,9 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := bot.NewMetrics(reg)
 	bot.ObservePools(reg, st.PoolStats)
-	campaign.Observe(reg, cfg.CampaignName, st, cfg.Tenant, time.Now)
+	// The clock of what people read: the organisation's zone (TIME_ZONE).
+	now := func() time.Time { return time.Now().In(cfg.Zone) }
+	campaign.Observe(reg, cfg.CampaignName, st, cfg.Tenant, now)
 
 	httpClient := &http.Client{
 		Timeout: 20 * time.Second,
@@ -232,12 +235,13 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		return err
 	}
 	stepUp.Store, stepUp.Users, stepUp.Audit = st, graphClient, st
-	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: time.Now, Log: log,
+	effects := &bot.Effects{Feedback: st, Graph: graphClient, Changes: st, Region: cfg.PhoneRegion, Now: now, Log: log,
 		Policy: bot.RateLimit{Store: st, PerHour: cfg.WriteLimit}, StepUp: stepUp, Approval: cfg.Approval,
 		Passes: graphClient, Sessions: graphClient, TAPLifetime: cfg.Helpdesk.TAPLifetime, TAPOnce: cfg.Helpdesk.TAPOnce}
 	runner := bot.NewRunner(st, router, connector, effects, log)
+	runner.SetClock(now)
 	stepUp.Runner, effects.Runner, effects.Chats = runner, runner, connector
-	notices := &bot.Notices{Graph: graphClient, From: cfg.NotifyFrom, Log: log.Named("notices"), Now: time.Now}
+	notices := &bot.Notices{Graph: graphClient, From: cfg.NotifyFrom, Log: log.Named("notices"), Now: now}
 	privilege := &bot.Privilege{Graph: graphClient, GroupID: cfg.ProtectedGroup}
 	effects.Notices, effects.Privilege, effects.Campaign = notices, privilege, st
 	runner.SetMetrics(metrics)

@@ -454,3 +454,32 @@ func TestSlowChangeAnswersTheClickThenUpdatesTheCard(t *testing.T) {
 		t.Error("the clicked card was not updated in place with the outcome")
 	}
 }
+
+// A confirmation's deadline is shown in the organisation's zone (the
+// runner's clock is in it): 「10:39 まで有効」 in Japan, whatever the host's
+// zone, and with the zone's name in English.
+func TestDeadlineInTheOrganisationsZone(t *testing.T) {
+	t.Parallel()
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 01:29 UTC is 10:29 in Tokyo; the confirmation lasts ten minutes.
+	at := time.Date(2026, 12, 2, 1, 29, 0, 0, time.UTC)
+	e := newEnv(t, withClock(func() time.Time { return at.In(tokyo) }))
+	for _, tt := range []struct{ conv, lang, want, not string }{
+		{"a:1deadline-ja", "", "（10:39 まで有効）", "UTC"},
+		{"a:1deadline-en", "English", "valid until 10:39 JST", "UTC"},
+	} {
+		if tt.lang != "" {
+			e.do(t, e.message(tt.conv, tt.lang))
+		}
+		e.do(t, e.submit(tt.conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "phone"}))
+		e.do(t, e.submit(tt.conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "known"}))
+		e.do(t, e.message(tt.conv, "080-1234-5678"))
+		e.do(t, e.submit(tt.conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "sms"}))
+		if got := e.lastText(tt.conv); !strings.Contains(got, tt.want) || strings.Contains(got, tt.not) {
+			t.Errorf("%s preview: want %q and no %q in:\n%s", tt.conv, tt.want, tt.not, got)
+		}
+	}
+}

@@ -306,6 +306,7 @@ type env struct {
 	handler   http.Handler
 	runner    *bot.Runner
 	log       *zap.Logger
+	clock     func() time.Time // the runner's, if not time.Now
 	dialogs   map[string]dialogs.Dialog
 	effects   bot.EffectRunner
 	effectsFn func(*store.DB) bot.EffectRunner
@@ -329,6 +330,7 @@ type env struct {
 type envOption func(*env)
 
 func withLogger(l *zap.Logger) envOption                { return func(e *env) { e.log = l } }
+func withClock(now func() time.Time) envOption          { return func(e *env) { e.clock = now } }
 func withDialogs(d map[string]dialogs.Dialog) envOption { return func(e *env) { e.dialogs = d } }
 func withEffects(r bot.EffectRunner) envOption          { return func(e *env) { e.effects = r } }
 
@@ -427,6 +429,9 @@ func (e *env) start() {
 		runner.ShareLocks(locks)
 	}
 	runner.SetMetrics(metrics)
+	if e.clock != nil {
+		runner.SetClock(e.clock)
+	}
 	e.runner = runner
 	e.waits = &sync.RWMutex{}
 	if e.deskCfg != nil {

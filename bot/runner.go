@@ -93,6 +93,10 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 // [PersonalChats]).
 func (r *Runner) RememberChats(p *PersonalChats) { r.chats = p }
 
+// SetClock sets the turns' clock; main's tells the time in the
+// organisation's zone (TIME_ZONE), which dialogs show times in.
+func (r *Runner) SetClock(now func() time.Time) { r.now = now }
+
 // SetMetrics counts duplicates and knowledge-base matches.
 func (r *Runner) SetMetrics(m *Metrics) { r.metrics = m }
 

@@ -299,11 +299,11 @@ func (d Change) sentForApproval(st changeState, in Input) Turn {
 	}
 	if in.Result.Err != nil {
 		c := cards.ResultCard(l, txtNothingChanged.In(l), ProblemText(l, in.Result.Err), true, nil, nil)
-		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtNothingChanged.In(l))}
+		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, in.Now, *st.Methods, p, txtNothingChanged.In(l))}
 	}
 	t, _ := in.Result.Value.(Ticket)
 	c := cards.ResultCard(l, txtApprovalTitle.In(l), fmt.Sprintf(txtApprovalBody.In(l), t.ID), false, nil, nil)
-	return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtApprovalTitle.In(l))}
+	return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, in.Now, *st.Methods, p, txtApprovalTitle.In(l))}
 }
 
 // afterLoad shows the methods and the first question of the flow.
@@ -514,7 +514,7 @@ func (d Change) showPreview(st changeState, in Input, ops []ChangeOp) Turn {
 	id := requestID(in)
 	st.Pending = &pending{ID: id, Key: id, Owner: st.Owner, Expires: in.Now.Add(ConfirmWindow), Ops: ops, Title: previewTitle(l, ops, nil)}
 	st.Stage = stageConfirm
-	return wait(st, []cards.Message{{Card: previewCard(l, *st.Methods, st.Pending, "")}})
+	return wait(st, []cards.Message{{Card: previewCard(l, in.Now, *st.Methods, st.Pending, "")}})
 }
 
 // confirm is the only place a write is asked for.
@@ -528,18 +528,18 @@ func (d Change) confirm(st changeState, raw json.RawMessage, in Input) Turn {
 	case !sameUser(in.User, p.Owner):
 		return d.refuse(st, raw, in, txtNotYours)
 	case !in.Now.Before(p.Expires):
-		return d.expired(st, l)
+		return d.expired(st, l, in.Now)
 	}
 	p.Submit = !in.Execute
 	return d.beginSignIn(st, in)
 }
 
 // expired ends a flow whose confirmation ran out.
-func (d Change) expired(st changeState, l cards.Lang) Turn {
+func (d Change) expired(st changeState, l cards.Lang, now time.Time) Turn {
 	p := st.Pending
 	c := cards.ResultCard(l, txtExpiredTitle.In(l), txtExpiredBody.In(l), true, nil, nil,
 		cards.Button{Title: txtStartAgain.In(l), Verb: cards.VerbChange, Data: map[string]string{cards.KindKey: st.Kind}})
-	return Turn{Status: Cancelled, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, *st.Methods, p, txtExpiredTitle.In(l))}
+	return Turn{Status: Cancelled, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, now, *st.Methods, p, txtExpiredTitle.In(l))}
 }
 
 // beginSignIn asks for the person's fresh sign-in before the write: a
@@ -548,7 +548,7 @@ func (d Change) beginSignIn(st changeState, in Input) Turn {
 	p := st.Pending
 	st.Stage = stageSignIn
 	return Turn{Status: Waiting, State: mustState(st), Effects: []Effect{BeginStepUp{Owner: p.Owner, Key: p.Key, Expires: p.Expires}},
-		Update: previewCard(in.Lang, *st.Methods, p, txtSignInPreparing.In(in.Lang))}
+		Update: previewCard(in.Lang, in.Now, *st.Methods, p, txtSignInPreparing.In(in.Lang))}
 }
 
 // signInStarted shows the sign-in button, or goes ahead when a sign-in
@@ -561,14 +561,14 @@ func (d Change) signInStarted(st changeState, in Input) Turn {
 	}
 	if in.Result.Err != nil {
 		t := problemEnd(l, in.Result.Err)
-		t.Update = previewCard(l, *st.Methods, p, txtNothingChanged.In(l))
+		t.Update = previewCard(l, in.Now, *st.Methods, p, txtNothingChanged.In(l))
 		return t
 	}
 	started, _ := in.Result.Value.(StepUpStarted)
 	if started.Done {
 		return d.apply(st, in)
 	}
-	body := p.Title + "\n\n" + fmt.Sprintf(txtSignInBody.In(l), p.Expires.Format("15:04 MST"))
+	body := p.Title + "\n\n" + fmt.Sprintf(txtSignInBody.In(l), clock(l, p.Expires, in.Now))
 	c := signInCard(l, *st.Methods, p, txtSignInTitle.In(l), body, false, nil)
 	c.Actions = append([]cards.Action{{Type: "Action.OpenUrl", Title: txtSignInButton.In(l), URL: started.URL, Style: "positive"}}, c.Actions...)
 	return d.show(st, c)
@@ -584,7 +584,7 @@ func (d Change) signedIn(st changeState, in Input) Turn {
 	case p == nil || st.Stage != stageSignIn || o.Key != p.Key:
 		return Turn{Status: Waiting, State: mustState(st), Replies: []cards.Message{{Text: txtSignInNotWaiting.In(l)}}}
 	case !in.Now.Before(p.Expires):
-		return d.expired(st, l)
+		return d.expired(st, l, in.Now)
 	case o.Verdict == cards.SignInOK:
 		return d.apply(st, in)
 	}
@@ -602,7 +602,7 @@ func (d Change) signInAgain(st changeState, raw json.RawMessage, in Input) Turn 
 	case !sameUser(in.User, p.Owner):
 		return d.refuse(st, raw, in, txtNotYours)
 	case !in.Now.Before(p.Expires):
-		return d.expired(st, in.Lang)
+		return d.expired(st, in.Lang, in.Now)
 	}
 	return d.beginSignIn(st, in)
 }
@@ -614,7 +614,7 @@ func (d Change) apply(st changeState, in Input) Turn {
 	st.Stage, st.Since = stageApplying, in.Now
 	fx := ApplyChange{Key: p.Key, Owner: p.Owner, Ops: p.Ops, Skip: p.Done}
 	return Turn{Status: Waiting, State: mustState(st), Effects: []Effect{fx},
-		Update: previewCard(in.Lang, *st.Methods, p, txtApplying.In(in.Lang))}
+		Update: previewCard(in.Lang, in.Now, *st.Methods, p, txtApplying.In(in.Lang))}
 }
 
 // show puts a card of the sign-in stage in place of the clicked one, or
@@ -651,7 +651,7 @@ func (d Change) cancel(st changeState, raw json.RawMessage, in Input) Turn {
 	}
 	t := Turn{Status: Cancelled, Replies: []cards.Message{{Text: txtCancelled.In(l)}}}
 	if st.Pending != nil && in.Execute && st.Methods != nil {
-		t.Update = previewCard(l, *st.Methods, st.Pending, txtCancelled.In(l))
+		t.Update = previewCard(l, in.Now, *st.Methods, st.Pending, txtCancelled.In(l))
 	}
 	return t
 }
@@ -701,7 +701,7 @@ func (d Change) applied(st changeState, in Input) Turn {
 	case in.Result.Err != nil:
 		status = txtNothingChanged.In(l)
 	}
-	update := previewCard(l, *st.Methods, p, status)
+	update := previewCard(l, in.Now, *st.Methods, p, status)
 	before := slices.Clone(p.Done)
 	// Done so far: this attempt's and earlier ones'.
 	if len(p.Done) < len(p.Ops) {
@@ -794,7 +794,7 @@ func (d Change) outcome(st changeState, in Input, p *pending, facts []cards.Fact
 	p.Title = previewTitle(l, p.Ops, p.Done)
 	st.Stage = stageConfirm
 	c := cards.ResultCard(l, title, msg, true, facts, nil, humanButton(l))
-	return wait(st, []cards.Message{{Card: c}, {Card: previewCard(l, *st.Methods, p, "")}})
+	return wait(st, []cards.Message{{Card: c}, {Card: previewCard(l, in.Now, *st.Methods, p, "")}})
 }
 
 // welcomeBack continues the temporary-number path when the person returns
@@ -896,7 +896,9 @@ func leftOps(p *pending) []ChangeOp {
 	return left
 }
 
-func previewCard(l cards.Lang, m MethodsView, p *pending, status string) *cards.Card {
+// previewCard shows p's changes; now is the turn's time, in the
+// organisation's zone.
+func previewCard(l cards.Lang, now time.Time, m MethodsView, p *pending, status string) *cards.Card {
 	after := afterFacts(l, m, leftOps(p))
 	var confirm, cancel *cards.Button
 	if status == "" {
@@ -906,7 +908,7 @@ func previewCard(l cards.Lang, m MethodsView, p *pending, status string) *cards.
 	}
 	body := ""
 	if status == "" { // the instructions matter only while it can be confirmed
-		body = fmt.Sprintf(txtPreviewBody.In(l), p.Expires.Format("15:04 MST"))
+		body = fmt.Sprintf(txtPreviewBody.In(l), clock(l, p.Expires, now))
 	}
 	return cards.PreviewCard(l, p.Title, body, methodFacts(l, m), after, txtBefore.In(l), txtAfter.In(l), confirm, cancel, status)
 }
@@ -944,7 +946,7 @@ func (d Change) recovered(st changeState, in Input) Turn {
 	p.Expires = in.Now.Add(ConfirmWindow)
 	st.Stage = stageConfirm
 	c := cards.ResultCard(l, txtInterruptedTitle.In(l), txtInterruptedBody.In(l), true, methodFacts(l, *st.Methods), nil, humanButton(l))
-	return wait(st, []cards.Message{{Card: c}, {Card: previewCard(l, *st.Methods, p, "")}})
+	return wait(st, []cards.Message{{Card: c}, {Card: previewCard(l, in.Now, *st.Methods, p, "")}})
 }
 
 // opLine says what one op does, with masked numbers only.
@@ -1105,4 +1107,16 @@ func ForgetNumbers(s Session) (Session, bool) {
 	}
 	s.Stack = kept
 	return s, dropped
+}
+
+// clock is a time of day as people read it: in the organisation's zone,
+// which is now's (the runner's clock is set to it), and in Japanese
+// without the zone (「10:39 まで有効」), in English with its abbreviation
+// ("valid until 10:39 JST").
+func clock(l cards.Lang, t, now time.Time) string {
+	t = t.In(now.Location())
+	if l == cards.Japanese {
+		return t.Format("15:04")
+	}
+	return t.Format("15:04 MST")
 }
