@@ -14,6 +14,7 @@ import (
 
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
 	"github.com/mfadesk/mfadesk/faq"
 	"github.com/mfadesk/mfadesk/graph"
 	"github.com/mfadesk/mfadesk/store"
@@ -41,6 +42,8 @@ type config struct {
 	CacheDir       string         // the dictionary's image; empty: the user's cache directory
 	Playground     bool           // local mode starts the Agents Playground in front of the bot
 	Zone           *time.Location // TIME_ZONE: where the times people and agents read are
+	RetentionDays  int            // conversation state, closed tickets, feedback, known chats
+	AuditDays      int            // audit entries
 	DatabaseURL    secret         // PostgreSQL; empty: SQLite under DataDir
 	DatabaseConns  int            // the replica's PostgreSQL connection budget
 	MetricsToken   secret         // bearer token GET /metrics requires; empty: none
@@ -145,6 +148,8 @@ var envVars = []envVar{
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"PLAYGROUND", "on in local mode", "on: `go run .` in local mode also starts the Agents Playground twice, as a person (http://localhost:56150) and as a helpdesk agent (56151), installing it on first use; off: only the bot", false},
+	{"RETENTION_DAYS", "90", "days the bot keeps what a person's requests leave behind, after it was last touched: conversation state, closed tickets, feedback, the 1:1 chats it knows (1 to 3650); purged daily", false},
+	{"AUDIT_RETENTION_DAYS", "400", "days the audit of changes, passes and refusals is kept (RETENTION_DAYS to 3650)", false},
 	{"TIME_ZONE", "the host's (TZ, /etc/localtime)", "IANA time zone (Asia/Tokyo) of the times the bot shows people and agents: a confirmation's deadline, a notice's time", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"LOG_FORMAT", "json; console in local mode", "json or console", false},
@@ -181,6 +186,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if c.Port, err = strconv.Atoi(orDefault(getenv("PORT"), "3978")); err != nil || c.Port < 1 || c.Port > 65535 {
 		return c, fmt.Errorf("PORT=%q is not a port number: use a number from 1 to 65535", getenv("PORT"))
+	}
+	if c.RetentionDays, err = strconv.Atoi(orDefault(getenv("RETENTION_DAYS"), "90")); err != nil || c.RetentionDays < 1 || c.RetentionDays > 3650 {
+		return c, fmt.Errorf("RETENTION_DAYS=%q: use a number of days from 1 to 3650", getenv("RETENTION_DAYS"))
+	}
+	if c.AuditDays, err = strconv.Atoi(orDefault(getenv("AUDIT_RETENTION_DAYS"), "400")); err != nil || c.AuditDays < c.RetentionDays || c.AuditDays > 3650 {
+		return c, fmt.Errorf("AUDIT_RETENTION_DAYS=%q: use a number of days from RETENTION_DAYS (%d) to 3650: the audit outlives what it is about", getenv("AUDIT_RETENTION_DAYS"), c.RetentionDays)
 	}
 	c.Zone = time.Local
 	if v := strings.TrimSpace(getenv("TIME_ZONE")); v != "" {
@@ -415,6 +426,9 @@ Usage:
                       until they have a passkey (mfadesk campaign for details)
   mfadesk manifest build --app-id GUID ...
                       build the Teams app package to upload (mfadesk manifest for details)
+  mfadesk purge [--dry-run]
+                      delete now what is older than RETENTION_DAYS and
+                      AUDIT_RETENTION_DAYS (the bot does it daily)
   mfadesk reset       local mode: delete the local database, so that the next
                       start is fresh (the simulators keep nothing on disk)
   mfadesk help        show this help
@@ -588,4 +602,13 @@ func loadTenant(getenv func(string) string) (faq.Tenant, error) {
 		t.PasskeyKinds = kinds
 	}
 	return t, nil
+}
+
+// retention is what the purge deletes at now.
+func (c config) retention(now time.Time) store.Retention {
+	return store.Retention{
+		Data:          now.AddDate(0, 0, -c.RetentionDays),
+		Audit:         now.AddDate(0, 0, -c.AuditDays),
+		ClosedTickets: []string{dialogs.TicketResolved, dialogs.TicketCancelled},
+	}
 }

@@ -421,3 +421,23 @@ func TestLoadConfigTimeZone(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadConfigRetention(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(nil))
+	if err != nil || c.RetentionDays != 90 || c.AuditDays != 400 {
+		t.Fatalf("defaults: %d and %d days (%v), want 90 and 400", c.RetentionDays, c.AuditDays, err)
+	}
+	now := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	if r := c.retention(now); !r.Data.Equal(now.AddDate(0, 0, -90)) || !r.Audit.Equal(now.AddDate(0, 0, -400)) || len(r.ClosedTickets) != 2 {
+		t.Errorf("retention(%v) = %+v", now, r)
+	}
+	for _, bad := range []map[string]string{
+		{"RETENTION_DAYS": "0"}, {"RETENTION_DAYS": "forever"}, {"RETENTION_DAYS": "4000"},
+		{"RETENTION_DAYS": "120", "AUDIT_RETENTION_DAYS": "60"}, // the audit would go first
+	} {
+		if _, err := loadConfig(env(bad)); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}

@@ -58,6 +58,8 @@ func run(args []string) int {
 		return graphCommand(args[1:], os.Stdout, os.Stderr)
 	case "audit":
 		return auditCommand(args[1:], os.Stdout, os.Stderr)
+	case "purge":
+		return purgeCommand(args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "reset":
 		return resetCommand(args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "tickets":
@@ -271,7 +273,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		}
 		return st.Ping(ctx)
 	}
-	routes := withPages(bot.Routes(handler, ready, log), metricsHandler(reg, cfg.MetricsToken), stepUp)
+	routes := withPages(bot.Routes(handler, ready, log), manifest.Pages(cfg.RetentionDays, cfg.AuditDays), metricsHandler(reg, cfg.MetricsToken), stepUp)
 	if graphSim != nil {
 		routes = withSimulator(routes, "/graph-simulator", graphSim)
 	}
@@ -297,7 +299,7 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		log.Info("Graph simulator: the sign-in methods the bot reads and changes are simulated; read them at http://" + ln.Addr().String() + "/graph-simulator/v1.0/users/{id}/authentication/methods")
 	}
 
-	go housekeeping(ctx, st, runner, log)
+	go housekeeping(ctx, st, runner, cfg.retention, log)
 	go ticketTicks(ctx, runner, cfg.Helpdesk.ChannelID != "")
 
 	errc := make(chan error, 1)
@@ -363,8 +365,7 @@ func openStore(ctx context.Context, url secret, maxConns int, dataDir string) (*
 // withPages serves, next to the bot's routes, the app's public pages
 // (about, privacy, terms of use; the Teams app package links to them), the
 // Prometheus metrics and the step-up sign-in's callback.
-func withPages(routes, metrics, signinCallback http.Handler) http.Handler {
-	pages := manifest.Pages()
+func withPages(routes, pages, metrics, signinCallback http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", pages)
 	mux.Handle("GET "+manifest.PrivacyPath, pages)
@@ -524,12 +525,23 @@ func reloadOnHangup(ctx context.Context, path string, router *dialogs.Router, lo
 	}
 }
 
-// housekeeping runs at start and then once an hour: it forgets old
-// processed-activity ids, abandoned change flows (with the phone numbers
-// they hold) idle for a day, and sign-in requests a day old. Running at start matters where the process
-// rarely lives an hour.
-func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, log *zap.Logger) {
+// housekeeping runs at start and then once an hour: the daily retention
+// purge when it is due, and it forgets old processed-activity ids,
+// abandoned change flows (with the phone numbers they hold) idle for a day,
+// and sign-in requests a day old. Running at start matters where the
+// process rarely lives an hour.
+func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, retention func(time.Time) store.Retention, log *zap.Logger) {
+	holder := fmt.Sprintf("%s:%d", hostname(), os.Getpid()) // this replica, for the purge's lease
 	clean := func() {
+		// Once a day, by one replica: what RETENTION_DAYS and
+		// AUDIT_RETENTION_DAYS say is old.
+		now := time.Now()
+		if p, ran, err := st.PurgeIfDue(ctx, retention(now), holder, now, 24*time.Hour); err != nil {
+			log.Warn("retention purge failed; tried again within the hour", zap.Error(err))
+		} else if ran {
+			log.Info("retention purge", zap.Int64("conversations", p.Conversations), zap.Int64("tickets", p.Tickets),
+				zap.Int64("feedback", p.Feedback), zap.Int64("chats", p.Chats), zap.Int64("audit", p.Audit))
+		}
 		day := time.Now().Add(-24 * time.Hour)
 		if n, err := st.PruneActivities(ctx, day); err != nil {
 			log.Warn("prune processed activities", zap.Error(err))
@@ -591,4 +603,12 @@ func newLogger(cfg config) (*zap.Logger, error) {
 	zc.EncoderConfig.TimeKey = "time"
 	zc.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
 	return zc.Build()
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "mfadesk"
+	}
+	return h
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mfadesk/mfadesk/manifest"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -21,7 +22,7 @@ func TestPublicRoutes(t *testing.T) {
 	reg.MustRegister(collectors.NewGoCollector())
 	for _, token := range []secret{"", "s3cret"} {
 		callback := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Header().Set("X-Callback", "yes") })
-		h := withPages(botRoutes, metricsHandler(reg, token), callback)
+		h := withPages(botRoutes, manifest.Pages(90, 400), metricsHandler(reg, token), callback)
 		get := func(path, authz string) *httptest.ResponseRecorder {
 			req := httptest.NewRequest(http.MethodGet, path, nil)
 			if authz != "" {

@@ -318,7 +318,7 @@ func (r *Runner) TickTickets(ctx context.Context) {
 	if !d.Enabled() {
 		return
 	}
-	recs, err := d.Store.Tickets(ctx, dialogs.TicketOpen)
+	recs, err := d.Store.Tickets(ctx, dialogs.TicketOpen, dialogs.TicketAssigned)
 	if err != nil {
 		d.Log.Warn("open tickets not listed", zap.Error(err))
 		return
@@ -326,6 +326,9 @@ func (r *Runner) TickTickets(ctx context.Context) {
 	now := d.Now()
 	remind := func(t dialogs.Ticket) dialogs.TicketTurn {
 		return dialogs.Remind(t, d.Now(), d.Config.RemindAfter, d.Config.BotName)
+	}
+	expire := func(t dialogs.Ticket) dialogs.TicketTurn {
+		return dialogs.ExpireApproval(t, d.Now(), d.Config.BotName)
 	}
 	for _, rec := range recs {
 		t, err := decodeTicket(rec)
@@ -336,6 +339,10 @@ func (r *Runner) TickTickets(ctx context.Context) {
 		switch {
 		case t.Unposted(now):
 			r.repost(ctx, t.ID)
+		case expire(t).Changed:
+			if _, err := r.ticketTurn(ctx, t.ID, dialogs.Input{Now: now}, expire); err != nil {
+				d.Log.Warn("expired approval not dropped", zap.Int64("ticket", t.ID), zap.Error(err))
+			}
 		case remind(t).Changed:
 			// Decided again under the ticket's lock: only the replica that
 			// marks it reminded says so in the thread.

@@ -552,3 +552,57 @@ func TestHelpdeskServiceURLIsFixed(t *testing.T) {
 		t.Errorf("after a helpdesk activity through another connector, ticket cards: %d at the helpdesk's, %d at the person's; want 2 and 0", posted(desk), posted(e.conn))
 	}
 }
+
+// A change nobody approved within dialogs.ApprovalExpiry is dropped with
+// the full number it held: nothing is written, the person and the thread
+// are told, the audit says so, and an agent's late approval finds nothing.
+func TestPendingApprovalExpires(t *testing.T) {
+	t.Parallel()
+	e := newDeskEnv(t, true)
+	conv := "a:desk-approval-expires"
+	user := aadFor(conv)
+	e.backupOffice(t, conv, "03-1234-5678")
+	e.confirmPending(t, conv)
+	rec, err := e.store.TicketByID(t.Context(), 1)
+	if err != nil || !strings.Contains(string(rec.Data), "312345678") {
+		t.Fatalf("the pending approval should hold the full number until decided (%v)", err)
+	}
+	thread := rec.Thread
+
+	e.tickets.Now = func() time.Time { return time.Now().Add(dialogs.ApprovalExpiry - time.Hour) }
+	e.runner.TickTickets(t.Context())
+	if got := ticketState(t, e.store, thread); got.Pending == nil {
+		t.Fatal("the approval was dropped before it expired")
+	}
+
+	e.tickets.Now = func() time.Time { return time.Now().Add(dialogs.ApprovalExpiry + time.Hour) }
+	e.runner.TickTickets(t.Context())
+	e.runner.TickTickets(t.Context()) // once only
+	got := ticketState(t, e.store, thread)
+	if got.Pending != nil || len(got.PendingText) != 0 {
+		t.Fatalf("after %v the ticket still holds the change: %+v", dialogs.ApprovalExpiry, got.Pending)
+	}
+	if rec, _ := e.store.TicketByID(t.Context(), 1); strings.Contains(string(rec.Data), "312345678") {
+		t.Error("the expired ticket still holds the full number")
+	}
+	if n := strings.Count(strings.Join(e.texts(conv), "\n"), "承認されなかったため取りやめました"); n != 1 {
+		t.Errorf("the person was told %d times, want once: %q", n, e.texts(conv))
+	}
+	notes := 0
+	for _, s := range e.conn.sentTo(thread) {
+		if s.Method == "POST" && strings.Contains(s.cardText(), "取りやめました") {
+			notes++
+		}
+	}
+	if notes != 1 {
+		t.Errorf("%d notes in the thread, want 1", notes)
+	}
+	entries, err := e.store.Audit(t.Context(), user, time.Time{})
+	if err != nil || len(entries) == 0 || entries[len(entries)-1].Result != "approval expired" {
+		t.Errorf("audit %+v (%v), want the expiry last", entries, err)
+	}
+	e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskApprove, map[string]any{cards.TicketKey: "1"}))
+	if n := writesFor(user); n != 0 {
+		t.Errorf("%d Graph writes after a late approval, want none", n)
+	}
+}

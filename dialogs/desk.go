@@ -233,6 +233,30 @@ func Remind(t Ticket, now time.Time, after time.Duration, bot string) TicketTurn
 	return out
 }
 
+// ApprovalExpiry is how long a change waits for the helpdesk's approval.
+// It holds the full new number; past this, the number is not kept.
+const ApprovalExpiry = 7 * 24 * time.Hour
+
+// ExpireApproval drops a change that waited ApprovalExpiry for approval,
+// with the number it holds: the person is told nothing changed, and the
+// helpdesk's thread says why the buttons went.
+func ExpireApproval(t Ticket, now time.Time, bot string) TicketTurn {
+	out := TicketTurn{Ticket: t}
+	if t.Pending == nil || t.IsClosed() || now.Sub(t.Created) < ApprovalExpiry {
+		return out
+	}
+	n := &out.Ticket
+	n.Pending, n.PendingText = nil, nil
+	n.record(now, bot, "approval-expired", "")
+	out.Changed = true
+	days := int(ApprovalExpiry.Hours() / 24)
+	out.ToThread = []string{txtApprovalExpiredThread.Format(HelpdeskLang, t.Number(), days)}
+	out.ToUser = []cards.Message{{Text: txtApprovalExpiredUser.Format(t.Lang, t.Number(), days)}}
+	out.Effects = []Effect{Audit{User: t.User.AADObjectID, Actor: "mfadesk", Operation: "change",
+		Result: "approval expired", Key: t.Pending.Key}}
+	return out
+}
+
 // Unposted reports a ticket that should be in the helpdesk channel but is
 // not: opening posts it at once, so a minute later the connector was down.
 func (t Ticket) Unposted(now time.Time) bool {

@@ -472,30 +472,39 @@ var (
 		JA: "依頼 #%s の変更は、%s さんが承認しませんでした。変更は行っていません。理由は担当者からの連絡をお待ちください。",
 		EN: "The change in request #%s was not approved by %s; nothing was changed. They will tell you why.",
 	}
+	txtApprovalExpiredUser = cards.Text{
+		JA: "依頼 #%s の変更は、%d 日たっても承認されなかったため取りやめました。変更は行っておらず、入力された番号も消去しました。まだ必要なら、もう一度お申し込みください。",
+		EN: "The change in request #%s was not approved within %d days, so it was dropped: nothing was changed, and the number you gave was erased. If you still need it, ask again.",
+	}
+	txtApprovalExpiredThread = cards.Text{
+		JA: "依頼 #%s の承認待ちの変更は、%d 日たったため取りやめました（本人に連絡済み。番号は消去）。",
+		EN: "The change waiting for approval in request #%s was dropped after %d days (the person was told; the number erased).",
+	}
 	txtUserSays      = cards.Text{JA: "%s さんからのメッセージ（依頼 #%s。本人が書いたまま。番号は伏せ字、書式やリンクは無効）", EN: "Message from %s (request #%s; their words, numbers masked, formatting and links disabled)"}
 	txtUserCancelled = cards.Text{JA: "%s さんが依頼 #%s を取り下げました。", EN: "%s withdrew request #%s."}
 	txtUserReopened  = cards.Text{JA: "%s さんが依頼 #%s を再開しました。", EN: "%s reopened request #%s."}
 	txtUserBackToBot = cards.Text{JA: "%s さんはボットとの会話に戻りました。スレッドで @メンションすると引き続き届きます。", EN: "%s went back to the bot. Mention the bot in this thread to reach them."}
 	txtHistoryEvents = map[string]cards.Text{
-		"opened":         {JA: "受付", EN: "opened"},
-		"posted":         {JA: "チャネルに投稿", EN: "posted"},
-		"taken":          {JA: "担当", EN: "took it"},
-		"taken-over":     {JA: "担当を引き継ぎ", EN: "took it over"},
-		"released":       {JA: "担当を外れた", EN: "released it"},
-		"replied":        {JA: "返信", EN: "replied"},
-		"note":           {JA: "メッセージ", EN: "wrote"},
-		"tap":            {JA: "一時アクセスパスを発行", EN: "issued a Temporary Access Pass"},
-		"tap-failed":     {JA: "一時アクセスパスの発行に失敗", EN: "could not issue a pass"},
-		"approve-failed": {JA: "承認した変更を実行できず", EN: "approved, but the change failed"},
-		"revoked":        {JA: "全デバイスのサインインを強制終了", EN: "signed them out everywhere"},
-		"revoke-failed":  {JA: "サインインの強制終了に失敗", EN: "could not sign them out"},
-		"resolved":       {JA: "解決", EN: "resolved it"},
-		"reopened":       {JA: "再開", EN: "reopened it"},
-		"cancelled":      {JA: "取り下げ", EN: "withdrew it"},
-		"approved":       {JA: "変更を承認・実行", EN: "approved the change"},
-		"rejected":       {JA: "変更を却下", EN: "rejected the change"},
-		"relay-ended":    {JA: "ボットに戻った", EN: "went back to the bot"},
-		"reminded":       {JA: "未対応のため再通知", EN: "reminder: still unassigned"},
+		"opened":           {JA: "受付", EN: "opened"},
+		"posted":           {JA: "チャネルに投稿", EN: "posted"},
+		"taken":            {JA: "担当", EN: "took it"},
+		"taken-over":       {JA: "担当を引き継ぎ", EN: "took it over"},
+		"released":         {JA: "担当を外れた", EN: "released it"},
+		"replied":          {JA: "返信", EN: "replied"},
+		"note":             {JA: "メッセージ", EN: "wrote"},
+		"tap":              {JA: "一時アクセスパスを発行", EN: "issued a Temporary Access Pass"},
+		"tap-failed":       {JA: "一時アクセスパスの発行に失敗", EN: "could not issue a pass"},
+		"approve-failed":   {JA: "承認した変更を実行できず", EN: "approved, but the change failed"},
+		"revoked":          {JA: "全デバイスのサインインを強制終了", EN: "signed them out everywhere"},
+		"revoke-failed":    {JA: "サインインの強制終了に失敗", EN: "could not sign them out"},
+		"resolved":         {JA: "解決", EN: "resolved it"},
+		"reopened":         {JA: "再開", EN: "reopened it"},
+		"cancelled":        {JA: "取り下げ", EN: "withdrew it"},
+		"approved":         {JA: "変更を承認・実行", EN: "approved the change"},
+		"rejected":         {JA: "変更を却下", EN: "rejected the change"},
+		"approval-expired": {JA: "承認待ちの変更が期限切れ", EN: "the change awaiting approval expired"},
+		"relay-ended":      {JA: "ボットに戻った", EN: "went back to the bot"},
+		"reminded":         {JA: "未対応のため再通知", EN: "reminder: still unassigned"},
 	}
 )
 

@@ -26,9 +26,10 @@ const (
 )
 
 // Pages serves the app's public pages, in Japanese and English: about,
-// privacy and terms of use. They are rendered once; each is a few
-// kilobytes with no outside resources.
-func Pages() http.Handler {
+// privacy and terms of use. The privacy page states the retention periods
+// (RETENTION_DAYS and AUDIT_RETENTION_DAYS). They are rendered once; each
+// is a few kilobytes with no outside resources.
+func Pages(retentionDays, auditDays int) http.Handler {
 	rendered := map[string][]byte{}
 	layout, pages, _ := strings.Cut(pageSource, "<!--page:")
 	contents := map[string]string{}
@@ -45,7 +46,8 @@ func Pages() http.Handler {
 		if !ok {
 			panic("manifest: pages.html has no page " + page.name) // embedded; TestPages renders it
 		}
-		rendered[path] = []byte(strings.NewReplacer("<!--title-->", html.EscapeString(page.title), "<!--content-->", content).Replace(layout))
+		page := strings.NewReplacer("<!--title-->", html.EscapeString(page.title), "<!--content-->", content).Replace(layout)
+		rendered[path] = []byte(strings.NewReplacer("<!--retention-days-->", strconv.Itoa(retentionDays), "<!--audit-days-->", strconv.Itoa(auditDays)).Replace(page))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := rendered[r.URL.Path]

@@ -8,11 +8,12 @@ import (
 )
 
 func TestPages(t *testing.T) {
-	h := Pages()
+	h := Pages(60, 365)
 	for path, want := range map[string][]string{
-		AboutPath:   {"MFA Desk について", "About MFA Desk"},
-		PrivacyPath: {"扱わない情報", "What it does not handle", "1 日で消去", "erased after a day"},
-		TermsPath:   {"利用条件", "Terms of use", "本人確認", "checks your identity"},
+		AboutPath: {"MFA Desk について", "About MFA Desk"},
+		PrivacyPath: {"扱わない情報", "What it does not handle", "1 日で消去", "erased after a day",
+			"最後に使われてから 60 日で消去", "erased 60 days after", "365 日保存", "kept for 365 days"},
+		TermsPath: {"利用条件", "Terms of use", "本人確認", "checks your identity"},
 	} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
