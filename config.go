@@ -50,11 +50,12 @@ type config struct {
 	LogLevel       zapcore.Level
 	LogFormat      string
 	FAQFile        string
-	GraphMode      string // graphReal or graphSimulator
-	GraphBaseURL   string // real Graph's root (GraphMode graph)
-	GraphSeedFile  string // users the simulator starts with
-	PhoneRegion    string // region of numbers typed without a country code
-	WriteLimit     int    // changes per person per hour
+	GraphMode      string   // graphReal or graphSimulator
+	GraphBaseURL   string   // real Graph's root (GraphMode graph)
+	GraphSeedFile  string   // users the simulator starts with
+	GraphSimRoles  []string // the simulator token's permissions; nil: all
+	PhoneRegion    string   // region of numbers typed without a country code
+	WriteLimit     int      // changes per person per hour
 	Helpdesk       bot.HelpdeskConfig
 	Approval       bool // SELF_SERVICE_WRITES=approval
 	StepUp         stepUpConfig
@@ -119,6 +120,7 @@ var envVars = []envVar{
 	{"FAQ_FILE", "(built in)", "an edited copy of faq/knowledge.yaml to answer from; reloaded on SIGHUP", false},
 	{"GRAPH_MODE", "simulator in local mode, graph otherwise", "graph: Microsoft Graph; simulator: the built-in Graph simulator (served under /graph-simulator/)", false},
 	{"GRAPH_BASE_URL", graph.DefaultBaseURL, "Microsoft Graph's v1.0 root (another cloud); with the CLI in simulator mode, a running simulator", false},
+	{"GRAPH_SIMULATOR_ROLES", "every permission the bot needs", "the Graph permissions the simulator's token grants, comma-separated (none: none), to see what mfadesk doctor says when one is missing", false},
 	{"GRAPH_SIMULATOR_SEED", "", "JSON file of users the simulator starts with (unknown users are made up on first sight)", false},
 	{"AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET", "", "Graph credentials (azidentity DefaultAzureCredential; also certificate, workload or managed identity); unset: the bot's own app registration", true},
 	{"DEFAULT_PHONE_REGION", "JP", "region of phone numbers typed without a country code (ISO 3166 code)", false},
@@ -181,6 +183,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		GraphMode:      strings.ToLower(strings.TrimSpace(getenv("GRAPH_MODE"))),
 		GraphBaseURL:   orDefault(getenv("GRAPH_BASE_URL"), graph.DefaultBaseURL),
 		GraphSeedFile:  strings.TrimSpace(getenv("GRAPH_SIMULATOR_SEED")),
+		GraphSimRoles:  simulatorRoles(getenv),
 		PhoneRegion:    strings.ToUpper(orDefault(getenv("DEFAULT_PHONE_REGION"), "JP")),
 	}
 	var err error
@@ -426,6 +429,10 @@ Usage:
                       until they have a passkey (mfadesk campaign for details)
   mfadesk manifest build --app-id GUID ...
                       build the Teams app package to upload (mfadesk manifest for details)
+  mfadesk doctor [--app-package FILE.zip]
+                      check what this configuration needs (Bot Framework,
+                      Graph and its permissions, database, helpdesk, sign-in,
+                      mailbox) and say how to fix each problem
   mfadesk purge [--dry-run]
                       delete now what is older than RETENTION_DAYS and
                       AUDIT_RETENTION_DAYS (the bot does it daily)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -162,7 +164,7 @@ const (
 // newGraphClient builds the Graph client for cfg: Azure credentials for
 // real Graph, a stand-in token for the simulator at baseURL.
 func newGraphClient(cfg config, baseURL string, transport http.RoundTripper) (*graph.Client, error) {
-	var cred azcore.TokenCredential = simulatorToken{}
+	var cred azcore.TokenCredential = simulatorToken{roles: cfg.GraphSimRoles}
 	if cfg.GraphMode == graphReal {
 		var err error
 		if cred, err = graphCredential(cfg); err != nil {
@@ -213,9 +215,36 @@ func checkGraphCredential(ctx context.Context, cfg config) error {
 }
 
 // simulatorToken is the credential for the Graph simulator, which checks
-// that a bearer token is present but not what it says.
-type simulatorToken struct{}
+// that a bearer token is present but not what it says. It is shaped like
+// an app-only token (unsigned), granting roles, or every permission the bot
+// needs, so that mfadesk doctor reads it as it reads Entra's.
+type simulatorToken struct{ roles []string }
 
-func (simulatorToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	return azcore.AccessToken{Token: "simulator", ExpiresOn: time.Now().Add(time.Hour)}, nil
+func (t simulatorToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	roles := t.roles
+	if roles == nil {
+		for _, p := range graphPermissions {
+			roles = append(roles, p.role)
+		}
+	}
+	claims, _ := json.Marshal(map[string]any{"aud": "https://graph.microsoft.com", "iss": "mfadesk graph simulator", "roles": roles})
+	enc := base64.RawURLEncoding.EncodeToString
+	return azcore.AccessToken{Token: enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc(claims) + ".", ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+// simulatorRoles are the permissions GRAPH_SIMULATOR_ROLES grants the
+// simulator's token (comma-separated; "none" for none), to act out a
+// missing one; nil: all.
+func simulatorRoles(getenv func(string) string) []string {
+	v := strings.TrimSpace(getenv("GRAPH_SIMULATOR_ROLES"))
+	if v == "" {
+		return nil
+	}
+	roles := []string{}
+	for _, r := range strings.Split(v, ",") {
+		if r = strings.TrimSpace(r); r != "" && r != "none" {
+			roles = append(roles, r)
+		}
+	}
+	return roles
 }

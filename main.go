@@ -58,6 +58,8 @@ func run(args []string) int {
 		return graphCommand(args[1:], os.Stdout, os.Stderr)
 	case "audit":
 		return auditCommand(args[1:], os.Stdout, os.Stderr)
+	case "doctor":
+		return doctorCommand(args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "purge":
 		return purgeCommand(args[1:], os.Getenv, os.Stdout, os.Stderr)
 	case "reset":
