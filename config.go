@@ -42,6 +42,7 @@ type config struct {
 	CacheDir       string         // the dictionary's image; empty: the user's cache directory
 	Playground     bool           // local mode starts the Agents Playground in front of the bot
 	Zone           *time.Location // TIME_ZONE: where the times people and agents read are
+	SecretExpires  time.Time      // SECRET_EXPIRES: when MicrosoftAppPassword (or the certificate) expires; zero: unknown
 	RetentionDays  int            // conversation state, closed tickets, feedback, known chats
 	AuditDays      int            // audit entries
 	DatabaseURL    secret         // PostgreSQL; empty: SQLite under DataDir
@@ -150,6 +151,7 @@ var envVars = []envVar{
 	{"SELF_SERVICE_WRITES", "direct", "direct: people's confirmed changes are made at once; approval: they become tickets an agent approves", false},
 	{"METRICS_BEARER_TOKEN", "", "token Prometheus must send (Authorization: Bearer ...) to read GET /metrics; empty: open to whoever reaches the port", false},
 	{"PLAYGROUND", "on in local mode", "on: `go run .` in local mode also starts the Agents Playground twice, as a person (http://localhost:56150) and as a helpdesk agent (56151), installing it on first use; off: only the bot", false},
+	{"SECRET_EXPIRES", "", "the day the app registration's client secret or certificate expires (YYYY-MM-DD), for the warnings 30 days ahead when the bot may not read its own registration (Application.Read.All)", false},
 	{"RETENTION_DAYS", "90", "days the bot keeps what a person's requests leave behind, after it was last touched: conversation state, closed tickets, feedback, the 1:1 chats it knows (1 to 3650); purged daily", false},
 	{"AUDIT_RETENTION_DAYS", "400", "days the audit of changes, passes and refusals is kept (RETENTION_DAYS to 3650)", false},
 	{"TIME_ZONE", "the host's (TZ, /etc/localtime)", "IANA time zone (Asia/Tokyo) of the times the bot shows people and agents: a confirmation's deadline, a notice's time", false},
@@ -189,6 +191,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	var err error
 	if c.Port, err = strconv.Atoi(orDefault(getenv("PORT"), "3978")); err != nil || c.Port < 1 || c.Port > 65535 {
 		return c, fmt.Errorf("PORT=%q is not a port number: use a number from 1 to 65535", getenv("PORT"))
+	}
+	if v := strings.TrimSpace(getenv("SECRET_EXPIRES")); v != "" {
+		if c.SecretExpires, err = time.Parse("2006-01-02", v); err != nil {
+			return c, fmt.Errorf("SECRET_EXPIRES=%q: use the expiry date Entra shows, as 2027-06-30", v)
+		}
 	}
 	if c.RetentionDays, err = strconv.Atoi(orDefault(getenv("RETENTION_DAYS"), "90")); err != nil || c.RetentionDays < 1 || c.RetentionDays > 3650 {
 		return c, fmt.Errorf("RETENTION_DAYS=%q: use a number of days from 1 to 3650", getenv("RETENTION_DAYS"))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"go.uber.org/zap"
 
 	"github.com/mfadesk/mfadesk/bot"
 	"github.com/mfadesk/mfadesk/store"
@@ -102,6 +103,7 @@ func diagnose(ctx context.Context, getenv func(string) string, pkg string) []fin
 	graphFinding, roles := checkGraph(ctx, cfg)
 	out = append(out, graphFinding)
 	out = append(out, checkPermissions(cfg, roles))
+	out = append(out, checkCredentialExpiry(ctx, cfg))
 	out = append(out, checkHelpdesk(cfg), checkStepUp(cfg), checkMailbox(cfg))
 	if pkg != "" {
 		out = append(out, checkAppPackage(cfg, pkg))
@@ -217,6 +219,32 @@ func checkPermissions(cfg config, roles []string) finding {
 			"Entra ID > App registrations > the app > API permissions > Add > Microsoft Graph > Application permissions > " + strings.Join(missing, ", ") + ", then Grant admin consent"}
 	}
 	return finding{name, "ok", "all the features need are granted", ""}
+}
+
+// checkCredentialExpiry reads when the bot's secret or certificate
+// expires, as the running bot does (bot.CredentialWatch).
+func checkCredentialExpiry(ctx context.Context, cfg config) finding {
+	const name = "credential expiry"
+	if cfg.local() {
+		return finding{name, "skip", "local mode has no app registration", ""}
+	}
+	w := &bot.CredentialWatch{AppID: cfg.AppID, Configured: cfg.SecretExpires, Now: time.Now, Log: zap.NewNop()}
+	if cfg.GraphMode == graphReal {
+		if c, err := newGraphClient(cfg, cfg.GraphBaseURL, nil); err == nil {
+			w.Graph = c
+		}
+	}
+	end := w.Check(ctx)
+	renew := "renew it in Entra ID > App registrations > Certificates & secrets, set the new MicrosoftAppPassword, and SECRET_EXPIRES; or, on Azure, use a managed identity (README)"
+	switch left := time.Until(end); {
+	case end.IsZero():
+		return finding{name, "warn", "unknown: the bot can't warn before it expires", "grant Application.Read.All, or set SECRET_EXPIRES to the date Entra shows"}
+	case left < 0:
+		return finding{name, "FAIL", "expired on " + end.In(cfg.Zone).Format("2006-01-02"), renew}
+	case left < bot.CredentialWarning:
+		return finding{name, "FAIL", fmt.Sprintf("expires on %s, in %d days", end.In(cfg.Zone).Format("2006-01-02"), int(left.Hours()/24)), renew}
+	}
+	return finding{name, "ok", "expires on " + end.In(cfg.Zone).Format("2006-01-02"), ""}
 }
 
 func checkHelpdesk(cfg config) finding {

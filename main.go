@@ -254,8 +254,16 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 		runner.ShareLocks(locks) // replicas share the database
 	}
 	dialogs.HelpdeskLang = cfg.HelpdeskLang
+	credentials := &bot.CredentialWatch{Graph: graphClient, AppID: cfg.AppID, Configured: cfg.SecretExpires, Now: now,
+		Log: log.Named("credential"), Once: func(ctx context.Context, name string, at time.Time, every time.Duration, job func() error) (bool, error) {
+			return st.OnceEvery(ctx, name, replicaName(), at, every, job)
+		}}
+	credentials.Observe(reg)
 	if cfg.Helpdesk.ChannelID != "" {
 		tickets := bot.NewTickets(cfg.Helpdesk, log.Named("helpdesk"))
+		credentials.Announce = func(ctx context.Context, text string) error {
+			return tickets.Announce(ctx, cfg.AppTenantID, cfg.BotServiceURL, text)
+		}
 		tickets.Store, tickets.Conn, tickets.Graph, tickets.Agents, tickets.Audit = st, connector, graphClient, graphClient, st
 		tickets.Metrics = metrics
 		if locks := st.TicketLocks(); locks != nil {
@@ -302,6 +310,9 @@ func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
 	}
 
 	go housekeeping(ctx, st, runner, cfg.retention, log)
+	if !cfg.local() { // local mode has no app registration
+		go every(ctx, time.Hour, func() { credentials.Check(ctx) })
+	}
 	go ticketTicks(ctx, runner, cfg.Helpdesk.ChannelID != "")
 
 	errc := make(chan error, 1)
@@ -533,7 +544,7 @@ func reloadOnHangup(ctx context.Context, path string, router *dialogs.Router, lo
 // and sign-in requests a day old. Running at start matters where the
 // process rarely lives an hour.
 func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, retention func(time.Time) store.Retention, log *zap.Logger) {
-	holder := fmt.Sprintf("%s:%d", hostname(), os.Getpid()) // this replica, for the purge's lease
+	holder := replicaName() // for the purge's lease
 	clean := func() {
 		// Once a day, by one replica: what RETENTION_DAYS and
 		// AUDIT_RETENTION_DAYS say is old.
@@ -607,10 +618,26 @@ func newLogger(cfg config) (*zap.Logger, error) {
 	return zc.Build()
 }
 
-func hostname() string {
+// replicaName names this process among replicas, for leases.
+func replicaName() string {
 	h, err := os.Hostname()
 	if err != nil {
-		return "mfadesk"
+		h = "mfadesk"
 	}
-	return h
+	return fmt.Sprintf("%s:%d", h, os.Getpid())
+}
+
+// every runs f now and then every period until ctx ends.
+func every(ctx context.Context, period time.Duration, f func()) {
+	f()
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f()
+		}
+	}
 }

@@ -201,6 +201,24 @@ func (d *Tickets) facts(ctx context.Context, in dialogs.Input, urgent bool) (dia
 	return f, nil
 }
 
+// Announce posts a note from the bot (plain text) as a new thread in the
+// helpdesk channel: something the helpdesk must act on that is no ticket.
+// fallback is the service URL to use while the bot has not learned the
+// team's.
+func (d *Tickets) Announce(ctx context.Context, tenantID, fallback, text string) error {
+	if !d.Enabled() {
+		return nil
+	}
+	_, err := d.Conn.CreateConversation(ctx, d.serviceURL(ctx, fallback), &ConversationParameters{
+		IsGroup:     true,
+		Bot:         d.bot(),
+		TenantID:    tenantID,
+		ChannelData: map[string]any{"channel": map[string]string{"id": d.Config.ChannelID}, "tenant": map[string]string{"id": tenantID}},
+		Activity:    d.activity("", cards.Message{Text: text}),
+	})
+	return err
+}
+
 // post puts a ticket's card into the helpdesk channel as a new thread and
 // returns where it went.
 func (d *Tickets) post(ctx context.Context, t dialogs.Ticket) (dialogs.Conv, string, error) {

@@ -105,31 +105,37 @@ func (s *DB) Purge(ctx context.Context, r Retention, dry bool) (Purged, error) {
 	return p, nil
 }
 
-// The daily purge's lease and the setting that remembers its last run.
-const (
-	purgeLease   = "retention-purge"
-	settingPurge = "retention.lastPurge"
-)
-
 // PurgeIfDue purges (see [DB.Purge]) if the last purge, by any replica, is
-// every or more ago. Replicas that try at once take turns through a lease,
-// and the one after the first finds the purge done: it reports ran false.
+// every or more ago (see [DB.OnceEvery]).
 func (s *DB) PurgeIfDue(ctx context.Context, r Retention, holder string, now time.Time, every time.Duration) (p Purged, ran bool, err error) {
-	ok, err := s.AcquireLease(ctx, purgeLease, holder, 10*time.Minute, now)
+	ran, err = s.OnceEvery(ctx, "retention-purge", holder, now, every, func() error {
+		p, err = s.Purge(ctx, r, false)
+		return err
+	})
+	return p, ran, err
+}
+
+// OnceEvery runs job if no replica ran the job called name within every
+// of now. Replicas that try at once take turns through a lease, and those
+// after the first find it done (ran false). A job that fails is not
+// recorded as run: the next try runs it again.
+func (s *DB) OnceEvery(ctx context.Context, name, holder string, now time.Time, every time.Duration, job func() error) (ran bool, err error) {
+	ok, err := s.AcquireLease(ctx, "once:"+name, holder, 10*time.Minute, now)
 	if err != nil || !ok {
-		return p, false, err
+		return false, err
 	}
-	defer s.ReleaseLease(context.WithoutCancel(ctx), purgeLease, holder)
-	switch last, err := s.Setting(ctx, settingPurge); {
+	defer s.ReleaseLease(context.WithoutCancel(ctx), "once:"+name, holder)
+	key := "once." + name + ".lastRun"
+	switch last, err := s.Setting(ctx, key); {
 	case err == nil:
 		if at, perr := time.Parse(time.RFC3339, last); perr == nil && now.Sub(at) < every {
-			return p, false, nil
+			return false, nil
 		}
 	case !errors.Is(err, ErrNotFound):
-		return p, false, err
+		return false, err
 	}
-	if p, err = s.Purge(ctx, r, false); err != nil {
-		return p, false, err
+	if err := job(); err != nil {
+		return false, err
 	}
-	return p, true, s.SetSetting(ctx, settingPurge, now.UTC().Format(time.RFC3339), now)
+	return true, s.SetSetting(ctx, key, now.UTC().Format(time.RFC3339), now)
 }

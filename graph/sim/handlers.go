@@ -34,6 +34,8 @@ func (s *Server) route(c *call) reply {
 			"/me request is only valid with delegated authentication flow."))
 	}
 	switch {
+	case len(seg) == 1 && strings.HasPrefix(seg[0], "applications(appId="):
+		return s.application(c, seg[0])
 	case len(seg) == 3 && strings.EqualFold(seg[0], "reports") && strings.EqualFold(seg[1], "authenticationMethods") &&
 		strings.EqualFold(seg[2], "userRegistrationDetails"):
 		return s.registrationDetails(c)

@@ -147,14 +147,16 @@ type Server struct {
 	latency time.Duration
 	seed    []SeedUser
 
-	mu       sync.Mutex
-	users    map[string]*user  // by lower-case object id
-	byUPN    map[string]string // lower-case userPrincipalName → object id
-	order    []string          // every object id, sorted; rebuilt when users has grown (users are never removed)
-	premium  bool              // the tenant has Microsoft Entra ID P1: the registration report is available
-	faults   []*activeFault
-	requests []Request
-	mail     []SentMail // sent with sendMail, oldest first
+	mu      sync.Mutex
+	users   map[string]*user  // by lower-case object id
+	byUPN   map[string]string // lower-case userPrincipalName → object id
+	order   []string          // every object id, sorted; rebuilt when users has grown (users are never removed)
+	premium bool              // the tenant has Microsoft Entra ID P1: the registration report is available
+	// appSecretEnd is when app registrations' client secret expires.
+	appSecretEnd time.Time
+	faults       []*activeFault
+	requests     []Request
+	mail         []SentMail // sent with sendMail, oldest first
 }
 
 // Option configures a [Server].
@@ -197,6 +199,7 @@ func New(opts ...Option) *Server {
 		byUPN:   map[string]string{},
 		premium: true,
 	}
+	s.appSecretEnd = time.Now().AddDate(1, 0, 0)
 	for _, o := range opts {
 		o(s)
 	}

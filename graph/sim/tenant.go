@@ -59,14 +59,16 @@ func (s *Server) AddUsers(seed []SeedUser) (added int, err error) {
 }
 
 // controlTenant serves /_sim/tenant: GET shows the tenant's settings and
-// size, PATCH {"premium": false} changes them.
+// size, PATCH {"premium": false, "appSecretExpires": "2027-01-01T00:00:00Z"}
+// changes them.
 func (s *Server) controlTenant(c *call) reply {
 	if c.r.Method != http.MethodGet && c.r.Method != http.MethodPatch {
 		return methodNotAllowed(c, http.MethodGet, http.MethodPatch)
 	}
 	if c.r.Method == http.MethodPatch {
 		var in struct {
-			Premium *bool `json:"premium"`
+			Premium          *bool      `json:"premium"`
+			AppSecretExpires *time.Time `json:"appSecretExpires"`
 		}
 		if e := c.decode(&in); e != nil {
 			return errReply(e)
@@ -74,15 +76,19 @@ func (s *Server) controlTenant(c *call) reply {
 		if in.Premium != nil {
 			s.SetPremium(*in.Premium)
 		}
+		if in.AppSecretExpires != nil {
+			s.SetAppSecretExpiry(*in.AppSecretExpires)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return reply{status: http.StatusOK, body: tenantJSON{Premium: s.premium, Users: len(s.users)}}
+	return reply{status: http.StatusOK, body: tenantJSON{Premium: s.premium, Users: len(s.users), AppSecretExpires: s.appSecretEnd.UTC()}}
 }
 
 type tenantJSON struct {
-	Premium bool `json:"premium"`
-	Users   int  `json:"users"`
+	Premium          bool      `json:"premium"`
+	Users            int       `json:"users"`
+	AppSecretExpires time.Time `json:"appSecretExpires"`
 }
 
 // controlTenantSeed serves POST /_sim/tenant/seed {"people": 3000, "seed": 1}:
