@@ -56,6 +56,7 @@ func TestManifestCommandsReachTheirDialogs(t *testing.T) {
 		"help":                     {"What would you like to do?", "何をしますか？"},
 		"ask a question":           {"Go ahead and ask", "ご質問をどうぞ"},
 		"change my sign-in method": {"What would you like to change", "何を変更しますか？"},
+		"register a passkey":       {"", ""}, // reads the person's methods first: no reply yet
 		"talk to a person":         {"Talk to a person at the helpdesk", "ヘルプデスクの担当者につなぎます"},
 		"日本語":                      {"これからは日本語でお答えします。", "これからは日本語でお答えします。"},
 		"English":                  {"I'll answer in English from now on.", "I'll answer in English from now on."},
@@ -85,6 +86,12 @@ func TestManifestCommandsReachTheirDialogs(t *testing.T) {
 					Kind: dialogs.TextInput, Text: tc.title, Locale: tc.locale, Scope: scope, Now: time.Now(),
 					User: dialogs.User{ID: "29:someone", AADObjectID: "5a1ce000-0000-4000-8000-000000000001"},
 				})
+				if tc.want == "" {
+					if len(out.Effects) != 1 || out.Effects[0].EffectName() != (dialogs.LoadMethods{}).EffectName() {
+						t.Errorf("%s command %q: effects %v, want the person's methods read", scope, tc.title, out.Effects)
+					}
+					continue
+				}
 				if len(out.Replies) == 0 {
 					t.Errorf("%s command %q: no reply", scope, tc.title)
 					continue

@@ -67,7 +67,9 @@ func (d Passkey) Next(raw json.RawMessage, in Input) Turn {
 	case ResultInput:
 		return d.result(st, in)
 	case TextInput:
-		return Turn{Status: Complete, Pass: true}
+		if in.Verb == "" { // not the command that starts it: a question
+			return Turn{Status: Complete, Pass: true}
+		}
 	}
 	switch in.Verb {
 	case cards.VerbPasskey:

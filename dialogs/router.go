@@ -459,6 +459,8 @@ var commands = map[string]struct{ verb, lang string }{
 	"back to the bot": {cards.VerbTicketBot, ""}, "ボットに戻る": {cards.VerbTicketBot, ""}, "bot": {cards.VerbTicketBot, ""},
 	"ask a question": {cards.VerbAsk, ""}, "質問する": {cards.VerbAsk, ""},
 	"change my sign-in method": {cards.VerbChange, ""}, "サインイン方法を変更する": {cards.VerbChange, ""},
+	// The app's command menu sends its titles as messages.
+	"register a passkey": {cards.VerbPasskey, ""}, "パスキーを登録する": {cards.VerbPasskey, ""},
 }
 
 // textCommand recognises a typed command and returns its verb and data.

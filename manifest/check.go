@@ -30,7 +30,7 @@ var schemas embed.FS
 
 // The schemas' canonical addresses, which manifests name in "$schema".
 const (
-	SchemaVersion      = "1.22"
+	SchemaVersion      = "1.30"
 	schemaBase         = "https://developer.microsoft.com/json-schemas/teams/v" + SchemaVersion + "/"
 	ManifestSchemaURL  = schemaBase + "MicrosoftTeams.schema.json"
 	LocalizationSchema = schemaBase + "MicrosoftTeams.Localization.schema.json"

@@ -351,6 +351,9 @@ type appManifest struct {
 	ValidDomains     []string          `json:"validDomains"`
 	DefaultScope     string            `json:"defaultInstallScope"`
 	DefaultGroupCap  map[string]string `json:"defaultGroupCapability"`
+	// SupportsChannelFeatures "tier1" lets the bot work in private and
+	// shared channels, where a helpdesk often keeps its tickets.
+	SupportsChannelFeatures string `json:"supportsChannelFeatures,omitempty"`
 }
 
 type developer struct {
