@@ -324,13 +324,6 @@ func checkAppPackage(cfg config, path string) finding {
 	return finding{name, "ok", "for bot " + cfg.AppID, ""}
 }
 
-func graphScope(cfg config) string {
-	if u, err := url.Parse(cfg.GraphBaseURL); err == nil && cfg.GraphMode == graphReal && !strings.HasSuffix(u.Hostname(), "graph.microsoft.com") {
-		return u.Scheme + "://" + u.Host + "/.default"
-	}
-	return "https://graph.microsoft.com/.default"
-}
-
 // tokenRoles reads the roles claim of an access token. Its signature is
 // not checked: the token came from our own credential, and only says what
 // was granted.

@@ -195,6 +195,15 @@ func graphCredential(cfg config) (azcore.TokenCredential, error) {
 	return azidentity.NewDefaultAzureCredential(nil)
 }
 
+// graphScope is the token scope of the Graph at GRAPH_BASE_URL: another
+// cloud's own host, else graph.microsoft.com.
+func graphScope(cfg config) string {
+	if u, err := url.Parse(cfg.GraphBaseURL); err == nil && cfg.GraphMode == graphReal && !strings.HasSuffix(u.Hostname(), "graph.microsoft.com") {
+		return u.Scheme + "://" + u.Host + "/.default"
+	}
+	return "https://graph.microsoft.com/.default"
+}
+
 // checkGraphCredential gets one Graph token, so that a bot without working
 // Graph credentials refuses to start instead of failing on first use.
 func checkGraphCredential(ctx context.Context, cfg config) error {
@@ -204,11 +213,7 @@ func checkGraphCredential(ctx context.Context, cfg config) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	scope := "https://graph.microsoft.com/.default"
-	if u, err := url.Parse(cfg.GraphBaseURL); err == nil && !strings.HasSuffix(u.Hostname(), "graph.microsoft.com") {
-		scope = u.Scheme + "://" + u.Host + "/.default"
-	}
-	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}}); err != nil {
+	if _, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{graphScope(cfg)}}); err != nil {
 		return fmt.Errorf("GRAPH_MODE=graph but no Graph token could be had (set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, use a managed identity, or grant the bot's app registration the Graph permissions; GRAPH_MODE=simulator is for testing only): %w", err)
 	}
 	return nil

@@ -571,17 +571,7 @@ func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, retenti
 			log.Warn("prune expired leases", zap.Error(err))
 		}
 	}
-	clean()
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			clean()
-		}
-	}
+	every(ctx, time.Hour, clean)
 }
 
 // ticketTicks posts tickets that could not be posted and reminds the
