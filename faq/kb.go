@@ -118,11 +118,14 @@ type KB struct {
 	// start-up need not wait for.
 	matcher func() *matcher
 	warm    atomic.Bool
+	recent  *recentAnswers
 }
 
 // Match ranks the topics for one question. The first call waits for the
 // matcher to be built.
-func (kb *KB) Match(text string) Result { return kb.matcher().match(text) }
+func (kb *KB) Match(text string) Result {
+	return kb.recent.answer(text, func(text string) Result { return kb.matcher().match(text) })
+}
 
 // Warm builds the matcher now, so that the first question does not wait
 // for it.
@@ -237,6 +240,7 @@ func Parse(source string, data []byte) (*KB, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	kb.recent = newRecentAnswers()
 	kb.matcher = sync.OnceValue(func() *matcher {
 		m := newMatcher(kb)
 		kb.warm.Store(true)

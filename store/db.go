@@ -27,9 +27,11 @@ type DB struct {
 	leases *heldLeases
 	// The statements of every turn, prepared once: parsing SQL on each
 	// call cost more than running it.
-	loadState, loadTurn, insertActivity, upsertState, commitTurn *sql.Stmt
-	// commits writes the commits of the turns in batches.
+	loadState, loadTurn, insertActivity, upsertState, loadTurns, commitTurns *sql.Stmt
+	// commits writes the commits of the turns in batches; on PostgreSQL,
+	// loads reads their snapshots in batches too.
 	commits batcher[Commit, error]
+	loads   batcher[loadKey, loadResult]
 }
 
 // dialect is what differs between the two databases.
@@ -45,10 +47,14 @@ type dialect struct {
 	// migrationLock serialises migrations of replicas starting at once
 	// (empty: the database's own write lock does).
 	migrationLock string
-	// commitTurn, when set, saves a turn's activity id and state in one
-	// statement (one round trip to a server instead of four); it returns a
-	// row unless the activity was already processed.
-	commitTurn string
+	// loadTurns and commitTurns, when set, load and commit the turns of a
+	// batch in one statement each: to a server, a round trip for many
+	// turns instead of one each, which is most of what a turn costs it.
+	// loadTurns takes arrays of conversation and activity ids and returns
+	// their snapshots in order; commitTurns takes arrays of a batch's
+	// commits (one per conversation) and returns the ids of the
+	// conversations whose state it saved.
+	loadTurns, commitTurns string
 }
 
 // PoolStats reports each connection pool's figures, by name ("write" and
@@ -98,7 +104,8 @@ func (s *DB) prepare(ctx context.Context) error {
 			ON CONFLICT DO NOTHING`},
 		{s.write, &s.upsertState, `INSERT INTO conversations (id, state, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`},
-		{s.write, &s.commitTurn, s.dialect.commitTurn},
+		{s.read, &s.loadTurns, s.dialect.loadTurns},
+		{s.write, &s.commitTurns, s.dialect.commitTurns},
 	} {
 		if p.sql == "" {
 			continue
@@ -110,6 +117,10 @@ func (s *DB) prepare(ctx context.Context) error {
 		*p.stmt = st
 	}
 	s.commits.do = s.writeBatch
+	if s.commitTurns != nil {
+		s.commits.do = s.commitBatch
+	}
+	s.loads.do = s.loadBatch
 	return nil
 }
 
@@ -153,6 +164,16 @@ func (s *DB) migrate(ctx context.Context) error {
 // Load returns the conversation's state and whether activityID was already
 // processed.
 func (s *DB) Load(ctx context.Context, conversationID, activityID string) (Snapshot, error) {
+	if s.loadTurns != nil {
+		// With the other turns loading now (see batcher). The batch has
+		// its own deadline; a caller that stops waiting leaves it.
+		select {
+		case r := <-s.loads.add(loadKey{conversationID, activityID}):
+			return r.snap, r.err
+		case <-ctx.Done():
+			return Snapshot{}, fmt.Errorf("store: load conversation: %w", ctx.Err())
+		}
+	}
 	var snap Snapshot
 	if activityID == "" {
 		err := s.loadState.QueryRowContext(ctx, conversationID).Scan(&snap.State)
@@ -168,20 +189,56 @@ func (s *DB) Load(ctx context.Context, conversationID, activityID string) (Snaps
 	return snap, nil
 }
 
+type loadKey struct{ conversationID, activityID string }
+
+type loadResult struct {
+	snap Snapshot
+	err  error
+}
+
+// loadTimeout bounds one batch of loads. A turn waits for its own load no
+// longer than its own deadline (the runner's storeWait).
+const loadTimeout = 5 * time.Second
+
+// loadBatch reads a batch's snapshots in one statement (loadTurns).
+func (s *DB) loadBatch(batch []loadKey) []loadResult {
+	results := make([]loadResult, len(batch))
+	fail := func(err error) []loadResult {
+		for i := range results {
+			results[i] = loadResult{err: fmt.Errorf("store: load conversation: %w", err)}
+		}
+		return results
+	}
+	convs, acts := make([]string, len(batch)), make([]string, len(batch))
+	for i, k := range batch {
+		convs[i], acts[i] = k.conversationID, k.activityID
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+	defer cancel()
+	rows, err := s.loadTurns.QueryContext(ctx, convs, acts)
+	if err != nil {
+		return fail(err)
+	}
+	defer rows.Close()
+	i := 0
+	for ; rows.Next() && i < len(results); i++ {
+		snap := &results[i].snap
+		if err := rows.Scan(&snap.State, &snap.Seen, &snap.Response, &snap.Undelivered); err != nil {
+			return fail(err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	if i != len(results) {
+		return fail(fmt.Errorf("%d snapshots for %d turns", i, len(results)))
+	}
+	return results
+}
+
 // Commit saves a turn's outcome atomically. It returns [ErrDuplicate], and
 // changes nothing, when the activity was already processed.
 func (s *DB) Commit(ctx context.Context, c Commit) error {
-	if s.commitTurn != nil && c.ActivityID != "" {
-		var one int
-		err := s.commitTurn.QueryRowContext(ctx, c.ConversationID, c.ActivityID, c.Response, c.At.Unix(), c.State).Scan(&one)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return ErrDuplicate
-		case err != nil:
-			return fmt.Errorf("store: commit: %w", err)
-		}
-		return nil
-	}
 	return s.commitTogether(c)
 }
 
@@ -236,6 +293,61 @@ func (s *DB) writeBatch(batch []Commit) []error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(fmt.Errorf("store: commit: %w", err))
+	}
+	return results
+}
+
+// commitBatch saves a batch of commits on a server: each run of commits
+// of distinct conversations in one statement (commitTurns), which is one
+// transaction. Two commits of one conversation cannot share a statement
+// (PostgreSQL changes a row once a statement); turns of a conversation
+// take its lock, so they do not meet in a batch, but if they did, the
+// second would go in the next statement, in order.
+func (s *DB) commitBatch(batch []Commit) []error {
+	results := make([]error, 0, len(batch))
+	for len(batch) > 0 {
+		n, seen := 0, map[string]bool{}
+		for ; n < len(batch) && !seen[batch[n].ConversationID]; n++ {
+			seen[batch[n].ConversationID] = true
+		}
+		results = append(results, s.commitRun(batch[:n])...)
+		batch = batch[n:]
+	}
+	return results
+}
+
+// commitRun saves commits of distinct conversations in one statement.
+func (s *DB) commitRun(run []Commit) []error {
+	results := make([]error, len(run))
+	convs, acts, states := make([]string, len(run)), make([]string, len(run)), make([][]byte, len(run))
+	responses, ats := make([][]byte, len(run)), make([]int64, len(run))
+	for i, c := range run {
+		convs[i], acts[i], states[i], responses[i], ats[i] = c.ConversationID, c.ActivityID, c.State, c.Response, c.At.Unix()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
+	saved := map[string]bool{}
+	rows, err := s.commitTurns.QueryContext(ctx, convs, acts, responses, ats, states)
+	if err == nil {
+		for rows.Next() {
+			var id string
+			if err = rows.Scan(&id); err != nil {
+				break
+			}
+			saved[id] = true
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		rows.Close()
+	}
+	for i, c := range run {
+		switch {
+		case err != nil:
+			results[i] = fmt.Errorf("store: commit: %w", err)
+		case !saved[c.ConversationID]:
+			results[i] = ErrDuplicate // processed before: its state stays as it was
+		}
 	}
 	return results
 }
@@ -403,7 +515,7 @@ func (s *DB) Close() error {
 		s.leases.close()
 	}
 	var errs []error
-	for _, st := range []*sql.Stmt{s.loadState, s.loadTurn, s.insertActivity, s.upsertState, s.commitTurn} {
+	for _, st := range []*sql.Stmt{s.loadState, s.loadTurn, s.insertActivity, s.upsertState, s.loadTurns, s.commitTurns} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

@@ -60,11 +60,12 @@ func replicas(t *testing.T, dsn string, n int) []*store.DB {
 	return out
 }
 
-// leaseHolder reads who holds the lease name, "" if no row names it.
+// leaseHolder reads who holds the lock name, "" if nobody does (a lock
+// let go keeps its row, expired).
 func leaseHolder(t *testing.T, raw *sql.DB, name string) string {
 	t.Helper()
 	var holder string
-	err := raw.QueryRowContext(t.Context(), `SELECT holder FROM turn_locks WHERE name = $1`, name).Scan(&holder)
+	err := raw.QueryRowContext(t.Context(), `SELECT holder FROM turn_locks WHERE name = $1 AND expires_at > $2`, name, time.Now().UnixMilli()).Scan(&holder)
 	if err != nil && err != sql.ErrNoRows {
 		t.Fatal(err)
 	}
@@ -191,6 +192,30 @@ func TestLockOfADeadHolderIsTakenOverOnceItExpires(t *testing.T) {
 	}
 }
 
+// TestALockLetGoStaysFree: a renewal that read the held locks before one
+// was let go, and runs after, does not take it back for the turn that
+// ended; the next turn, on another replica, gets it at once (not after
+// the lock's 30 seconds).
+func TestALockLetGoStaysFree(t *testing.T) {
+	_, dsn := storetest.Postgres(t)
+	stores := replicas(t, dsn, 2)
+	ctx := t.Context()
+	release, err := stores[0].ConversationLocks().Lock(ctx, "a:let-go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewLate := store.StaleRenewal(stores[0])
+	release()
+	renewLate(ctx)
+	soon, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	next, err := stores[1].ConversationLocks().Lock(soon, "a:let-go")
+	if err != nil {
+		t.Fatalf("a lock let go was held again by a late renewal: %v", err)
+	}
+	next()
+}
+
 // TestHeldLocksAreRenewed: a lock lasts as long as its replica holds it,
 // well past its TTL, because the replica renews it; one whose replica
 // stopped renewing it is taken over, and that replica letting go late
@@ -265,7 +290,7 @@ func TestLockAttemptsTogether(t *testing.T) {
 	wg.Wait()
 	close(releases)
 	var held int
-	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM turn_locks WHERE name LIKE 'conversation:a:together-%'`).Scan(&held); err != nil {
+	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM turn_locks WHERE name LIKE 'conversation:a:together-%' AND expires_at > $1`, time.Now().UnixMilli()).Scan(&held); err != nil {
 		t.Fatal(err)
 	}
 	if held != n {
@@ -274,7 +299,7 @@ func TestLockAttemptsTogether(t *testing.T) {
 	for release := range releases {
 		release()
 	}
-	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM turn_locks WHERE name LIKE 'conversation:a:together-%'`).Scan(&held); err != nil {
+	if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM turn_locks WHERE name LIKE 'conversation:a:together-%' AND expires_at > $1`, time.Now().UnixMilli()).Scan(&held); err != nil {
 		t.Fatal(err)
 	}
 	if held != 0 {

@@ -36,6 +36,16 @@ func OpenPostgres(ctx context.Context, url string, maxConns int) (*DB, error) {
 		return nil, errors.New("store: DATABASE_URL is not a valid PostgreSQL connection string (postgres://user:password@host:5432/database?sslmode=require)")
 	}
 	name := fmt.Sprintf("postgres://%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+	// Each statement is planned for its arguments. After five runs of a
+	// prepared statement the server may switch to a plan made for no
+	// arguments in particular, costed on the tables as they were then:
+	// made on a new database, with a handful of rows, the turns' lookups
+	// became hash joins over whole tables, and a turn's cost grew with
+	// every message (replies per second fell by a third within a minute).
+	// Planning these statements again costs less than that.
+	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(maxConns)
 	pool.SetMaxIdleConns(maxConns)
@@ -68,16 +78,28 @@ var postgresDialect = dialect{
 	// A transaction-scoped lock: a second replica starting at the same
 	// moment waits here, then finds the schema current.
 	migrationLock: `SELECT pg_advisory_xact_lock(7336411850932052)`,
-	// One statement is atomic: the state is saved only if the activity id
-	// was new. A concurrent insert of the same id waits for the first
-	// transaction, then does nothing.
-	commitTurn: `WITH new_activity AS (
+	// A turn's snapshot: its conversation's state and its activity's
+	// record, if it was processed; in the order of the arrays.
+	loadTurns: `SELECT c.state, a.activity_id IS NOT NULL, a.response, a.undelivered
+		FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(conversation_id, activity_id, n)
+		LEFT JOIN conversations c ON c.id = t.conversation_id
+		LEFT JOIN processed_activities a ON a.conversation_id = t.conversation_id AND a.activity_id = t.activity_id
+		ORDER BY t.n`,
+	// One statement is atomic: a state is saved only if its activity id
+	// was new (or there is none). A concurrent insert of the same id waits
+	// for the first transaction, then does nothing.
+	commitTurns: `WITH t AS (
+			SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::bytea[])
+				AS t(conversation_id, activity_id, response, at, state)),
+		new_activity AS (
 			INSERT INTO processed_activities (conversation_id, activity_id, response, processed_at)
-			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING conversation_id)
+			SELECT conversation_id, activity_id, response, at FROM t WHERE activity_id <> ''
+			ON CONFLICT DO NOTHING RETURNING conversation_id)
 		INSERT INTO conversations (id, state, updated_at)
-		SELECT conversation_id, $5, $4 FROM new_activity
+		SELECT conversation_id, state, at FROM t
+		WHERE activity_id = '' OR conversation_id IN (SELECT conversation_id FROM new_activity)
 		ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-		RETURNING 1`,
+		RETURNING id`,
 }
 
 // postgresMigrations mirror sqliteMigrations version for version.
@@ -219,4 +241,7 @@ var postgresMigrations = []string{
 		holder     TEXT NOT NULL,
 		expires_at BIGINT NOT NULL
 	);`,
+	// v11: SQLite's tables of conversations and activities became
+	// WITHOUT ROWID; PostgreSQL's tables have no row ids to drop.
+	`SELECT 1;`,
 }

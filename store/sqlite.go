@@ -195,4 +195,29 @@ var sqliteMigrations = []string{
 		holder     TEXT NOT NULL,
 		expires_at INTEGER NOT NULL
 	);`,
+	// v11: every turn reads and writes a conversation and an activity by
+	// their text keys. In a table with row ids each such key is an index
+	// pointing at the row, two b-trees to search and to write; WITHOUT
+	// ROWID keeps the rows in the key's own b-tree.
+	`CREATE TABLE conversations_v11 (
+		id         TEXT PRIMARY KEY,
+		state      BLOB NOT NULL,
+		updated_at INTEGER NOT NULL
+	) WITHOUT ROWID;
+	INSERT INTO conversations_v11 SELECT id, state, updated_at FROM conversations;
+	DROP TABLE conversations;
+	ALTER TABLE conversations_v11 RENAME TO conversations;
+	CREATE TABLE processed_activities_v11 (
+		conversation_id TEXT NOT NULL,
+		activity_id     TEXT NOT NULL,
+		response        BLOB,
+		undelivered     BLOB,
+		processed_at    INTEGER NOT NULL,
+		PRIMARY KEY (conversation_id, activity_id)
+	) WITHOUT ROWID;
+	INSERT INTO processed_activities_v11
+		SELECT conversation_id, activity_id, response, undelivered, processed_at FROM processed_activities;
+	DROP TABLE processed_activities;
+	ALTER TABLE processed_activities_v11 RENAME TO processed_activities;
+	CREATE INDEX processed_activities_at ON processed_activities (processed_at);`,
 }

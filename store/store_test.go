@@ -212,6 +212,48 @@ func TestCommitsAtOnceGetTheirOwnOutcomes(t *testing.T) {
 	})
 }
 
+// Loads that come at the same moment are read together (on PostgreSQL,
+// one statement); each gets its own conversation's snapshot: its state,
+// and whether its own activity was processed, with that activity's answer.
+func TestLoadsAtOnceGetTheirOwnSnapshots(t *testing.T) {
+	forEach(t, func(t *testing.T, e env) {
+		const n = 40
+		for i := range n {
+			mustCommit(t, e.s, store.Commit{ConversationID: fmt.Sprintf("c%d", i), ActivityID: fmt.Sprintf("a%d", i),
+				State: []byte(fmt.Sprintf(`"state %d"`, i)), Response: []byte(fmt.Sprintf(`"answer %d"`, i)), At: t0})
+		}
+		var wg sync.WaitGroup
+		for round := range 3 {
+			for i := range n + 5 { // five conversations never seen
+				wg.Go(func() {
+					conv := fmt.Sprintf("c%d", i)
+					act := fmt.Sprintf("a%d", i) // processed
+					if (i+round)%2 == 0 {
+						act = "new" // not processed
+					}
+					snap, err := e.s.Load(t.Context(), conv, act)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					want := store.Snapshot{}
+					if i < n {
+						want.State = []byte(fmt.Sprintf(`"state %d"`, i))
+						if act != "new" {
+							want.Seen, want.Response = true, []byte(fmt.Sprintf(`"answer %d"`, i))
+						}
+					}
+					if string(snap.State) != string(want.State) || snap.Seen != want.Seen || string(snap.Response) != string(want.Response) {
+						t.Errorf("Load(%s, %s) = state %q seen %v response %q, want %q %v %q", conv, act,
+							snap.State, snap.Seen, snap.Response, want.State, want.Seen, want.Response)
+					}
+				})
+			}
+		}
+		wg.Wait()
+	})
+}
+
 func TestCommitEmptyActivityIDNeverDedupes(t *testing.T) {
 	forEach(t, func(t *testing.T, e env) {
 		s := e.s
