@@ -27,9 +27,9 @@ type DB struct {
 	leases *heldLeases
 	// The statements of every turn, prepared once: parsing SQL on each
 	// call cost more than running it.
-	loadState, loadTurn, insertActivity, upsertState, loadTurns, commitTurns *sql.Stmt
-	// commits writes the commits of the turns in batches; on PostgreSQL,
-	// loads reads their snapshots in batches too.
+	insertActivity, upsertState, loadTurns, commitTurns *sql.Stmt
+	// loads reads the turns' snapshots in batches, and commits writes
+	// their commits in batches.
 	commits batcher[Commit, error]
 	loads   batcher[loadKey, loadResult]
 }
@@ -47,14 +47,19 @@ type dialect struct {
 	// migrationLock serialises migrations of replicas starting at once
 	// (empty: the database's own write lock does).
 	migrationLock string
-	// loadTurns and commitTurns, when set, load and commit the turns of a
-	// batch in one statement each: to a server, a round trip for many
-	// turns instead of one each, which is most of what a turn costs it.
-	// loadTurns takes arrays of conversation and activity ids and returns
-	// their snapshots in order; commitTurns takes arrays of a batch's
-	// commits (one per conversation) and returns the ids of the
-	// conversations whose state it saved.
-	loadTurns, commitTurns string
+	// loadTurns loads the snapshots of a batch of turns in one statement,
+	// in order, from their conversation and activity ids as turnKeys
+	// gives them: one read for many turns (for SQLite, one read
+	// transaction, which starts with a cold page cache whenever the file
+	// changed since the last; for a server, one round trip).
+	loadTurns string
+	turnKeys  func(conversations, activities []string) []any
+	// commitTurns, when set, commits a batch of turns in one statement
+	// (a server's round trip for many turns): it takes arrays of the
+	// batch's commits (one per conversation) and returns the ids of the
+	// conversations whose state it saved. Without it, each turn's commit
+	// is two statements of one transaction for the batch.
+	commitTurns string
 }
 
 // PoolStats reports each connection pool's figures, by name ("write" and
@@ -94,12 +99,6 @@ func (s *DB) prepare(ctx context.Context) error {
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{s.read, &s.loadState, `SELECT state FROM conversations WHERE id = ?`},
-		// One query for both: the conversation and whether this activity
-		// was processed.
-		{s.read, &s.loadTurn, `SELECT c.state, a.activity_id IS NOT NULL, a.response, a.undelivered FROM (SELECT 1) AS one
-			LEFT JOIN conversations c ON c.id = ?
-			LEFT JOIN processed_activities a ON a.conversation_id = ? AND a.activity_id = ?`},
 		{s.write, &s.insertActivity, `INSERT INTO processed_activities (conversation_id, activity_id, response, processed_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`},
 		{s.write, &s.upsertState, `INSERT INTO conversations (id, state, updated_at) VALUES (?, ?, ?)
@@ -164,29 +163,14 @@ func (s *DB) migrate(ctx context.Context) error {
 // Load returns the conversation's state and whether activityID was already
 // processed.
 func (s *DB) Load(ctx context.Context, conversationID, activityID string) (Snapshot, error) {
-	if s.loadTurns != nil {
-		// With the other turns loading now (see batcher). The batch has
-		// its own deadline; a caller that stops waiting leaves it.
-		select {
-		case r := <-s.loads.add(loadKey{conversationID, activityID}):
-			return r.snap, r.err
-		case <-ctx.Done():
-			return Snapshot{}, fmt.Errorf("store: load conversation: %w", ctx.Err())
-		}
+	// With the other turns loading now (see batcher). The batch has its
+	// own deadline; a caller that stops waiting leaves it.
+	select {
+	case r := <-s.loads.add(loadKey{conversationID, activityID}):
+		return r.snap, r.err
+	case <-ctx.Done():
+		return Snapshot{}, fmt.Errorf("store: load conversation: %w", ctx.Err())
 	}
-	var snap Snapshot
-	if activityID == "" {
-		err := s.loadState.QueryRowContext(ctx, conversationID).Scan(&snap.State)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return Snapshot{}, fmt.Errorf("store: load conversation: %w", err)
-		}
-		return snap, nil
-	}
-	err := s.loadTurn.QueryRowContext(ctx, conversationID, conversationID, activityID).Scan(&snap.State, &snap.Seen, &snap.Response, &snap.Undelivered)
-	if err != nil {
-		return Snapshot{}, fmt.Errorf("store: load conversation: %w", err)
-	}
-	return snap, nil
 }
 
 type loadKey struct{ conversationID, activityID string }
@@ -215,7 +199,7 @@ func (s *DB) loadBatch(batch []loadKey) []loadResult {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 	defer cancel()
-	rows, err := s.loadTurns.QueryContext(ctx, convs, acts)
+	rows, err := s.loadTurns.QueryContext(ctx, s.dialect.turnKeys(convs, acts)...)
 	if err != nil {
 		return fail(err)
 	}
@@ -515,7 +499,7 @@ func (s *DB) Close() error {
 		s.leases.close()
 	}
 	var errs []error
-	for _, st := range []*sql.Stmt{s.loadState, s.loadTurn, s.insertActivity, s.upsertState, s.loadTurns, s.commitTurns} {
+	for _, st := range []*sql.Stmt{s.insertActivity, s.upsertState, s.loadTurns, s.commitTurns} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

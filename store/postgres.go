@@ -85,6 +85,7 @@ var postgresDialect = dialect{
 		LEFT JOIN conversations c ON c.id = t.conversation_id
 		LEFT JOIN processed_activities a ON a.conversation_id = t.conversation_id AND a.activity_id = t.activity_id
 		ORDER BY t.n`,
+	turnKeys: func(conversations, activities []string) []any { return []any{conversations, activities} },
 	// One statement is atomic: a state is saved only if its activity id
 	// was new (or there is none). A concurrent insert of the same id waits
 	// for the first transaction, then does nothing.

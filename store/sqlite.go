@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -56,6 +57,20 @@ var sqliteDialect = dialect{
 	},
 	contains:   func(col string) string { return "instr(" + col + ", ?) > 0" },
 	migrations: sqliteMigrations,
+	// The turns come as one JSON array of [conversation, activity] pairs.
+	loadTurns: `SELECT c.state, a.activity_id IS NOT NULL, a.response, a.undelivered
+		FROM json_each(?) AS t
+		LEFT JOIN conversations c ON c.id = t.value ->> 0
+		LEFT JOIN processed_activities a ON a.conversation_id = t.value ->> 0 AND a.activity_id = t.value ->> 1
+		ORDER BY t.key`,
+	turnKeys: func(conversations, activities []string) []any {
+		pairs := make([][2]string, len(conversations))
+		for i := range pairs {
+			pairs[i] = [2]string{conversations[i], activities[i]}
+		}
+		b, _ := json.Marshal(pairs) // strings always encode
+		return []any{string(b)}
+	},
 }
 
 // sqliteMigrations are the schema's versions; files in use have applied
