@@ -239,6 +239,7 @@ func newConnector(t testing.TB) *connector {
 			}
 			json.Unmarshal(body, &p)
 			json.Unmarshal(p.Activity, &s.Activity)
+			keepCards(s)
 			id := fmt.Sprintf("bot-msg-%d", c.seq.Add(1))
 			conv := p.ChannelData.Channel.ID + ";messageid=" + id
 			s.Path += "/" + conv + "/activities"
@@ -249,6 +250,7 @@ func newConnector(t testing.TB) *connector {
 			return
 		}
 		json.Unmarshal(body, &s.Activity)
+		keepCards(s)
 		c.mu.Lock()
 		c.got = append(c.got, s)
 		c.mu.Unlock()
@@ -256,6 +258,24 @@ func newConnector(t testing.TB) *connector {
 	}))
 	t.Cleanup(c.srv.Close)
 	return c
+}
+
+// keepCards writes each Adaptive Card the connector receives to the
+// directory MFADESK_CARD_DUMP names, if any, one file per distinct card:
+// CI checks every card the tests sent with Microsoft's own library
+// (tools/cardcheck).
+func keepCards(s sent) {
+	dir := os.Getenv("MFADESK_CARD_DUMP")
+	if dir == "" {
+		return
+	}
+	for _, a := range s.Activity.Attachments {
+		if a.ContentType != "application/vnd.microsoft.card.adaptive" {
+			continue
+		}
+		sum := sha256.Sum256(a.Content)
+		os.WriteFile(filepath.Join(dir, hex.EncodeToString(sum[:12])+".json"), a.Content, 0o644)
+	}
 }
 
 // member answers GET /v3/conversations/{conv}/members/{id}.

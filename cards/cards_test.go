@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -162,10 +163,10 @@ func TestCardLanguage(t *testing.T) {
 		t.Run(ctor.name, func(t *testing.T) {
 			t.Parallel()
 			ja, en := ctor.fn(cards.Japanese), ctor.fn(cards.English)
-			if got, want := ja.Lang, "ja-JP"; got != want {
+			if got, want := ja.Lang, "ja"; got != want {
 				t.Errorf("Japanese card lang = %q, want %q", got, want)
 			}
-			if got, want := en.Lang, "en-US"; got != want {
+			if got, want := en.Lang, "en"; got != want {
 				t.Errorf("English card lang = %q, want %q", got, want)
 			}
 			jaHead, enHead := firstText(ja), firstText(en)
@@ -384,4 +385,22 @@ func sampleTicket(state string) cards.TicketView {
 		Assignee: "Bob Agent", Methods: []string{"携帯電話: +81 90••••5678"}, Tried: []string{"回答: SMSが届かない"},
 		Transcript: []cards.TranscriptLine{{FromUser: true, Text: "SMSが届かない"}, {Text: "SMSの確認コードが届かない"}},
 		History:    []string{"Bob Agent: 担当"}}
+}
+
+// TestGoldenCardsPassMicrosoftsLibrary checks every golden card with
+// Microsoft's Adaptive Cards library (tools/cardcheck), as Teams reads
+// them. It needs Node and `npm ci` in tools/cardcheck, and skips without;
+// CI installs both and also checks every card the bot's tests sent.
+func TestGoldenCardsPassMicrosoftsLibrary(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	if _, err := os.Stat("../tools/cardcheck/node_modules/adaptivecards"); err != nil {
+		t.Skip("tools/cardcheck is not installed (cd tools/cardcheck && npm ci)")
+	}
+	out, err := exec.Command(node, "../tools/cardcheck/check.cjs", "testdata").CombinedOutput()
+	if err != nil {
+		t.Errorf("Microsoft's Adaptive Cards library refuses golden cards:\n%s", out)
+	}
 }

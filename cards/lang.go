@@ -62,12 +62,14 @@ func ParseLang(s string) (Lang, bool) {
 	return "", false
 }
 
-// Tag is the BCP 47 tag put on cards (Teams uses it for dates and numbers).
+// Tag is the language put on cards (Teams formats {{DATE}} and {{TIME}}
+// in it). Adaptive Cards take a bare ISO 639 code: Microsoft's library
+// refuses "ja-JP" as a card's lang and then formats dates in English.
 func (l Lang) Tag() string {
 	if l == Japanese || l == Both {
-		return "ja-JP"
+		return "ja"
 	}
-	return "en-US"
+	return "en"
 }
 
 // Other is the language the switch button offers.

@@ -126,6 +126,7 @@ var (
 	txtMyTicketReopen = Text{"もう一度開く", "Reopen"}
 	txtMyTicketBot    = Text{"ボットに戻る", "Back to the bot"}
 	txtNoteLabel      = Text{"担当者へのメッセージ", "Your message to the helpdesk"}
+	txtNoteRequired   = Text{"メッセージを入力してから送信してください。", "Write your message before you send it."}
 	txtNoteSend       = Text{"送る", "Send"}
 )
 
@@ -174,9 +175,9 @@ func MyTicket(l Lang, v TicketView, title, note string) *Card {
 	id := []string{TicketKey, v.ID}
 	switch v.State {
 	case TicketOpen, TicketAssigned:
-		noteCard := newCard(l, InputText{Type: "Input.Text", ID: NoteKey, Label: txtNoteLabel.In(l), IsRequired: true, MaxLength: 1000, Style: "text"})
+		noteCard := subCard(l, InputText{Type: "Input.Text", ID: NoteKey, Label: txtNoteLabel.In(l), IsRequired: true,
+			ErrorMsg: txtNoteRequired.In(l), MaxLength: 1000, Style: "text"})
 		noteCard.Actions = []Action{submit(txtNoteSend.In(l), VerbTicketNote, id...)}
-		noteCard.Schema, noteCard.MSTeams = "", nil
 		c.Actions = append(c.Actions,
 			submit(txtMyTicketStatus.In(l), VerbTicketStatus, id...),
 			Action{Type: "Action.ShowCard", Title: txtMyTicketNote.In(l), Card: noteCard},
@@ -224,6 +225,7 @@ var (
 	txtDeskRelease   = Text{"担当を外れる", "Release"}
 	txtDeskReply     = Text{"返信する", "Reply"}
 	txtDeskReplyBox  = Text{"利用者への返信（ボットのチャットに、あなたの名前付きで届きます）", "Reply to the user (sent to their chat with the bot, signed with your name)"}
+	txtDeskReplyNone = Text{"返信を入力してから送信してください。", "Write the reply before you send it."}
 	txtDeskReplySend = Text{"送信", "Send reply"}
 	txtDeskTAP       = Text{"一時アクセスパスを発行", "Issue a Temporary Access Pass"}
 	txtDeskTAPWarn   = Text{
@@ -316,7 +318,8 @@ func Ticket(l Lang, v TicketView) *Card {
 		take.Style = "positive"
 		c.Actions = append([]Action{take}, c.Actions...)
 	case TicketAssigned:
-		reply := subCard(l, InputText{Type: "Input.Text", ID: ReplyKey, Label: txtDeskReplyBox.In(l), IsRequired: true, MaxLength: 2000, Style: "text"})
+		reply := subCard(l, InputText{Type: "Input.Text", ID: ReplyKey, Label: txtDeskReplyBox.In(l), IsRequired: true,
+			ErrorMsg: txtDeskReplyNone.In(l), MaxLength: 2000, Style: "text"})
 		reply.Actions = []Action{execute(txtDeskReplySend.In(l), VerbDeskReply, id...)}
 		tap := subCard(l,
 			TextBlock{Type: "TextBlock", Text: txtDeskTAPWarn.In(l), Wrap: true, Color: "Warning"},
@@ -425,10 +428,14 @@ func stateLabel(s string) Text {
 	return txtStateOpen
 }
 
-// subCard is a card nested in an Action.ShowCard: no schema, no width.
+// subCard is a card shown inside another (Action.ShowCard). It takes the
+// outer card's lang: Microsoft's library checks each lang with one shared
+// regular expression whose state carries over, so it refuses every other
+// lang of one card's nested cards, and Teams formats dates with the outer
+// card's anyway.
 func subCard(l Lang, body ...any) *Card {
 	c := newCard(l, body...)
-	c.Schema, c.MSTeams = "", nil
+	c.Schema, c.MSTeams, c.Lang = "", nil, ""
 	return c
 }
 
