@@ -184,6 +184,31 @@ func HumanOffer(l Lang, human Button) *Card {
 	return c
 }
 
+// The replies to messages that ask nothing: thanks, or nothing readable
+// (a greeting gets the menu). Short, and no offer of a person: nothing
+// went wrong.
+var (
+	txtWelcome = Text{
+		"どういたしまして。ほかにも困ったことがあれば、いつでもここに書いてください。",
+		"You're welcome. If anything else comes up, just write it here.",
+	}
+	txtUnreadable = Text{
+		"すみません、読み取れませんでした。困っていることを短く書いてみてください（例：「SMSが届かない」）。メニューから選ぶこともできます。",
+		"Sorry, I couldn't read that. Tell me in a few words what's wrong (for example \"the SMS code never arrives\"), or pick from the menu.",
+	}
+	txtMenuButton = Text{"メニュー", "Menu"}
+)
+
+// YoureWelcome answers thanks.
+func YoureWelcome(l Lang) Message { return Message{Text: txtWelcome.In(l)} }
+
+// Unreadable answers a message with no words in it (「？？？」, an emoji).
+func Unreadable(l Lang) *Card {
+	c := newCard(l, para(txtUnreadable.In(l)))
+	c.Actions = []Action{submit(txtMenuButton.In(l), VerbMenu)}
+	return c
+}
+
 // FeedbackThanks answers feedback sent without Action.Execute (a client
 // that only knows Action.Submit), where the card cannot be updated.
 func FeedbackThanks(l Lang) Message { return Message{Text: txtThanks.In(l)} }

@@ -24,6 +24,7 @@ var constructors = []struct {
 	{"welcome", cards.Welcome},
 	{"menu", cards.Menu},
 	{"ask-prompt", cards.AskPrompt},
+	{"unreadable", cards.Unreadable},
 	{"escalate-form", func(l cards.Lang) *cards.Card { return cards.EscalateForm(l, "SMSが届かない", 6, "") }},
 	{"my-ticket", func(l cards.Lang) *cards.Card {
 		return cards.MyTicket(l, cards.TicketView{ID: "12", State: cards.TicketAssigned, Assignee: "Bob Agent"}, cards.Text{JA: "依頼の状況", EN: "Your request"}.In(l), "")

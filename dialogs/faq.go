@@ -1,6 +1,7 @@
 package dialogs
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/mfadesk/mfadesk/cards"
@@ -16,6 +17,20 @@ const maxUnhelpful = 2
 // the bot covers when the question is about something else.
 func answerQuestion(kb *faq.KB, t faq.Tenant, s *Session, in Input, out *Turn) {
 	l := in.Lang
+	// Thanks, a greeting or nothing readable ask nothing: a short answer,
+	// and the turn counts neither as helpful nor as unhelpful.
+	switch faq.SmallTalkOf(in.Text) {
+	case faq.Thanks:
+		out.Replies = append(out.Replies, cards.YoureWelcome(l))
+		return
+	case faq.Greeting:
+		// As "hi" and 「こんにちは」 typed alone: what the bot can do.
+		out.Replies = append(out.Replies, cards.Message{Card: cards.Menu(l)})
+		return
+	case faq.Noise:
+		out.Replies = append(out.Replies, cards.Message{Card: cards.Unreadable(l)})
+		return
+	}
 	res := kb.Match(in.Text)
 	out.Matched = &Matched{Confidence: res.Confidence.String()}
 	human := humanButton(l)
@@ -42,14 +57,29 @@ func answerQuestion(kb *faq.KB, t faq.Tenant, s *Session, in Input, out *Turn) {
 }
 
 // unhelpful counts a turn that did not help and, after maxUnhelpful in a
-// row, offers a person. offerNow offers one at once (a 👎).
+// row, offers a person. offerNow offers one at once (a 👎). The offer
+// comes when it helps, not as a refrain: once per topic (the last one
+// answered, or none), and never right after the last one. Every card
+// that did not help has its own "Talk to a person" button anyway.
 func unhelpful(s *Session, l cards.Lang, out *Turn, offerNow bool) {
 	s.Unhelpful++
-	if offerNow || s.Unhelpful >= maxUnhelpful {
-		out.Replies = append(out.Replies, cards.Message{Card: cards.HumanOffer(l, humanButton(l))})
-		s.Unhelpful = 0
+	if !offerNow && s.Unhelpful < maxUnhelpful {
+		return
+	}
+	s.Unhelpful = 0
+	if s.OfferedLast || slices.Contains(s.Offered, s.LastTopic) {
+		return
+	}
+	out.Replies = append(out.Replies, cards.Message{Card: cards.HumanOffer(l, humanButton(l))})
+	s.OfferedLast = true
+	s.Offered = append(s.Offered, s.LastTopic)
+	if n := len(s.Offered); n > maxOffered {
+		s.Offered = slices.Clone(s.Offered[n-maxOffered:])
 	}
 }
+
+// maxOffered bounds the topics remembered as offered.
+const maxOffered = 10
 
 // answerCard renders a knowledge-base entry in in's language, as it applies
 // to tenant t on in's day.

@@ -38,6 +38,11 @@ type Session struct {
 	// Tried lists what the bot offered (answers, troubleshooters, flows),
 	// in the helpdesk's language.
 	Tried []string `json:"tried,omitempty"`
+	// Offered lists the topics (LastTopic, "" for none) on which the bot
+	// offered a person by itself, and OfferedLast says its last turn did:
+	// it offers once per topic, and never twice in a row.
+	Offered     []string `json:"offered,omitempty"`
+	OfferedLast bool     `json:"offeredLast,omitempty"`
 	// Stack holds the running dialogs, innermost last. A dialog that
 	// interrupts another ("talk to a person") is pushed on top of it.
 	Stack []Frame `json:"stack,omitempty"`
@@ -140,7 +145,12 @@ func (r *Router) SetKnowledge(kb *faq.KB) { r.kb.Store(kb) }
 // what to send. The runner persists the session before sending anything.
 func (r *Router) Step(s Session, in Input) (Session, Turn) {
 	before := s.LastTopic
+	offeredLast := s.OfferedLast
 	s, out := r.step(s, in)
+	if offeredLast {
+		// This turn could not offer again: the next one may.
+		s.OfferedLast = false
+	}
 	r.noteTried(&s, in, before)
 	recordTurn(&s, in, out)
 	return s, out
