@@ -94,6 +94,16 @@ func serveCommand() int {
 		fmt.Fprintln(os.Stderr, "mfadesk: configuration:", err)
 		return 2
 	}
+	// The port opens first: a request that comes while the rest starts
+	// waits in the listen queue (it is accepted once the server runs)
+	// rather than being refused, and the platform's probe sees the
+	// process up at once.
+	ln, err := net.Listen("tcp", cfg.listenAddr())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mfadesk: listen on %s: %v\n", cfg.listenAddr(), err)
+		return 1
+	}
+	defer ln.Close()
 	kb, err := faq.Load(cfg.FAQFile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mfadesk: knowledge base (FAQ_FILE):", err)
@@ -118,25 +128,17 @@ func serveCommand() int {
 			defer pg.stop()
 		}
 	}
-	if err := serve(ctx, cfg, kb, log); err != nil {
+	if err := serve(ctx, cfg, ln, kb, log); err != nil {
 		log.Error("stopped", zap.Error(err))
 		return 1
 	}
 	return 0
 }
 
-// serve runs the bot until ctx ends, then shuts down gracefully: it stops
-// accepting requests, lets in-flight turns finish, then closes the store.
-func serve(ctx context.Context, cfg config, kb *faq.KB, log *zap.Logger) error {
-	// The port is open before the rest is ready: a request that comes
-	// meanwhile waits in the listen queue (it is accepted once the server
-	// runs) rather than being refused.
-	ln, err := net.Listen("tcp", cfg.listenAddr())
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.listenAddr(), err)
-	}
-	defer ln.Close()
-
+// serve runs the bot on ln until ctx ends, then shuts down gracefully: it
+// stops accepting requests, lets in-flight turns finish, then closes the
+// store.
+func serve(ctx context.Context, cfg config, ln net.Listener, kb *faq.KB, log *zap.Logger) error {
 	st, err := openStore(ctx, cfg.DatabaseURL, cfg.DatabaseConns, cfg.DataDir)
 	if err != nil {
 		return err

@@ -184,7 +184,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 			return resp, nil
 		}
 		if in.Scope == dialogs.Personal {
-			link, err := r.tickets.Link(readCtx, a.Conversation.ID)
+			link, err := r.tickets.Link(snap.Ticket)
 			if err != nil {
 				return nil, errStore{err}
 			}
@@ -300,7 +300,7 @@ func (r *Runner) Resume(ctx context.Context, a *Activity, in dialogs.Input) erro
 	sess := r.decodeSession(snap.State)
 	in.Now = r.now()
 	if r.tickets != nil && in.Scope == dialogs.Personal {
-		link, err := r.tickets.Link(ctx, a.Conversation.ID)
+		link, err := r.tickets.Link(snap.Ticket)
 		if err != nil {
 			return errStore{err}
 		}

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,7 +24,6 @@ type TicketStore interface {
 	UpdateTicket(ctx context.Context, t store.Ticket) (store.Ticket, error)
 	TicketByID(ctx context.Context, id int64) (store.Ticket, error)
 	TicketByThread(ctx context.Context, thread string) (store.Ticket, error)
-	LatestTicket(ctx context.Context, userConv string) (store.Ticket, error)
 	PersonTickets(ctx context.Context, userID string, since time.Time) ([]store.Ticket, error)
 	Tickets(ctx context.Context, states ...string) ([]store.Ticket, error)
 	SetSetting(ctx context.Context, key, value string, at time.Time) error
@@ -296,20 +294,14 @@ func (d *Tickets) inChannel(a *Activity) bool {
 	return a.teams.Channel != nil && a.teams.Channel.ID == d.Config.ChannelID
 }
 
-// Link returns the person's current ticket for a turn in their chat: the
-// newest one, unless it was closed long ago.
-func (d *Tickets) Link(ctx context.Context, conversationID string) (*dialogs.TicketLink, error) {
-	if d == nil {
+// Link returns the person's current ticket for a turn in their chat, from
+// latest, the chat's newest ticket as the turn's load read it: that one,
+// unless it was closed long ago.
+func (d *Tickets) Link(latest *store.Ticket) (*dialogs.TicketLink, error) {
+	if d == nil || latest == nil {
 		return nil, nil
 	}
-	rec, err := d.Store.LatestTicket(ctx, conversationID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	t, err := decodeTicket(rec)
+	t, err := decodeTicket(*latest)
 	if err != nil {
 		return nil, err
 	}

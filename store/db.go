@@ -207,9 +207,11 @@ func (s *DB) loadBatch(batch []loadKey) []loadResult {
 	i := 0
 	for ; rows.Next() && i < len(results); i++ {
 		snap := &results[i].snap
-		if err := rows.Scan(&snap.State, &snap.Seen, &snap.Response, &snap.Undelivered); err != nil {
+		var t nullTicket
+		if err := rows.Scan(append([]any{&snap.State, &snap.Seen, &snap.Response, &snap.Undelivered}, t.dest()...)...); err != nil {
 			return fail(err)
 		}
+		snap.Ticket = t.ticket()
 	}
 	if err := rows.Err(); err != nil {
 		return fail(err)

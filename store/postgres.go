@@ -78,12 +78,14 @@ var postgresDialect = dialect{
 	// A transaction-scoped lock: a second replica starting at the same
 	// moment waits here, then finds the schema current.
 	migrationLock: `SELECT pg_advisory_xact_lock(7336411850932052)`,
-	// A turn's snapshot: its conversation's state and its activity's
-	// record, if it was processed; in the order of the arrays.
-	loadTurns: `SELECT c.state, a.activity_id IS NOT NULL, a.response, a.undelivered
+	// A turn's snapshot: its conversation's state, its activity's record
+	// if it was processed, and the conversation's latest ticket; in the
+	// order of the arrays.
+	loadTurns: `SELECT c.state, a.activity_id IS NOT NULL, a.response, a.undelivered, ` + latestTicketColumns + `
 		FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(conversation_id, activity_id, n)
 		LEFT JOIN conversations c ON c.id = t.conversation_id
 		LEFT JOIN processed_activities a ON a.conversation_id = t.conversation_id AND a.activity_id = t.activity_id
+		LEFT JOIN tickets k ON k.id = (SELECT max(id) FROM tickets WHERE user_conv = t.conversation_id)
 		ORDER BY t.n`,
 	turnKeys: func(conversations, activities []string) []any { return []any{conversations, activities} },
 	// One statement is atomic: a state is saved only if its activity id

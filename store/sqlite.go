@@ -58,10 +58,11 @@ var sqliteDialect = dialect{
 	contains:   func(col string) string { return "instr(" + col + ", ?) > 0" },
 	migrations: sqliteMigrations,
 	// The turns come as one JSON array of [conversation, activity] pairs.
-	loadTurns: `SELECT c.state, a.activity_id IS NOT NULL, a.response, a.undelivered
+	loadTurns: `SELECT c.state, a.activity_id IS NOT NULL, a.response, a.undelivered, ` + latestTicketColumns + `
 		FROM json_each(?) AS t
 		LEFT JOIN conversations c ON c.id = t.value ->> 0
 		LEFT JOIN processed_activities a ON a.conversation_id = t.value ->> 0 AND a.activity_id = t.value ->> 1
+		LEFT JOIN tickets k ON k.id = (SELECT max(id) FROM tickets WHERE user_conv = t.value ->> 0)
 		ORDER BY t.key`,
 	turnKeys: func(conversations, activities []string) []any {
 		pairs := make([][2]string, len(conversations))

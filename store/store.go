@@ -26,6 +26,10 @@ type Snapshot struct {
 	// delivered, so that a redelivery of the activity can send them; nil if
 	// all went out.
 	Undelivered []byte
+	// Ticket is the latest ticket opened from the conversation, nil if
+	// none: a personal chat's turn needs to know of it (read here, with
+	// the state, rather than in a statement of its own).
+	Ticket *Ticket
 }
 
 // Commit is the outcome of one turn, written atomically: the new state and

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -86,8 +87,18 @@ func TestRecordsAlike(t *testing.T) {
 		if byThread, err := s.TicketByThread(ctx, "19:t;messageid=1"); err != nil || byThread.ID != tk.ID || string(byThread.Data) != `{"n":1}` {
 			t.Errorf("TicketByThread = %+v, %v", byThread, err)
 		}
-		if latest, err := s.LatestTicket(ctx, "a:2"); err != nil || latest.ID != second.ID {
-			t.Errorf("LatestTicket = %+v, %v", latest, err)
+		// A turn's load carries its chat's newest ticket, whole.
+		third, _ := s.CreateTicket(ctx, store.Ticket{State: "closed", UserID: "u2", UserConv: "a:2", Created: t0, Updated: t0.Add(time.Minute), Data: []byte(`{"n":3}`)})
+		for conv, want := range map[string]*store.Ticket{"a:1": &tk, "a:2": &third, "a:3": nil} {
+			snap, err := s.Load(ctx, conv, "act")
+			switch {
+			case err != nil:
+				t.Errorf("Load(%s): %v", conv, err)
+			case want == nil && snap.Ticket != nil:
+				t.Errorf("Load(%s).Ticket = %+v, want none", conv, snap.Ticket)
+			case want != nil && (snap.Ticket == nil || !reflect.DeepEqual(*snap.Ticket, *want)):
+				t.Errorf("Load(%s).Ticket = %+v, want %+v", conv, snap.Ticket, want)
+			}
 		}
 		if _, err := s.TicketByID(ctx, 9999); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("TicketByID(unknown): %v", err)

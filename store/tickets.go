@@ -32,6 +32,30 @@ type Ticket struct {
 
 const ticketColumns = `id, state, user_id, user_conv, thread, created_at, updated_at, version, data`
 
+// latestTicketColumns are ticketColumns of a conversation's latest ticket
+// (alias k) in a turn's load, NULL when it has none (see nullTicket).
+const latestTicketColumns = `k.id, k.state, k.user_id, k.user_conv, k.thread, k.created_at, k.updated_at, k.version, k.data`
+
+// nullTicket scans latestTicketColumns.
+type nullTicket struct {
+	id, created, updated, version sql.NullInt64
+	state, user, conv, thread     sql.NullString
+	data                          []byte
+}
+
+func (n *nullTicket) dest() []any {
+	return []any{&n.id, &n.state, &n.user, &n.conv, &n.thread, &n.created, &n.updated, &n.version, &n.data}
+}
+
+// ticket is the scanned ticket, nil when there was none.
+func (n *nullTicket) ticket() *Ticket {
+	if !n.id.Valid {
+		return nil
+	}
+	return &Ticket{ID: n.id.Int64, State: n.state.String, UserID: n.user.String, UserConv: n.conv.String, Thread: n.thread.String,
+		Created: time.UnixMilli(n.created.Int64).UTC(), Updated: time.UnixMilli(n.updated.Int64).UTC(), Version: n.version.Int64, Data: n.data}
+}
+
 func scanTicket(row interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
 	var created, updated int64
@@ -81,12 +105,6 @@ func (s *DB) TicketByThread(ctx context.Context, thread string) (Ticket, error) 
 		return Ticket{}, ErrNotFound
 	}
 	return s.oneTicket(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE thread = ? ORDER BY id DESC LIMIT 1`, thread)
-}
-
-// LatestTicket returns the newest ticket opened from a personal chat, or
-// [ErrNotFound].
-func (s *DB) LatestTicket(ctx context.Context, userConv string) (Ticket, error) {
-	return s.oneTicket(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE user_conv = ? ORDER BY id DESC LIMIT 1`, userConv)
 }
 
 // PersonTickets returns a person's tickets (by aadObjectId) opened at or
