@@ -311,7 +311,7 @@ func serve(ctx context.Context, cfg config, ln net.Listener, kb *faq.KB, log *za
 		log.Info("Graph simulator: the sign-in methods the bot reads and changes are simulated; read them at http://" + ln.Addr().String() + "/graph-simulator/v1.0/users/{id}/authentication/methods")
 	}
 
-	go housekeeping(ctx, st, runner, cfg.retention, log)
+	go housekeeping(ctx, st, runner, cfg.retention, now, log)
 	if !cfg.local() { // local mode has no app registration
 		go every(ctx, time.Hour, func() { credentials.Check(ctx) })
 	}
@@ -541,12 +541,16 @@ func reloadOnHangup(ctx context.Context, path string, router *dialogs.Router, lo
 }
 
 // housekeeping runs at start and then once an hour: the daily retention
-// purge when it is due, and it forgets old processed-activity ids,
-// abandoned change flows (with the phone numbers they hold) idle for a day,
-// and sign-in requests a day old. Running at start matters where the
-// process rarely lives an hour.
-func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, retention func(time.Time) store.Retention, log *zap.Logger) {
+// purge when it is due, the daily reminder of temporary numbers in its
+// morning window (clock tells the organisation's time), and it forgets old
+// processed-activity ids, abandoned change flows (with the phone numbers
+// they hold) idle for a day, and sign-in requests a day old. Running at
+// start matters where the process rarely lives an hour.
+func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, retention func(time.Time) store.Retention, clock func() time.Time, log *zap.Logger) {
 	holder := replicaName() // for the purge's lease
+	once := func(ctx context.Context, name string, at time.Time, period time.Duration, job func() error) (bool, error) {
+		return st.OnceEvery(ctx, name, holder, at, period, job)
+	}
 	clean := func() {
 		// Once a day, by one replica: what RETENTION_DAYS and
 		// AUDIT_RETENTION_DAYS say is old.
@@ -572,8 +576,37 @@ func housekeeping(ctx context.Context, st *store.DB, runner *bot.Runner, retenti
 		if _, err := st.PruneLeases(ctx, day); err != nil {
 			log.Warn("prune expired leases", zap.Error(err))
 		}
+		if _, err := remindIfDue(ctx, once, clock(), func(quietSince time.Time) error {
+			_, err := runner.RemindTemporaryNumbers(ctx, st, quietSince)
+			return err
+		}); err != nil {
+			log.Warn("temporary-number reminders failed; tried again within the hour", zap.Error(err))
+		}
 	}
 	every(ctx, time.Hour, clean)
+}
+
+// The daily reminder of a temporary number goes out in a morning window of
+// the organisation's day (TIME_ZONE): housekeeping runs hourly, so within
+// the window's first hour unless no replica runs then. The window is
+// shorter than remindEvery, and the rest of the day longer, so that
+// OnceEvery neither runs it twice in a day nor skips a day.
+const (
+	reminderFrom, reminderUntil = 10, 18 // hours of the organisation's day
+	remindEvery                 = 12 * time.Hour
+)
+
+// remindIfDue runs remind, through once (the store's OnceEvery, so by one
+// replica), if now (the organisation's time) is in the reminder window and
+// it has not run today. remind gets the start of now's day: people who
+// were in their chat since then are not reminded today.
+func remindIfDue(ctx context.Context, once func(ctx context.Context, name string, at time.Time, period time.Duration, job func() error) (bool, error),
+	now time.Time, remind func(quietSince time.Time) error) (bool, error) {
+	if h := now.Hour(); h < reminderFrom || h >= reminderUntil {
+		return false, nil
+	}
+	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	return once(ctx, "temp-number-reminder", now, remindEvery, func() error { return remind(dayStart) })
 }
 
 // ticketTicks posts tickets that could not be posted and reminds the

@@ -50,6 +50,7 @@ type teamsChannelData struct {
 const (
 	typeMessage            = "message"
 	typeInvoke             = "invoke"
+	typeTyping             = "typing"
 	typeConversationUpdate = "conversationUpdate"
 	typeInstallationUpdate = "installationUpdate"
 

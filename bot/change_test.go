@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,13 +40,13 @@ func (e *env) pendingReq(t *testing.T, conv string) string {
 	return ""
 }
 
-// lastText is the visible text of the newest activity in conv.
 // lastText is the text of the last message sent to conv, leaving out the
-// security notices that follow every change (notices() has those).
+// security notices that follow every change (notices() has those) and
+// typing indicators.
 func (e *env) lastText(conv string) string {
 	got := e.conn.sentTo(conv)
 	for i := len(got) - 1; i >= 0; i-- {
-		if text := got[i].cardText(); !strings.Contains(text, cards.VerbNotMe) {
+		if text := got[i].cardText(); got[i].Activity.Type != "typing" && !strings.Contains(text, cards.VerbNotMe) {
 			return text
 		}
 	}
@@ -130,8 +131,8 @@ func TestPhoneChangeHappyPathWritesOnlyAfterConfirm(t *testing.T) {
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "known"}))
 	e.do(t, e.message(conv, "080-1234-5678"))
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "sms"}))
-	if !strings.Contains(e.lastText(conv), "+81 80••••5678") {
-		t.Fatalf("the preview should show the new number masked: %s", e.lastText(conv))
+	if !strings.Contains(e.lastText(conv), "+81 80-1234-5678") {
+		t.Fatalf("the person's own preview should show the new number whole, to catch a typo: %s", e.lastText(conv))
 	}
 	if n := writesFor(user); n != 0 {
 		t.Fatalf("%d writes reached Graph before the confirm", n)
@@ -144,6 +145,9 @@ func TestPhoneChangeHappyPathWritesOnlyAfterConfirm(t *testing.T) {
 	}
 	if !strings.Contains(rec.Body.String(), "変更しました") || strings.Contains(rec.Body.String(), dialogs.VerbChangeConfirm) {
 		t.Errorf("a quick change should answer the click with its outcome, buttons gone: %s", rec.Body)
+	}
+	if !strings.Contains(rec.Body.String(), "+81 80••••5678") || strings.Contains(rec.Body.String(), "1234-5678") {
+		t.Errorf("once done, the preview should show the number masked: %s", rec.Body)
 	}
 	if !strings.Contains(e.lastText(conv), "変更しました") {
 		t.Errorf("no result card: %s", e.lastText(conv))
@@ -168,6 +172,36 @@ func TestPhoneChangeHappyPathWritesOnlyAfterConfirm(t *testing.T) {
 		if b, _ := json.Marshal(a); bytes.Contains(b, []byte("8012345678")) {
 			t.Errorf("audit holds the full number: %s", b)
 		}
+	}
+}
+
+// TestCurrentNumberRefusedWhileTheBotTypes: every step that waits on Graph is
+// preceded by a typing indicator in the person's chat, and the number the
+// person has now, typed as the new one, is refused with nothing written.
+func TestCurrentNumberRefusedWhileTheBotTypes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1change-current"
+	user := aadFor(conv)
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbChange, cards.KindKey: "phone"}))
+	var kinds []string
+	for _, s := range e.conn.sentTo(conv) {
+		kinds = append(kinds, s.Activity.Type)
+	}
+	if i := slices.Index(kinds, "typing"); i < 0 || i == len(kinds)-1 {
+		t.Errorf("activities %v: want a typing indicator before the methods card", kinds)
+	}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: dialogs.VerbChangePick, "choice": "known"}))
+	current, ok := methodsOf(t, user).Phone(graph.Mobile)
+	if !ok {
+		t.Fatal("the simulator gave the person no mobile number")
+	}
+	e.do(t, e.message(conv, "今の番号は "+current.Number+" です"))
+	if got := e.lastText(conv); !strings.Contains(got, "これは今登録されている番号です") {
+		t.Errorf("the current number as the new one: %s", got)
+	}
+	if n := writesFor(user); n != 0 {
+		t.Errorf("%d writes", n)
 	}
 }
 

@@ -11,9 +11,10 @@ import (
 )
 
 // PersonalChats remembers each person's 1:1 chat with the bot from the
-// activities that arrive in it, so that the bot can write to them first
-// later (the passkey campaign) in the chat they know. Only a change is
-// written: one write per person and chat, not per message.
+// activities that arrive in it, with their client's locale, so that the
+// bot can write to them first later (the passkey campaign, the reminder of
+// a temporary number) in the chat they know. Only a change is written: one
+// write per person, chat and locale, not per message.
 type PersonalChats struct {
 	Store interface {
 		RememberChat(ctx context.Context, userID string, c store.PersonalChat, at time.Time) error
@@ -32,7 +33,7 @@ func (p *PersonalChats) Learn(ctx context.Context, a *Activity) {
 		a.Conversation.ConversationType != "personal" || a.From.AadObjectID == "" || a.Conversation.ID == "" {
 		return
 	}
-	c := store.PersonalChat{TeamsID: a.From.ID, Conversation: a.Conversation.ID, ServiceURL: a.ServiceURL}
+	c := store.PersonalChat{TeamsID: a.From.ID, Conversation: a.Conversation.ID, ServiceURL: a.ServiceURL, Locale: a.Locale}
 	if old, ok := p.seen.Load(a.From.AadObjectID); ok && old.(store.PersonalChat) == c {
 		return
 	}

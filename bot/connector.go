@@ -31,6 +31,7 @@ type OutgoingActivity struct {
 	Locale       string                      `json:"locale,omitempty"`
 	Summary      string                      `json:"summary,omitempty"`
 	Attachments  []schema.Attachment         `json:"attachments,omitempty"`
+	Entities     []any                       `json:"entities,omitempty"`
 	ChannelData  any                         `json:"channelData,omitempty"`
 }
 

@@ -127,7 +127,16 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 			res.Err = problemFor(err)
 			break
 		}
-		res.Value = dialogs.CheckedPhone{Number: p.Graph, Masked: p.Masked, CanSMS: p.CanSMS() && e.Slot != string(graph.Office)}
+		checked := dialogs.CheckedPhone{Number: p.Graph, Display: p.Display, Masked: p.Masked, CanSMS: p.CanSMS() && e.Slot != string(graph.Office)}
+		// Already registered (most often the number they have now, typed
+		// by habit)? A read that fails does not stop the change: the
+		// check only saves the person a pointless write.
+		if m, err := x.Graph.Methods(ctx, userOf(in)); err == nil {
+			checked.Registered = m.SlotOf(p)
+		} else {
+			x.Log.Warn("methods not read to compare a new number", zap.Error(err))
+		}
+		res.Value = checked
 	case dialogs.Notify:
 		res.Err = x.Notices.Mail(ctx, e.Owner, e.Kind, e.What)
 		if res.Err != nil {

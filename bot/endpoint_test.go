@@ -55,6 +55,26 @@ func TestValidMessageGetsReplyAtServiceURL(t *testing.T) {
 	if n := len(answer.Activity.Attachments); n != 1 || answer.Activity.Attachments[0].ContentType != cards.ContentType {
 		t.Errorf("answer has %d attachments, want one Adaptive Card: %s", n, answer.Raw)
 	}
+	// The answer cites its document as Teams reads citations: "[1]" in the
+	// text, the document in a schema.org Message entity.
+	var cited struct {
+		Text     string
+		Entities []struct {
+			Type     string `json:"type"`
+			Citation []struct {
+				Position   int
+				Appearance struct{ Name, Abstract, URL string }
+			}
+		}
+	}
+	entry, _ := testKB(t).Entry("sms-not-arriving")
+	src := entry.Cites()
+	if err := json.Unmarshal(answer.Raw, &cited); err != nil || !strings.Contains(cited.Text, "[1]") || len(cited.Entities) != 1 ||
+		cited.Entities[0].Type != "https://schema.org/Message" || len(cited.Entities[0].Citation) != 1 ||
+		cited.Entities[0].Citation[0].Position != 1 || cited.Entities[0].Citation[0].Appearance.URL != src.URL ||
+		cited.Entities[0].Citation[0].Appearance.Name != src.Name.JA || cited.Entities[0].Citation[0].Appearance.Abstract == "" {
+		t.Errorf("answer's citation = %+v (%v), want [1] citing %s", cited, err, src.URL)
+	}
 	tok, _ := e.authority.lastToken.Load().(string)
 	for _, s := range got {
 		if tok == "" || s.Auth != "Bearer "+tok {

@@ -204,7 +204,10 @@ type connector struct {
 	seq atomic.Int64
 	// fail, when set, answers instead of accepting (for retry tests).
 	fail func(n int64) (status int, retryAfter string)
-	hits atomic.Int64
+	// refuse, when set, answers a status other than 0 it gives for a
+	// request's path instead of accepting it (one chat that refuses).
+	refuse func(path string) int
+	hits   atomic.Int64
 	// members answers GET .../members/{id}: the ids (aadObjectId) in
 	// each conversation or team; anything else is a 404.
 	members map[string][]string
@@ -220,6 +223,12 @@ func newConnector(t testing.TB) *connector {
 					w.Header().Set("Retry-After", ra)
 				}
 				writeTestJSON(w, status, map[string]any{"error": map[string]string{"code": "Throttled"}})
+				return
+			}
+		}
+		if c.refuse != nil {
+			if status := c.refuse(r.URL.Path); status != 0 {
+				writeTestJSON(w, status, map[string]any{"error": map[string]string{"code": "BotDisabledByAdmin"}})
 				return
 			}
 		}
@@ -345,6 +354,8 @@ type env struct {
 	// stepUp is the one in use, whose ServeHTTP is the sign-in callback.
 	stepUpFn func() *bot.StepUp
 	stepUp   *bot.StepUp
+	// chats makes the runner remember people's 1:1 chats, as main's does.
+	chats bool
 }
 
 type envOption func(*env)
@@ -365,6 +376,10 @@ func withDesk(cfg bot.HelpdeskConfig, approval bool) envOption {
 // harness gives it the store, the logger and the runner. It has no effect
 // with withEffects or withEffectsFunc. The callback is e.stepUp.
 func withStepUp(f func() *bot.StepUp) envOption { return func(e *env) { e.stepUpFn = f } }
+
+// withPersonalChats makes the bot remember each person's 1:1 chat (and
+// its locale), as main wires it, for messages the bot sends first.
+func withPersonalChats() envOption { return func(e *env) { e.chats = true } }
 
 // withPostgres runs the bot on the PostgreSQL database dsn, as a replica
 // sharing it with others would, with the default connection budget.
@@ -451,6 +466,9 @@ func (e *env) start() {
 	runner.SetMetrics(metrics)
 	if e.clock != nil {
 		runner.SetClock(e.clock)
+	}
+	if e.chats {
+		runner.RememberChats(&bot.PersonalChats{Store: st, Log: e.log, Now: time.Now})
 	}
 	e.runner = runner
 	e.waits = &sync.RWMutex{}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -288,28 +289,43 @@ func (r *Runner) Go(f func()) {
 // lock, load, step, save, send, effects. Replies go out as new messages;
 // a card update replaces the card, or is sent when there is none.
 func (r *Runner) Resume(ctx context.Context, a *Activity, in dialogs.Input) error {
+	_, err := r.resume(ctx, a, in)
+	return err
+}
+
+// resume is [Runner.Resume]; it also returns how many of the turn's own
+// messages were delivered. A turn that changes nothing and says nothing
+// (a daily look that finds nothing due) saves nothing either: the
+// conversation's last save stays that of its last real turn, which is
+// what idle clean-ups and retention go by.
+func (r *Runner) resume(ctx context.Context, a *Activity, in dialogs.Input) (int, error) {
 	unlock, err := r.locks.Lock(ctx, a.Conversation.ID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer unlock()
 	snap, err := r.store.Load(ctx, a.Conversation.ID, "")
 	if err != nil {
-		return errStore{err}
+		return 0, errStore{err}
 	}
 	sess := r.decodeSession(snap.State)
 	in.Now = r.now()
 	if r.tickets != nil && in.Scope == dialogs.Personal {
 		link, err := r.tickets.Link(snap.Ticket)
 		if err != nil {
-			return errStore{err}
+			return 0, errStore{err}
 		}
 		in.Ticket = link
 	}
 	sess, turn := r.router.Step(sess, in)
 	in.Lang = sess.Language(in.Locale)
+	if len(turn.Replies) == 0 && turn.Update == nil && len(turn.Effects) == 0 {
+		if state, err := json.Marshal(sess); err == nil && bytes.Equal(state, snap.State) {
+			return 0, nil
+		}
+	}
 	if err := r.commit(ctx, a.Conversation.ID, "", sess, nil); err != nil {
-		return err
+		return 0, err
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
 	defer cancel()
@@ -322,13 +338,14 @@ func (r *Runner) Resume(ctx context.Context, a *Activity, in dialogs.Input) erro
 			r.log.Warn("card not updated", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 		}
 	}
-	undelivered := r.deliver(sendCtx, a, outgoing(a, replies))
+	acts := outgoing(a, replies)
+	undelivered := r.deliver(sendCtx, a, acts)
 	more, err := r.runEffects(ctx, a, in, sess, turn.Effects, card)
 	if n := len(undelivered) + len(more); n > 0 {
 		// No activity to keep them with for a redelivery: say so.
 		r.log.Error("replies of a resumed turn not delivered", zap.String("conversation", a.Conversation.ID), zap.Int("replies", n))
 	}
-	return err
+	return len(acts) - len(undelivered), err
 }
 
 // cardUpdates hands the clicked card's newest version either to the
@@ -372,6 +389,9 @@ func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, 
 		if run == maxEffects {
 			r.log.Error("effects not run", zap.Int("effects", len(pending)))
 			break
+		}
+		if waitsOnGraph(pending[0]) {
+			r.typing(ctx, a)
 		}
 		res := r.runEffect(ctx, pending[0], in)
 		var turn dialogs.Turn
@@ -503,17 +523,18 @@ func (r *Runner) deliver(ctx context.Context, a *Activity, acts []*OutgoingActiv
 // Teams clients split such messages anyway, and a card sent alone gets an
 // activity id of its own that later updates can target.
 func outgoing(a *Activity, replies []cards.Message) []*OutgoingActivity {
-	base := func() *OutgoingActivity {
-		return &OutgoingActivity{
-			Type:         typeMessage,
-			From:         &schema.ChannelAccount{ID: a.Recipient.ID, Name: a.Recipient.Name},
-			Recipient:    &schema.ChannelAccount{ID: a.From.ID, Name: a.From.Name, AadObjectID: a.From.AadObjectID},
-			Conversation: &schema.ConversationAccount{ID: a.Conversation.ID, ConversationType: a.Conversation.ConversationType, TenantID: a.Conversation.TenantID, IsGroup: a.Conversation.IsGroup},
-			Locale:       a.Locale,
-		}
-	}
+	base := func() *OutgoingActivity { return outgoingTo(a, typeMessage) }
 	var acts []*OutgoingActivity
 	for _, m := range replies {
+		if m.Cites != nil && m.Card != nil {
+			// One message: the line citing the document, then the card.
+			c := base()
+			c.Text, c.TextFormat = m.Cites.Line, "markdown"
+			c.Attachments = []schema.Attachment{{ContentType: cards.ContentType, Content: m.Card}}
+			c.Entities = []any{citationEntity(m.Cites)}
+			acts = append(acts, c)
+			continue
+		}
 		if m.Text != "" {
 			t := base()
 			t.Text, t.TextFormat = m.Text, "plain"
@@ -526,6 +547,34 @@ func outgoing(a *Activity, replies []cards.Message) []*OutgoingActivity {
 		}
 	}
 	return acts
+}
+
+// citationEntity is how Teams reads a message's citation: its "[1]" is
+// the document c, shown under the message.
+func citationEntity(c *cards.Citation) map[string]any {
+	doc := map[string]any{"@type": "DigitalDocument", "name": c.Name, "abstract": c.Abstract, "url": c.URL}
+	return map[string]any{
+		"type": "https://schema.org/Message", "@type": "Message", "@context": "https://schema.org",
+		"citation": []any{map[string]any{"@type": "Claim", "position": 1, "appearance": doc}},
+	}
+}
+
+// outgoingTo is an activity of type typ answering a: to its sender, in its
+// conversation and locale, from the bot.
+func outgoingTo(a *Activity, typ string) *OutgoingActivity {
+	o := &OutgoingActivity{
+		Type:         typ,
+		Recipient:    &schema.ChannelAccount{ID: a.From.ID, Name: a.From.Name, AadObjectID: a.From.AadObjectID},
+		Conversation: &schema.ConversationAccount{ID: a.Conversation.ID, ConversationType: a.Conversation.ConversationType, TenantID: a.Conversation.TenantID, IsGroup: a.Conversation.IsGroup},
+		Locale:       a.Locale,
+	}
+	if a.Recipient.ID != "" {
+		// A turn no activity started (a reminder) may not know the
+		// bot's account: then the message goes without one, as the
+		// campaign's do, rather than with an empty one.
+		o.From = &schema.ChannelAccount{ID: a.Recipient.ID, Name: a.Recipient.Name}
+	}
+	return o
 }
 
 // cardActivity is a message carrying only card c, for updating a card.
@@ -559,4 +608,26 @@ func decodeInvokeResponse(b []byte) *InvokeResponse {
 		return nil
 	}
 	return &InvokeResponse{Status: r.Status, Body: r.Body}
+}
+
+// waitsOnGraph reports an effect that calls Microsoft Graph, which can take
+// seconds (throttling, retries): the person sees the bot typing meanwhile.
+func waitsOnGraph(e dialogs.Effect) bool {
+	switch e.(type) {
+	case dialogs.LoadMethods, dialogs.CheckPhone, dialogs.ApplyChange, dialogs.ApproveChange,
+		dialogs.IssueTAP, dialogs.RevokeSessions:
+		return true
+	}
+	return false
+}
+
+// typing shows "MFA Desk is typing…" in the conversation until the next
+// message (or a few seconds). It is a courtesy: a failure is not worth a
+// retry or more than a debug line.
+func (r *Runner) typing(ctx context.Context, a *Activity) {
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if _, err := r.sender.Reply(tctx, a.ServiceURL, a.Conversation.ID, a.ID, outgoingTo(a, typeTyping)); err != nil {
+		r.log.Debug("typing indicator not sent", zap.Error(err))
+	}
 }

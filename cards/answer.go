@@ -76,6 +76,7 @@ type AnswerView struct {
 var (
 	txtStepsHeading = Text{"手順", "What to do"}
 	txtRelated      = Text{"関連する質問", "Related questions"}
+	txtSourceLine   = Text{"出典 [1]", "Source [1]"}
 	txtHelpfulQ     = Text{"この回答は役に立ちましたか？", "Was this answer helpful?"}
 	txtHelpfulYes   = Text{"👍 はい", "👍 Yes"}
 	txtHelpfulNo    = Text{"👎 いいえ", "👎 No"}

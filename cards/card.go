@@ -37,6 +37,22 @@ type MSTeams struct {
 type Message struct {
 	Text string
 	Card *Card
+	// Cites, with a card, is the document the card's answer comes from:
+	// the message then goes as one, the card under a line that cites it
+	// ("Source [1]"), which Teams shows as a citation.
+	Cites *Citation
+}
+
+// Citation is a document a message cites.
+type Citation struct {
+	Name, URL, Abstract string
+	// Line is the message's text, with the document's marker "[1]".
+	Line string
+}
+
+// Cite is the citation of a document named name at url, in l.
+func Cite(l Lang, name, url, abstract string) *Citation {
+	return &Citation{Name: name, URL: url, Abstract: abstract, Line: txtSourceLine.In(l)}
 }
 
 // newCard starts a full-width card in the given language.
@@ -164,4 +180,47 @@ func Summary(c *Card) string {
 // Alert is a line in the attention colour, for a refusal on a card.
 func Alert(text string) TextBlock {
 	return TextBlock{Type: "TextBlock", Text: text, Wrap: true, Color: "Attention", Weight: "Bolder"}
+}
+
+// Buttons lists the card's Submit and Execute buttons, those of the body's
+// ActionSets first, then its actions: what a person may type rather than
+// click. Buttons of nested cards (Action.ShowCard) are not among them.
+func (c *Card) Buttons() []Button {
+	if c == nil {
+		return nil
+	}
+	var out []Button
+	add := func(as []Action) {
+		for _, a := range as {
+			if a.Type != "Action.Submit" && a.Type != "Action.Execute" {
+				continue
+			}
+			b := Button{Title: a.Title, Verb: a.Verb}
+			for k, v := range a.Data {
+				if k == VerbKey {
+					b.Verb = v
+					continue
+				}
+				if b.Data == nil {
+					b.Data = map[string]string{}
+				}
+				b.Data[k] = v
+			}
+			out = append(out, b)
+		}
+	}
+	var walk func(els []any)
+	walk = func(els []any) {
+		for _, el := range els {
+			switch el := el.(type) {
+			case ActionSet:
+				add(el.Actions)
+			case Container:
+				walk(el.Items)
+			}
+		}
+	}
+	walk(c.Body)
+	add(c.Actions)
+	return out
 }

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/faq"
@@ -109,6 +112,14 @@ type changeState struct {
 	Phone   *CheckedPhone `json:"phone,omitempty"`
 	Temp    *PhoneView    `json:"temp,omitempty"` // the temporary number, phone flow
 	Pending *pending      `json:"pending,omitempty"`
+	// Typed is a new number the person sent in a message while the flow
+	// waited for it (the temporary-number path), checked once the methods
+	// are read again. Its key is "number", as every full number's in a
+	// saved flow: ForgetNumbers finds flows by it.
+	Typed string `json:"number,omitempty"`
+	// Reminded is when the person was last reminded that the temporary
+	// number is still registered (EventTempReminder).
+	Reminded time.Time `json:"reminded,omitzero"`
 }
 
 // Next implements [Dialog].
@@ -123,14 +134,14 @@ func (d Change) Next(raw json.RawMessage, in Input) Turn {
 	if in.Kind == TextInput && in.Verb != "" {
 		in.Kind = SubmitInput // a typed command ("サインイン方法を変更する") acts as its button
 	}
-	if raw != nil && st.Owner != "" && in.Kind != ResultInput && !sameUser(in.User, st.Owner) {
+	if raw != nil && st.Owner != "" && in.Kind != ResultInput && in.Kind != EventInput && !sameUser(in.User, st.Owner) {
 		// Someone else in a group chat: the flow is not theirs to steer.
 		if in.Kind == TextInput && in.Verb == "" {
 			return Turn{Status: Waiting, State: raw, Pass: true}
 		}
 		return d.refuse(st, raw, in, txtNotYours)
 	}
-	if st.Stage == stageApplying && in.Kind != ResultInput && in.Now.Sub(st.Since) > applyingTimeout {
+	if st.Stage == stageApplying && in.Kind != ResultInput && in.Kind != EventInput && in.Now.Sub(st.Since) > applyingTimeout {
 		// The write was interrupted (the process stopped mid-way): find out
 		// what the methods are now and offer the rest again.
 		st.Stage = stageRecover
@@ -139,10 +150,22 @@ func (d Change) Next(raw json.RawMessage, in Input) Turn {
 	switch in.Kind {
 	case ResultInput:
 		return d.result(st, in)
+	case EventInput:
+		if in.Event == EventTempReminder && raw != nil {
+			return d.remind(st, raw, in)
+		}
+		return Turn{Status: Waiting, State: raw}
 	case TextInput:
 		if st.Stage == stageNumber {
-			in.Data = map[string]string{numberKey: in.Text}
+			// 「新しい番号は080-3344-5566です」: the number in the sentence.
+			n, _ := numberIn(in.Text)
+			in.Data = map[string]string{numberKey: n}
 			return d.number(st, in)
+		}
+		if n, ok := numberIn(in.Text); ok && st.Stage == stageTempDone && st.Temp != nil {
+			// The new number, sent as a message when the person came back.
+			st.Stage, st.Typed = stageWelcomeBack, n
+			return wait(st, []cards.Message{{Text: txtReading.In(l)}}, LoadMethods{})
 		}
 		// Anything else typed mid-flow is a new question; the flow waits.
 		if raw == nil {
@@ -156,7 +179,9 @@ func (d Change) Next(raw json.RawMessage, in Input) Turn {
 
 	switch in.Verb {
 	case cards.VerbChange:
-		if k := in.Data[cards.KindKey]; st.Stage == stageTempDone && st.Temp != nil && (k == "" || k == kindPhone || k == "change-phone") {
+		if k := in.Data[cards.KindKey]; st.Temp != nil && st.Stage != stageApplying && (k == "" || k == kindPhone || k == "change-phone") {
+			// Back with the new number, at whatever step they left: the
+			// temporary number is not forgotten by starting afresh.
 			st.Stage = stageWelcomeBack
 			return wait(st, []cards.Message{{Text: txtReading.In(l)}}, LoadMethods{})
 		}
@@ -265,6 +290,19 @@ func (d Change) result(st changeState, in Input) Turn {
 			return wait(st, []cards.Message{{Card: d.numberCard(st, l, ProblemText(l, res.Err))}})
 		}
 		p, _ := res.Value.(CheckedPhone)
+		if p.Registered != "" {
+			// The number they have now (typed by habit), or one already in
+			// another slot: writing it would change nothing or duplicate it.
+			msg := fmt.Sprintf(txtAlreadyThere.In(l), slotName(l, p.Registered))
+			switch {
+			case st.Goal == "finish-temp" && p.Registered == st.Temp.Slot:
+				msg = txtIsTemporary.In(l)
+			case p.Registered == st.Slot:
+				msg = txtSameAsCurrent.In(l)
+			}
+			st.Stage = stageNumber
+			return wait(st, []cards.Message{{Card: d.numberCard(st, l, msg)}})
+		}
 		st.Phone = &p
 		if st.Slot == "office" || !p.CanSMS {
 			return d.preview(st, in, false)
@@ -458,12 +496,12 @@ func (d Change) preview(st changeState, in Input, sms bool) Turn {
 	var ops []ChangeOp
 	switch st.Goal {
 	case "replace":
-		ops = []ChangeOp{{Op: OpChangePhone, Slot: st.Slot, Number: p.Number, Masked: p.Masked, SMS: sms}}
+		ops = []ChangeOp{{Op: OpChangePhone, Slot: st.Slot, Number: p.Number, Display: p.Display, Masked: p.Masked, SMS: sms}}
 	case "add", "temp":
-		ops = []ChangeOp{{Op: OpAddPhone, Slot: st.Slot, Number: p.Number, Masked: p.Masked, SMS: sms}}
+		ops = []ChangeOp{{Op: OpAddPhone, Slot: st.Slot, Number: p.Number, Display: p.Display, Masked: p.Masked, SMS: sms}}
 	case "finish-temp":
 		// Safe order: the new number exists before the temporary one goes.
-		first := ChangeOp{Op: OpAddPhone, Slot: "mobile", Number: p.Number, Masked: p.Masked, SMS: sms}
+		first := ChangeOp{Op: OpAddPhone, Slot: "mobile", Number: p.Number, Display: p.Display, Masked: p.Masked, SMS: sms}
 		if _, ok := m.phone("mobile"); ok {
 			first.Op = OpChangePhone
 		}
@@ -537,6 +575,9 @@ func (d Change) confirm(st changeState, raw json.RawMessage, in Input) Turn {
 // expired ends a flow whose confirmation ran out.
 func (d Change) expired(st changeState, l cards.Lang, now time.Time) Turn {
 	p := st.Pending
+	if st.Temp != nil {
+		return d.backToTemp(st, Input{Lang: l, Now: now}, txtExpiredTitle.In(l))
+	}
 	c := cards.ResultCard(l, txtExpiredTitle.In(l), txtExpiredBody.In(l), true, nil, nil,
 		cards.Button{Title: txtStartAgain.In(l), Verb: cards.VerbChange, Data: map[string]string{cards.KindKey: st.Kind}})
 	return Turn{Status: Cancelled, Replies: []cards.Message{{Card: c}}, Update: previewCard(l, now, *st.Methods, p, txtExpiredTitle.In(l))}
@@ -630,7 +671,7 @@ func (d Change) show(st changeState, c *cards.Card) Turn {
 // Cancel; retry, when set, is the positive button.
 func signInCard(l cards.Lang, m MethodsView, p *pending, title, body string, attention bool, retry *cards.Button) *cards.Card {
 	cancel := cancelButton(l, p.ID)
-	c := cards.PreviewCard(l, title, body, methodFacts(l, m), afterFacts(l, m, leftOps(p)), txtBefore.In(l), txtAfter.In(l), retry, &cancel, "")
+	c := cards.PreviewCard(l, title, body, methodFacts(l, m), afterFacts(l, m, leftOps(p), false), txtBefore.In(l), txtAfter.In(l), retry, &cancel, "")
 	if attention {
 		if tb, ok := c.Body[1].(cards.TextBlock); ok {
 			tb.Color = "Attention"
@@ -648,6 +689,9 @@ func (d Change) cancel(st changeState, raw json.RawMessage, in Input) Turn {
 	}
 	if st.Stage == stageApplying {
 		return d.refuse(st, raw, in, txtTooLate)
+	}
+	if st.Temp != nil {
+		return d.backToTemp(st, in, txtCancelledTitle.In(l))
 	}
 	t := Turn{Status: Cancelled, Replies: []cards.Message{{Text: txtCancelled.In(l)}}}
 	if st.Pending != nil && in.Execute && st.Methods != nil {
@@ -752,15 +796,12 @@ func (d Change) outcome(st changeState, in Input, p *pending, facts []cards.Fact
 			st.Temp = &PhoneView{Slot: p.Ops[0].Slot, Masked: p.Ops[0].Masked}
 			st.Pending, st.Phone, st.Stage = nil, nil, stageTempDone
 			c := cards.ResultCard(l, txtTempDoneTitle.In(l), txtTempDoneBody.In(l), false, facts, nil,
-				cards.Button{Title: txtHaveNewNumber.In(l), Verb: cards.VerbChange})
+				haveNewNumber(l))
 			return wait(st, []cards.Message{{Card: c}})
 		}
-		body := txtDoneBody.In(l)
-		if st.Goal == "auth-cleanup" {
-			body = txtDoneAuthBody.In(l)
-		}
+		body, next := doneBody(st, l)
 		c := cards.ResultCard(l, txtDoneTitle.In(l), body, false, facts,
-			[]cards.Link{{Title: txtOpenSecurity.In(l), URL: cards.MySecurityInfoURL}})
+			[]cards.Link{{Title: txtOpenSecurity.In(l), URL: cards.MySecurityInfoURL}}, next...)
 		return Turn{Status: Complete, Replies: []cards.Message{{Card: c}}}
 	}
 	// Nothing or part done: say exactly which, and offer the rest again.
@@ -801,6 +842,11 @@ func (d Change) outcome(st changeState, in Input, p *pending, facts []cards.Fact
 // with the new number.
 func (d Change) welcomeBack(st changeState, l cards.Lang) Turn {
 	st.Goal, st.Slot, st.Stage = "finish-temp", "mobile", stageNumber
+	if n := st.Typed; n != "" {
+		// They sent the number itself: check it at once.
+		st.Typed, st.Stage = "", stageChecking
+		return wait(st, []cards.Message{{Text: fmt.Sprintf(txtWelcomeBack.In(l), st.Temp.Masked)}}, CheckPhone{Input: n, Slot: st.Slot})
+	}
 	c := d.numberCard(st, l, "")
 	return wait(st, []cards.Message{{Text: fmt.Sprintf(txtWelcomeBack.In(l), st.Temp.Masked)}, {Card: c}})
 }
@@ -898,22 +944,28 @@ func leftOps(p *pending) []ChangeOp {
 
 // previewCard shows p's changes; now is the turn's time, in the
 // organisation's zone.
+//
+// While it can be confirmed, "after" shows a new number whole: the card
+// is in the person's own chat (the flows run nowhere else), and a typo
+// must be caught before it becomes their sign-in number. Once finished,
+// the card shows it masked, as every other card, log and audit entry do.
 func previewCard(l cards.Lang, now time.Time, m MethodsView, p *pending, status string) *cards.Card {
-	after := afterFacts(l, m, leftOps(p))
+	after := afterFacts(l, m, leftOps(p), status == "")
 	var confirm, cancel *cards.Button
 	if status == "" {
 		confirm = &cards.Button{Title: txtConfirm.In(l), Verb: VerbChangeConfirm, Data: map[string]string{reqKey: p.ID}}
 		c := cancelButton(l, p.ID)
 		cancel = &c
 	}
-	body := ""
+	body, title := "", p.Title
 	if status == "" { // the instructions matter only while it can be confirmed
 		body = fmt.Sprintf(txtPreviewBody.In(l), clock(l, p.Expires, now))
+		title = previewTitleWhole(l, p.Ops, p.Done)
 	}
-	return cards.PreviewCard(l, p.Title, body, methodFacts(l, m), after, txtBefore.In(l), txtAfter.In(l), confirm, cancel, status)
+	return cards.PreviewCard(l, title, body, methodFacts(l, m), after, txtBefore.In(l), txtAfter.In(l), confirm, cancel, status)
 }
 
-// previewTitle names the ops not done yet.
+// previewTitle names the ops not done yet, numbers masked.
 func previewTitle(l cards.Lang, ops []ChangeOp, done []bool) string {
 	var lines []string
 	for i, op := range ops {
@@ -922,6 +974,18 @@ func previewTitle(l cards.Lang, ops []ChangeOp, done []bool) string {
 		}
 	}
 	return strings.Join(lines, " / ")
+}
+
+// previewTitleWhole is previewTitle with new numbers whole, for the
+// person's own preview while it can be confirmed (see previewCard).
+func previewTitleWhole(l cards.Lang, ops []ChangeOp, done []bool) string {
+	whole := slices.Clone(ops)
+	for i := range whole {
+		if whole[i].Display != "" {
+			whole[i].Masked = whole[i].Display
+		}
+	}
+	return previewTitle(l, whole, done)
 }
 
 func anyDone(done []bool) bool {
@@ -1016,17 +1080,22 @@ var txtOtherKinds = map[string]cards.Text{
 	"temporaryAccessPass":     {JA: "一時アクセスパス", EN: "Temporary Access Pass"},
 }
 
-// afterFacts is methodFacts as they will be after ops.
-func afterFacts(l cards.Lang, m MethodsView, ops []ChangeOp) []cards.Fact {
+// afterFacts is methodFacts as they will be after ops; whole shows new
+// numbers whole (see previewCard).
+func afterFacts(l cards.Lang, m MethodsView, ops []ChangeOp, whole bool) []cards.Fact {
 	next := MethodsView{Phones: append([]PhoneView(nil), m.Phones...), Devices: append([]DeviceView(nil), m.Devices...), Others: append([]OtherView(nil), m.Others...)}
 	for _, op := range ops {
+		shown := op.Masked
+		if whole && op.Display != "" {
+			shown = op.Display
+		}
 		switch op.Op {
 		case OpAddPhone:
-			next.Phones = append(next.Phones, PhoneView{Slot: op.Slot, Masked: op.Masked})
+			next.Phones = append(next.Phones, PhoneView{Slot: op.Slot, Masked: shown})
 		case OpChangePhone:
 			for i := range next.Phones {
 				if next.Phones[i].Slot == op.Slot {
-					next.Phones[i].Masked = op.Masked
+					next.Phones[i].Masked = shown
 				}
 			}
 		case OpDeletePhone:
@@ -1098,7 +1167,7 @@ func ForgetNumbers(s Session) (Session, bool) {
 	for _, f := range s.Stack {
 		if f.Dialog == (Change{}).ID() {
 			var st changeState
-			if json.Unmarshal(f.State, &st) == nil && st.Stage != stageApplying && (st.Phone != nil || st.Pending != nil) {
+			if json.Unmarshal(f.State, &st) == nil && st.Stage != stageApplying && (st.Phone != nil || st.Pending != nil || st.Typed != "") {
 				dropped = true
 				continue
 			}
@@ -1119,4 +1188,125 @@ func clock(l cards.Lang, t, now time.Time) string {
 		return t.Format("15:04")
 	}
 	return t.Format("15:04 MST")
+}
+
+// numberIn finds the phone number in what a person typed: the one number
+// in a sentence (「新しい番号は080-3344-5566です」), or the text itself when
+// it is one. ok is false when there is no number with at least minDigits
+// digits, more than one, or digits outside it (「内線123」): then the text
+// comes back as typed, for the check to explain what is wrong with it.
+func numberIn(text string) (string, bool) {
+	folded := strings.ToLower(norm.NFKC.String(text))
+	for _, ext := range []string{"内線", "extension", "ext.", "ext "} {
+		if strings.Contains(folded, ext) {
+			return text, false // an extension: the check explains
+		}
+	}
+	var found string
+	runs, digitsOutside := 0, false
+	rs := []rune(folded)
+	for i := 0; i < len(rs); {
+		if !isPhoneRune(rs[i]) {
+			i++
+			continue
+		}
+		j, digits := i, 0
+		for ; j < len(rs) && isPhoneRune(rs[j]); j++ {
+			if unicode.IsDigit(rs[j]) {
+				digits++
+			}
+		}
+		switch {
+		case digits >= minDigits:
+			runs++
+			found = strings.Trim(string(rs[i:j]), " -.ー")
+		case digits > 0:
+			digitsOutside = true
+		}
+		i = j
+	}
+	if runs != 1 || digitsOutside {
+		return text, false
+	}
+	return found, true
+}
+
+// minDigits is the fewest digits a phone number has (a short national
+// number); fewer is a date, a count or an extension.
+const minDigits = 7
+
+// isPhoneRune reports a character of a typed phone number, as NFKC leaves
+// it: digits, "+", parentheses, spaces, dots and dashes (「ー」 among them).
+func isPhoneRune(r rune) bool {
+	return unicode.IsDigit(r) || strings.ContainsRune("+() .-‐‑‒–—―−ー", r)
+}
+
+// TempWaitMark is in the saved state of every change flow that holds a
+// temporary number (the key of that number): what a search of saved
+// states for flows to remind ([EventTempReminder]) looks for. It only
+// narrows the search; the flow decides whether a reminder is due.
+const TempWaitMark = `"temp":{`
+
+// remind tells the person, at most once a day, that the temporary number
+// is still registered and how to finish (EventTempReminder).
+func (d Change) remind(st changeState, raw json.RawMessage, in Input) Turn {
+	l := in.Lang
+	if st.Temp == nil || st.Stage == stageApplying || st.Stage == stageSignIn || sameDay(st.Reminded, in.Now) {
+		return Turn{Status: Waiting, State: raw}
+	}
+	// Whatever step they stopped at (a number asked for, a preview long
+	// expired), the flow waits for the new number again.
+	st.Stage, st.Goal, st.Slot = stageTempDone, "temp", ""
+	st.Pending, st.Phone, st.Typed = nil, nil, ""
+	st.Reminded = in.Now
+	c := cards.ResultCard(l, txtTempReminder.In(l), fmt.Sprintf(txtTempRemindBody.In(l), st.Temp.Masked), true, nil, nil, haveNewNumber(l))
+	return wait(st, []cards.Message{{Card: c}})
+}
+
+// sameDay reports whether t is on now's day, in now's zone.
+func sameDay(t, now time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	y1, m1, d1 := t.In(now.Location()).Date()
+	y2, m2, d2 := now.Date()
+	return y1 == y2 && m1 == m2 && d1 == d2
+}
+
+// haveNewNumber is the button that resumes the temporary-number path.
+func haveNewNumber(l cards.Lang) cards.Button {
+	return cards.Button{Title: txtHaveNewNumber.In(l), Verb: cards.VerbChange}
+}
+
+// backToTemp ends what was under way on the temporary-number path (a
+// preview cancelled or expired) without losing the path: the temporary
+// number is still registered, and the flow waits for the new one.
+func (d Change) backToTemp(st changeState, in Input, title string) Turn {
+	l := in.Lang
+	p := st.Pending
+	st.Stage, st.Goal, st.Slot = stageTempDone, "temp", ""
+	st.Pending, st.Phone, st.Typed = nil, nil, ""
+	c := cards.ResultCard(l, title, fmt.Sprintf(txtTempKept.In(l), st.Temp.Masked), false, nil, nil, haveNewNumber(l))
+	t := wait(st, []cards.Message{{Card: c}})
+	if p != nil && st.Methods != nil {
+		t.Update = previewCard(l, in.Now, *st.Methods, p, title)
+	}
+	return t
+}
+
+// doneBody says what a finished change did and what is left to do: a
+// removal, the old phone's Authenticator after its cleanup, or a number
+// to try, with Authenticator to move too when the person has it (a new
+// phone usually means both).
+func doneBody(st changeState, l cards.Lang) (string, []cards.Button) {
+	switch {
+	case st.Goal == "auth-cleanup":
+		return txtDoneAuthBody.In(l), nil
+	case st.Kind == kindRemove:
+		return txtDoneRemovedBody.In(l), nil
+	case st.Kind == kindPhone && st.Methods != nil && len(st.Methods.Devices) > 0:
+		return txtDonePhoneBody.In(l) + "\n\n" + txtDoneAuthToo.In(l), []cards.Button{
+			{Title: txtKindAuthenticator.In(l), Verb: cards.VerbChange, Data: map[string]string{cards.KindKey: kindAuthenticator}}}
+	}
+	return txtDonePhoneBody.In(l), nil
 }

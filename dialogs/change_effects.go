@@ -53,8 +53,14 @@ func (m MethodsView) phone(slot string) (PhoneView, bool) {
 // CheckedPhone is a number the runner normalised and found usable.
 type CheckedPhone struct {
 	Number string `json:"number"` // Graph's form; kept only until the change is done
-	Masked string `json:"masked"`
-	CanSMS bool   `json:"canSms"`
+	// Display is the whole number as people read it ("+81 80-3344-5566"),
+	// for the person's own preview only: a typo shows before it becomes
+	// their sign-in number. Everywhere else shows Masked.
+	Display string `json:"display,omitempty"`
+	Masked  string `json:"masked"`
+	CanSMS  bool   `json:"canSms"`
+	// Registered is the slot the number is already registered in, if any.
+	Registered string `json:"registered,omitempty"`
 }
 
 // Problem is a failure the person is told about, in both languages. It is
@@ -113,7 +119,8 @@ const (
 type ChangeOp struct {
 	Op         string `json:"op"`
 	Slot       string `json:"slot,omitempty"`
-	Number     string `json:"number,omitempty"` // Graph's form, for phone writes
+	Number     string `json:"number,omitempty"`  // Graph's form, for phone writes
+	Display    string `json:"display,omitempty"` // see CheckedPhone.Display
 	Masked     string `json:"masked,omitempty"`
 	SMS        bool   `json:"sms,omitempty"`
 	MethodKind string `json:"methodKind,omitempty"` // for delete-method

@@ -30,6 +30,9 @@ type changeFlow struct {
 	// covered makes BeginStepUp answer Done: a sign-in already covers the
 	// change, or step-up is off.
 	covered bool
+	// checked, when set, answers CheckPhone (the number typed, as the
+	// runner's check reads it).
+	checked func(dialogs.CheckPhone) dialogs.CheckedPhone
 }
 
 func newChangeFlow(t *testing.T) *changeFlow {
@@ -86,6 +89,9 @@ func (f *changeFlow) runEffects(in dialogs.Input, out dialogs.Turn) dialogs.Turn
 			f.notices = append(f.notices, e)
 		case dialogs.CheckPhone:
 			res.Value = dialogs.CheckedPhone{Number: "+81 8012345678", Masked: "+81 80••••5678", CanSMS: true}
+			if f.checked != nil {
+				res.Value = f.checked(e)
+			}
 		case dialogs.ApplyChange:
 			res.Value = dialogs.ChangeOutcome{Done: make([]bool, len(e.Ops))}
 			for i := range e.Ops {

@@ -87,6 +87,7 @@ var (
 	txtExpiredTitle   = cards.Text{JA: "確認の期限が切れました", EN: "This confirmation has expired"}
 	txtExpiredBody    = cards.Text{JA: "10分以内に確定されなかったため、何も変更していません。もう一度やり直してください。", EN: "It was not confirmed within 10 minutes, so nothing was changed. Please start again."}
 	txtStartAgain     = cards.Text{JA: "最初からやり直す", EN: "Start again"}
+	txtCancelledTitle = cards.Text{JA: "キャンセルしました", EN: "Cancelled"}
 	txtCancelled      = cards.Text{JA: "キャンセルしました。何も変更していません。", EN: "Cancelled. Nothing was changed."}
 	txtNothingChanged = cards.Text{JA: "変更できませんでした", EN: "Nothing was changed"}
 	txtPartly         = cards.Text{JA: "途中まで変更しました", EN: "Only part of the change went through"}
@@ -94,12 +95,22 @@ var (
 	txtSomethingWrong = cards.Text{JA: "問題が発生しました。しばらくしてからもう一度お試しください。", EN: "Something went wrong. Please try again in a little while."}
 
 	txtDoneTitle     = cards.Text{JA: "変更しました", EN: "Done"}
-	txtDoneBody      = cards.Text{JA: "今の登録は次のとおりです。https://aka.ms/mysecurityinfo に一度サインインして、新しい方法で認証できるか試してください。", EN: "This is what you have now. Sign in once at https://aka.ms/mysecurityinfo to check that the new method works."}
 	txtDoneAuthBody  = cards.Text{JA: "古いスマホの Authenticator アプリからも、このアカウントを削除してください（アカウントを選んで「アカウントの削除」）。", EN: "Also remove this account from the Authenticator app on the old phone (open the account, then \"Remove account\")."}
 	txtTempDoneTitle = cards.Text{JA: "一時的な番号を登録しました", EN: "Temporary number registered"}
-	txtTempDoneBody  = cards.Text{JA: "機種変更が終わって新しい番号が分かったら、またここで「新しい番号が分かった」を押すか、メニューの「サインイン方法を変更する」を選んでください。続きから進めます（一時的な番号の削除と新しい番号の登録）。", EN: "When your new phone and number are ready, come back and press \"I have my new number\" (or choose \"Change my sign-in method\" in the menu). I'll pick up where we left off: remove the temporary number and add the new one."}
+	txtTempDoneBody  = cards.Text{JA: "機種変更が終わって新しい番号が分かったら、またここで「新しい番号が分かった」を押すか、新しい番号をそのまま送ってください。続きから進めます（新しい番号の登録と一時的な番号の削除）。", EN: "When your new phone and number are ready, come back and press \"I have my new number\", or just send the new number. I'll pick up where we left off: add the new number and remove the temporary one."}
 	txtHaveNewNumber = cards.Text{JA: "新しい番号が分かった", EN: "I have my new number"}
 	txtWelcomeBack   = cards.Text{JA: "おかえりなさい。一時的に %s を登録しています。新しい番号を登録して、一時的な番号を削除しましょう。", EN: "Welcome back. %s is registered for the time being. Let's add your new number and remove the temporary one."}
+
+	txtTempKept       = cards.Text{JA: "一時的な番号 %s は登録したままです。新しい番号が分かったら、ここで「新しい番号が分かった」と送るか、番号をそのまま送ってください。続きから進めます。", EN: "The temporary number %s stays registered. When you have your new number, send \"I have my new number\" here, or just send the number, and I'll pick up where we left off."}
+	txtTempReminder   = cards.Text{JA: "一時的な番号がまだ登録されています", EN: "Your temporary number is still registered"}
+	txtTempRemindBody = cards.Text{JA: "%s を一時的に登録したままです。新しい番号が分かったら、ボタンを押すか番号をそのまま送ってください。新しい番号を登録して、一時的な番号を削除します。", EN: "%s is still registered for the time being. When you have your new number, press the button or just send the number: I'll add it and remove the temporary one."}
+
+	txtIsTemporary     = cards.Text{JA: "これは一時的に登録した番号です。新しい携帯電話の番号を入力してください。", EN: "That is the temporary number. Please enter your new mobile number."}
+	txtSameAsCurrent   = cards.Text{JA: "これは今登録されている番号です。新しい番号を入力してください。", EN: "That is the number you have registered now. Please enter the new one."}
+	txtAlreadyThere    = cards.Text{JA: "この番号はすでに「%s」として登録されています。別の番号を入力してください。", EN: "That number is already registered as \"%s\". Please enter a different one."}
+	txtDonePhoneBody   = cards.Text{JA: "今の登録は次のとおりです。新しい番号でコードを受け取れるか、https://aka.ms/mysecurityinfo に一度サインインして試してください。", EN: "This is what you have now. Sign in once at https://aka.ms/mysecurityinfo to check that codes reach the new number."}
+	txtDoneAuthToo     = cards.Text{JA: "古いスマホに Microsoft Authenticator も入っていた場合は、新しいスマホへの移行も必要です（電話番号とは別です）。", EN: "If Microsoft Authenticator was on the old phone too, move it to the new one as well: it is separate from the number."}
+	txtDoneRemovedBody = cards.Text{JA: "削除しました。残っている方法は次のとおりです。", EN: "Removed. These are the methods you have left."}
 
 	txtInterrupted      = cards.Text{JA: "前回の変更が途中で止まった可能性があります。今の登録を確認しています…", EN: "The last change may have been interrupted. Checking what you have now…"}
 	txtInterruptedTitle = cards.Text{JA: "前回の変更を確認しました", EN: "Checked the interrupted change"}

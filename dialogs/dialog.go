@@ -35,6 +35,9 @@ const (
 	EventUserJoined Event = "user-joined"
 	// EventBotAdded: the bot was added to a group chat or a team.
 	EventBotAdded Event = "bot-added"
+	// EventTempReminder: the daily look at a change flow that waits with a
+	// temporary number registered; the flow reminds the person once a day.
+	EventTempReminder Event = "temp-reminder"
 )
 
 // Scope is where the conversation happens.

@@ -38,7 +38,7 @@ func answerQuestion(kb *faq.KB, t faq.Tenant, s *Session, in Input, out *Turn) {
 	case faq.Confident:
 		e, _ := kb.Entry(res.Best())
 		out.Matched.Topic = e.ID
-		out.Replies = append(out.Replies, cards.Message{Card: answerCard(kb, t, e, in, cards.FeedbackAsk)})
+		out.Replies = append(out.Replies, answerMessage(kb, t, e, in))
 		s.Unhelpful = 0
 		s.LastTopic = e.ID
 		return
@@ -106,8 +106,26 @@ func answerCard(kb *faq.KB, t faq.Tenant, entry *faq.Entry, in Input, fb cards.F
 	return cards.Answer(l, v)
 }
 
+// answerMessage is an entry's answer as a reply: its card, citing the
+// document it comes from.
+func answerMessage(kb *faq.KB, t faq.Tenant, e *faq.Entry, in Input) cards.Message {
+	m := cards.Message{Card: answerCard(kb, t, e, in, cards.FeedbackAsk)}
+	if src := e.Cites(); src != nil {
+		l := in.Lang
+		// Teams shows a citation's abstract under its name, and wants
+		// one: without its own, the question the answer is about.
+		abstract := pick(l, src.Abstract.JA, src.Abstract.EN)
+		if abstract == "" {
+			abstract = pick(l, e.Title.JA, e.Title.EN)
+		}
+		m.Cites = cards.Cite(l, pick(l, src.Name.JA, src.Name.EN), src.URL, abstract)
+	}
+	return m
+}
+
 func topicButton(e *faq.Entry, l cards.Lang) cards.Button {
-	return cards.Button{Title: pick(l, e.Title.JA, e.Title.EN), Verb: cards.VerbTopic, Data: map[string]string{cards.TopicKey: e.ID}}
+	t := e.ButtonTitle()
+	return cards.Button{Title: pick(l, t.JA, t.EN), Verb: cards.VerbTopic, Data: map[string]string{cards.TopicKey: e.ID}}
 }
 
 var txtActions = map[string]cards.Text{

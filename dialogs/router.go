@@ -65,6 +65,59 @@ type Frame struct {
 	Dialog  string          `json:"dialog"`
 	Version int             `json:"version"`
 	State   json.RawMessage `json:"state,omitempty"`
+	// Buttons are those of the dialog's last cards: a person who types
+	// one's title (「新しい番号が分かった」) rather than clicking it gets
+	// what the click would have done.
+	Buttons []TypedButton `json:"buttons,omitempty"`
+}
+
+// TypedButton is a button a person may type: its title and what a click
+// sends.
+type TypedButton struct {
+	Title string            `json:"t"`
+	Verb  string            `json:"v"`
+	Data  map[string]string `json:"d,omitempty"`
+}
+
+// maxTypedButtons bounds the buttons a frame remembers.
+const maxTypedButtons = 12
+
+// typedButtons are the buttons of a dialog's turn: its replies' cards and
+// the card it updates. ok is false when the turn showed no card, and the
+// frame keeps the buttons it had.
+func typedButtons(t Turn) (bs []TypedButton, ok bool) {
+	cs := []*cards.Card{t.Update}
+	for _, m := range t.Replies {
+		cs = append(cs, m.Card)
+	}
+	for _, c := range cs {
+		if c == nil {
+			continue
+		}
+		ok = true
+		for _, b := range c.Buttons() {
+			if len(bs) < maxTypedButtons && normalizeCommand(b.Title) != "" {
+				bs = append(bs, TypedButton{Title: b.Title, Verb: b.Verb, Data: b.Data})
+			}
+		}
+	}
+	return bs, ok
+}
+
+// typedButton finds the button of the running dialog whose title text is,
+// as commands are matched (width, case, surrounding punctuation).
+func (s Session) typedButton(text string) (TypedButton, bool) {
+	top, ok := s.top()
+	if !ok {
+		return TypedButton{}, false
+	}
+	typed := normalizeCommand(text)
+	for _, b := range top.Buttons {
+		if normalizeCommand(b.Title) == typed {
+			return b, true
+		}
+	}
+	return TypedButton{}, false
 }
 
 // Router owns the main menu, global commands and free-text questions, and
@@ -250,6 +303,10 @@ func (r *Router) step(s Session, in Input) (Session, Turn) {
 	case TextInput:
 		if v, data := textCommand(in.Text); v != "" {
 			verb, in.Verb, in.Data = v, v, data
+		} else if b, ok := s.typedButton(in.Text); ok {
+			// A button's title typed by hand: the click it stands for.
+			in.Kind, in.Execute = SubmitInput, false
+			verb, in.Verb, in.Data = b.Verb, b.Verb, maps.Clone(b.Data)
 		}
 	}
 	if verb == cards.VerbHuman {
@@ -338,6 +395,9 @@ func (r *Router) deliver(s Session, d Dialog, st json.RawMessage, in Input, out 
 	if t.Status == Waiting {
 		s.Stack[top].State = t.State
 		out.State = t.State
+		if bs, ok := typedButtons(t); ok {
+			s.Stack[top].Buttons = bs
+		}
 	} else {
 		s.Stack = s.Stack[:top]
 	}
@@ -351,6 +411,12 @@ func (r *Router) event(s Session, in Input, out Turn) (Session, Turn) {
 		if !s.Welcomed {
 			s.Welcomed = true
 			out.Replies = append(out.Replies, cards.Message{Card: cards.Welcome(in.Lang)})
+		}
+	case EventTempReminder:
+		// Only a change flow the person is in: a reminder on top of
+		// something else (a talk with an agent) waits for another day.
+		if top, ok := s.top(); ok && top.Dialog == (Change{}).ID() {
+			s, out, _ = r.deliver(s, Change{}, top.State, in, out)
 		}
 	case EventBotAdded:
 		if !s.Welcomed {
@@ -387,7 +453,7 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 		if !ok || (tree != "sms" && tree != "voice") || !r.tenant.PhoneCodesEnded(in.Now) {
 			return false
 		}
-		reply(answerCard(r.kb.Load(), r.tenant, e, in, cards.FeedbackAsk))
+		out.Replies = append(out.Replies, answerMessage(r.kb.Load(), r.tenant, e, in))
 		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbTopic:
 		kb := r.kb.Load()
@@ -396,7 +462,7 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 			reply(cards.Menu(in.Lang))
 			break
 		}
-		reply(answerCard(kb, r.tenant, e, in, cards.FeedbackAsk))
+		out.Replies = append(out.Replies, answerMessage(kb, r.tenant, e, in))
 		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbFeedback:
 		r.feedback(s, in, out)

@@ -73,6 +73,18 @@ func TestParseErrorsNameFileEntryAndField(t *testing.T) {
 			return strings.Replace(s, "related: [roaming-abroad, voice-call-failed]", "related: [roaming-abroad, fax-machine]", 1)
 		}, []string{"entry sms-not-arriving", "related[1]", `"fax-machine"`}},
 		{"not YAML", func(string) string { return "- id: [unclosed" }, []string{"edited.yaml"}},
+		{"a title too wide for a button, and no label", func(s string) string {
+			i := strings.Index(s, "- id: mail-app-signin\n")
+			j := strings.Index(s[i:], "  label:\n") + i
+			return s[:j] + s[j+strings.Index(s[j:], "  answer:"):]
+		}, []string{"entry mail-app-signin", "label.ja", "55 columns", "label.en", "51 columns"}},
+		{"a source that is not https, with a name too long", func(s string) string {
+			return strings.Replace(s, "  related: [roaming-abroad, voice-call-failed]\n",
+				"  related: [roaming-abroad, voice-call-failed]\n  source:\n    name: {ja: 学内の多要素認証ガイド, en: "+strings.Repeat("MFA guide ", 9)+"}\n    url: http://mfa.example.ac.jp/guide\n", 1)
+		}, []string{"entry sms-not-arriving", "source.url", "not an https URL", "source.name.en", "Teams shows 80"}},
+		{"a label too wide", func(s string) string {
+			return strings.Replace(s, "en: My mail app stopped getting email\n", "en: My mail app stopped getting email after MFA\n", 1)
+		}, []string{"entry mail-app-signin", "label.en", "43 columns"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -254,4 +266,30 @@ func FuzzMatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestAnswersCiteTheirSourceOrFirstLink(t *testing.T) {
+	t.Parallel()
+	good, err := os.ReadFile("knowledge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(good), "  related: [roaming-abroad, voice-call-failed]\n",
+		"  related: [roaming-abroad, voice-call-failed]\n  source:\n    name: {ja: 学内の多要素認証ガイド, en: Our MFA guide}\n    url: https://mfa.example.ac.jp/guide\n", 1)
+	path := filepath.Join(t.TempDir(), "kb.yaml")
+	if err := os.WriteFile(path, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kb, err := faq.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sms, _ := kb.Entry("sms-not-arriving")
+	if c := sms.Cites(); c == nil || c.URL != "https://mfa.example.ac.jp/guide" || c.Name.JA != "学内の多要素認証ガイド" {
+		t.Errorf("sms-not-arriving cites %+v, want its source", c)
+	}
+	costs, _ := kb.Entry("costs")
+	if c := costs.Cites(); len(costs.Links) > 0 && (c == nil || c.URL != costs.Links[0].URL) {
+		t.Errorf("costs cites %+v, want its first link %s", c, costs.Links[0].URL)
+	}
 }

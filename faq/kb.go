@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/width"
 )
 
 //go:embed knowledge.yaml
@@ -50,8 +51,14 @@ type Link struct {
 
 // Entry is one topic of the knowledge base.
 type Entry struct {
-	ID       string   `yaml:"id"`
-	Title    Text     `yaml:"title"`
+	ID    string `yaml:"id"`
+	Title Text   `yaml:"title"`
+	// Label is the title short enough for a button (ButtonWidth), where
+	// the title is longer: Teams cuts a button's title off, mid-word.
+	Label Text `yaml:"label"`
+	// Source is the organisation's document the answer comes from, cited
+	// under it; without one, the answer cites its first link.
+	Source   *Source  `yaml:"source"`
 	Answer   Text     `yaml:"answer"`
 	Steps    Lines    `yaml:"steps"`
 	Links    []Link   `yaml:"links"`
@@ -63,6 +70,27 @@ type Entry struct {
 	// have ended, Ended (if given) is the answer instead.
 	SMSVoice bool     `yaml:"sms_voice"`
 	Ended    *Variant `yaml:"when_sms_voice_ended"`
+}
+
+// Source is a document an answer cites: its name (at most 80 characters,
+// as Teams shows), its address and, optionally, what it is about (at most
+// 160).
+type Source struct {
+	Name     Text   `yaml:"name"`
+	URL      string `yaml:"url"`
+	Abstract Text   `yaml:"abstract"`
+}
+
+// Cites is the document the entry's answer cites: its source, or else its
+// first link; nil when it has neither.
+func (e *Entry) Cites() *Source {
+	if e.Source != nil {
+		return e.Source
+	}
+	if len(e.Links) > 0 {
+		return &Source{Name: e.Links[0].Title, URL: e.Links[0].URL}
+	}
+	return nil
 }
 
 // Variant is what an entry says instead once the tenant's SMS and voice
@@ -212,11 +240,35 @@ func Parse(source string, data []byte) (*KB, error) {
 			}
 		}
 		check("", map[string]Text{"title": e.Title, "answer": e.Answer}, e.Steps, e.Links, e.Actions)
+		if src := e.Source; src != nil {
+			if u, err := url.Parse(src.URL); err != nil || u.Scheme != "https" || u.Host == "" {
+				fail(i, e.ID, "source.url", "%q is not an https URL", src.URL)
+			}
+			for field, limit := range map[string]int{"name": 80, "abstract": 160} {
+				t := src.Name
+				if field == "abstract" {
+					t = src.Abstract
+				}
+				if field == "name" && (t.JA == "" || t.EN == "") {
+					fail(i, e.ID, "source.name", "needs both ja and en")
+				}
+				for lang, v := range map[string]string{"ja": t.JA, "en": t.EN} {
+					if n := len([]rune(v)); n > limit {
+						fail(i, e.ID, "source."+field+"."+lang, "%d characters; Teams shows %d", n, limit)
+					}
+				}
+			}
+		}
 		if v := e.Ended; v != nil {
 			if !e.SMSVoice {
 				fail(i, e.ID, "when_sms_voice_ended", "only for topics marked sms_voice: true")
 			}
 			check("when_sms_voice_ended.", map[string]Text{"answer": v.Answer}, v.Steps, v.Links, v.Actions)
+		}
+		for lang, title := range map[string]string{"ja": e.ButtonTitle().JA, "en": e.ButtonTitle().EN} {
+			if w := columns(title); w > ButtonWidth {
+				fail(i, e.ID, "label."+lang, "%d columns wide on a button, which shows %d: give a shorter label", w, ButtonWidth)
+			}
 		}
 		if len(e.Examples.JA) == 0 {
 			fail(i, e.ID, "examples.ja", "needs example questions")
@@ -247,4 +299,37 @@ func Parse(source string, data []byte) (*KB, error) {
 		return m
 	})
 	return kb, nil
+}
+
+// ButtonWidth is the widest a button's title may be, in columns (a
+// Japanese character takes two): about what Teams shows of a button in a
+// full-width card on a phone before it cuts the title off.
+const ButtonWidth = 40
+
+// ButtonTitle is what a button leading to the entry says: its label, or
+// its title when it has none, in each language.
+func (e *Entry) ButtonTitle() Text {
+	t := e.Title
+	if e.Label.JA != "" {
+		t.JA = e.Label.JA
+	}
+	if e.Label.EN != "" {
+		t.EN = e.Label.EN
+	}
+	return t
+}
+
+// columns is how wide s is on screen: two columns for a wide (Japanese)
+// character, one for the rest.
+func columns(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }

@@ -168,3 +168,15 @@ type TemporaryAccessPass struct {
 	LifetimeMinutes int
 	UsableOnce      bool
 }
+
+// SlotOf returns the slot in which p is registered, "" if none. Numbers
+// are compared in E.164, however they were written ("+81 9012345678",
+// "+81 090-1234-5678").
+func (m Methods) SlotOf(p Phone) string {
+	for _, pm := range m.Phones {
+		if q, err := ParsePhone(pm.Number, ""); err == nil && q.E164 == p.E164 {
+			return string(pm.Type)
+		}
+	}
+	return ""
+}

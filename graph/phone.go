@@ -61,6 +61,9 @@ type Phone struct {
 	E164 string
 	// Masked is safe to show and log, e.g. "+81 90••••5678": see [MaskNumber].
 	Masked string
+	// Display is the whole number grouped as people read it, e.g.
+	// "+81 90-1234-5678"; never log it.
+	Display string
 	// Line is the kind of line the number belongs to.
 	Line LineType
 }
@@ -221,10 +224,11 @@ func ParsePhone(input, defaultRegion string) (Phone, error) {
 	}
 	cc := strconv.Itoa(int(num.GetCountryCode()))
 	return Phone{
-		Graph:  "+" + cc + " " + nsn,
-		E164:   "+" + cc + nsn,
-		Masked: maskParts(cc, nsn),
-		Line:   line,
+		Graph:   "+" + cc + " " + nsn,
+		E164:    "+" + cc + nsn,
+		Masked:  maskParts(cc, nsn),
+		Display: phonenumbers.Format(num, phonenumbers.INTERNATIONAL),
+		Line:    line,
 	}, nil
 }
 

@@ -376,18 +376,20 @@ func (s *DB) CampaignHistory(ctx context.Context, campaign string, since time.Ti
 	return out, rows.Err()
 }
 
-// PersonalChat is a person's 1:1 chat with the bot.
+// PersonalChat is a person's 1:1 chat with the bot. Locale is the Teams
+// client's, as the person's last activity in it said (may be empty).
 type PersonalChat struct {
-	TeamsID, Conversation, ServiceURL string
+	TeamsID, Conversation, ServiceURL, Locale string
 }
 
 // RememberChat records a person's 1:1 chat with the bot, as an activity
 // from it showed it.
 func (s *DB) RememberChat(ctx context.Context, userID string, c PersonalChat, at time.Time) error {
-	_, err := s.exec(ctx, "remember chat", `INSERT INTO personal_chats (user_id, teams_id, conversation, service_url, updated_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET teams_id = excluded.teams_id,
-		conversation = excluded.conversation, service_url = excluded.service_url, updated_at = excluded.updated_at`,
-		userID, c.TeamsID, c.Conversation, c.ServiceURL, at.Unix())
+	_, err := s.exec(ctx, "remember chat", `INSERT INTO personal_chats (user_id, teams_id, conversation, service_url, locale, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET teams_id = excluded.teams_id,
+		conversation = excluded.conversation, service_url = excluded.service_url, locale = excluded.locale,
+		updated_at = excluded.updated_at`,
+		userID, c.TeamsID, c.Conversation, c.ServiceURL, c.Locale, at.Unix())
 	return err
 }
 
@@ -395,8 +397,8 @@ func (s *DB) RememberChat(ctx context.Context, userID string, c PersonalChat, at
 // when they never wrote to it.
 func (s *DB) PersonalChatOf(ctx context.Context, userID string) (PersonalChat, error) {
 	var c PersonalChat
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT teams_id, conversation, service_url FROM personal_chats WHERE user_id = ?`), userID).
-		Scan(&c.TeamsID, &c.Conversation, &c.ServiceURL)
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT teams_id, conversation, service_url, locale FROM personal_chats WHERE user_id = ?`), userID).
+		Scan(&c.TeamsID, &c.Conversation, &c.ServiceURL, &c.Locale)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNotFound
 	}
@@ -404,4 +406,23 @@ func (s *DB) PersonalChatOf(ctx context.Context, userID string) (PersonalChat, e
 		return c, fmt.Errorf("store: personal chat: %w", err)
 	}
 	return c, nil
+}
+
+// PersonalChatIn returns whose 1:1 chat with the bot the conversation is
+// (their Entra object id) and the chat, or [ErrNotFound] when it is no
+// one's as far as the bot knows: not a 1:1 chat, or not the one the person
+// last wrote in.
+func (s *DB) PersonalChatIn(ctx context.Context, conversationID string) (string, PersonalChat, error) {
+	var user string
+	var c PersonalChat
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT user_id, teams_id, conversation, service_url, locale FROM personal_chats
+		WHERE conversation = ? ORDER BY updated_at DESC, user_id LIMIT 1`), conversationID).
+		Scan(&user, &c.TeamsID, &c.Conversation, &c.ServiceURL, &c.Locale)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", c, ErrNotFound
+	}
+	if err != nil {
+		return "", c, fmt.Errorf("store: personal chat in a conversation: %w", err)
+	}
+	return user, c, nil
 }

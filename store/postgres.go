@@ -247,4 +247,8 @@ var postgresMigrations = []string{
 	// v11: SQLite's tables of conversations and activities became
 	// WITHOUT ROWID; PostgreSQL's tables have no row ids to drop.
 	`SELECT 1;`,
+	// v12: the locale a person's chat was last seen with, and the chat
+	// found by its conversation (see sqlite.go).
+	`ALTER TABLE personal_chats ADD COLUMN locale TEXT NOT NULL DEFAULT '';
+	CREATE INDEX personal_chats_conversation ON personal_chats (conversation);`,
 }

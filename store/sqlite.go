@@ -236,4 +236,9 @@ var sqliteMigrations = []string{
 	DROP TABLE processed_activities;
 	ALTER TABLE processed_activities_v11 RENAME TO processed_activities;
 	CREATE INDEX processed_activities_at ON processed_activities (processed_at);`,
+	// v12: the locale a person's chat was last seen with, and the chat
+	// found by its conversation: the bot writes into a conversation first
+	// (a reminder) in the person's language.
+	`ALTER TABLE personal_chats ADD COLUMN locale TEXT NOT NULL DEFAULT '';
+	CREATE INDEX personal_chats_conversation ON personal_chats (conversation);`,
 }

@@ -1,0 +1,263 @@
+package dialogs_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
+)
+
+// repliesText is every card and text the last step sent, as JSON.
+func (f *changeFlow) repliesText() string {
+	f.t.Helper()
+	var b strings.Builder
+	for _, m := range f.replies {
+		b.WriteString(m.Text)
+		if m.Card != nil {
+			b.WriteString(mustCardJSON(f.t, m.Card))
+		}
+	}
+	if f.last.Update != nil {
+		b.WriteString(mustCardJSON(f.t, f.last.Update))
+	}
+	return b.String()
+}
+
+// checksAsked are the inputs of the CheckPhone effects asked for so far.
+func (f *changeFlow) checksAsked() []string {
+	var out []string
+	for _, e := range f.effects {
+		if c, ok := e.(dialogs.CheckPhone); ok {
+			out = append(out, c.Input)
+		}
+	}
+	return out
+}
+
+// stage is the running change flow's stage, "" when none runs.
+func (f *changeFlow) stage() string {
+	for _, fr := range f.s.Stack {
+		if fr.Dialog == "change" {
+			st := string(fr.State)
+			const key = `"stage":"`
+			i := strings.Index(st, key) + len(key)
+			return st[i : i+strings.Index(st[i:], `"`)]
+		}
+	}
+	return ""
+}
+
+// toTempDone registers a temporary landline: the flow then waits for the
+// new number.
+func (f *changeFlow) toTempDone() {
+	f.t.Helper()
+	f.step(submit(cards.VerbChange, cards.KindKey, "phone"))
+	f.step(submit(dialogs.VerbChangePick, "choice", "unknown"))
+	f.checked = func(c dialogs.CheckPhone) dialogs.CheckedPhone {
+		return dialogs.CheckedPhone{Number: "+81 312345678", Display: "+81 3-1234-5678", Masked: "+81 3••••5678"}
+	}
+	f.step(text("03-1234-5678"))
+	f.step(confirm(f.req()))
+	if f.stage() != "temp-done" || !strings.Contains(f.repliesText(), "一時的な番号を登録しました") {
+		f.t.Fatalf("temporary number not registered: stage %q, replies %s", f.stage(), f.repliesText())
+	}
+	f.methods.Phones = append(f.methods.Phones, dialogs.PhoneView{Slot: "office", Masked: "+81 3••••5678"})
+}
+
+func TestTemporaryNumberPathIsNeverLost(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.toTempDone()
+
+	// A daily reminder while it stays: once a day, however often asked.
+	remind := func() string {
+		f.step(event(dialogs.EventTempReminder, dialogs.Personal))
+		return f.repliesText()
+	}
+	f.now = f.now.Add(24 * time.Hour)
+	if got := remind(); !strings.Contains(got, "一時的な番号がまだ登録されています") || !strings.Contains(got, "+81 3••••5678") {
+		t.Errorf("reminder the next day = %s", got)
+	}
+	f.now = f.now.Add(3 * time.Hour)
+	if got := remind(); got != "" {
+		t.Errorf("second reminder the same day: %s", got)
+	}
+	f.now = f.now.Add(21 * time.Hour)
+	if got := remind(); !strings.Contains(got, "一時的な番号がまだ登録されています") {
+		t.Errorf("no reminder the day after: %q", got)
+	}
+
+	// The new number, sent in a sentence, resumes the flow at once.
+	f.checked = func(c dialogs.CheckPhone) dialogs.CheckedPhone {
+		return dialogs.CheckedPhone{Number: "+81 8033445566", Display: "+81 80-3344-5566", Masked: "+81 80••••5566", CanSMS: true}
+	}
+	f.step(text("機種変更終わりました。新しい番号は080-3344-5566です"))
+	if got := f.checksAsked(); len(got) != 2 || got[1] != "080-3344-5566" {
+		t.Fatalf("numbers checked = %q, want the one in the sentence", got)
+	}
+	f.step(submit(dialogs.VerbChangePick, "choice", "sms"))
+	preview := f.repliesText()
+	if f.stage() != "confirm" || !strings.Contains(preview, "+81 80-3344-5566") {
+		t.Fatalf("stage %q; the person's own preview does not show the number whole: %s", f.stage(), preview)
+	}
+
+	// Cancel keeps the temporary number and the flow, and says so.
+	in := submit(dialogs.VerbChangeCancel, "req", f.req())
+	in.Execute = true
+	f.step(in)
+	got := f.repliesText()
+	if f.stage() != "temp-done" || !strings.Contains(got, "+81 3••••5678 は登録したままです") {
+		t.Fatalf("after Cancel: stage %q, replies %s", f.stage(), got)
+	}
+	if strings.Contains(mustCardJSON(t, f.last.Update), "+81 80-3344-5566") {
+		t.Errorf("the cancelled preview still shows the number whole: %s", mustCardJSON(t, f.last.Update))
+	}
+	if f.writes() != 1 {
+		t.Errorf("%d writes, want only the temporary number's", f.writes())
+	}
+
+	// The button's title, typed, acts as the button; the number they have
+	// now is refused as the new one.
+	f.step(text("新しい番号が分かった"))
+	if f.stage() != "number" {
+		t.Fatalf("typed 新しい番号が分かった: stage %q, replies %s", f.stage(), f.repliesText())
+	}
+	f.checked = func(c dialogs.CheckPhone) dialogs.CheckedPhone {
+		return dialogs.CheckedPhone{Number: "+81 9012345678", Display: "+81 90-1234-5678", Masked: "+81 90••••5678", CanSMS: true, Registered: "mobile"}
+	}
+	f.step(text("090-1234-5678"))
+	if got := f.repliesText(); f.stage() != "number" || !strings.Contains(got, "これは今登録されている番号です") {
+		t.Errorf("the current number as the new one: stage %q, replies %s", f.stage(), got)
+	}
+	if f.writes() != 1 {
+		t.Errorf("%d writes after the refused number", f.writes())
+	}
+}
+
+func TestExpiredPreviewKeepsTheTemporaryNumber(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.toTempDone()
+	f.step(submit(cards.VerbChange))
+	f.step(text("080-3344-5566"))
+	f.step(submit(dialogs.VerbChangePick, "choice", "sms"))
+	req := f.req()
+	f.now = f.now.Add(dialogs.ConfirmWindow + time.Second)
+	f.step(confirm(req))
+	if got := f.repliesText(); f.stage() != "temp-done" || !strings.Contains(got, "は登録したままです") {
+		t.Errorf("after the preview expired: stage %q, replies %s", f.stage(), got)
+	}
+}
+
+func TestNumberTypedInASentence(t *testing.T) {
+	t.Parallel()
+	for typed, want := range map[string]string{
+		"080-3344-5566":                      "080-3344-5566",
+		"新しい番号は080-3344-5566です":              "080-3344-5566",
+		"My new number is +81 80 3344 5566.": "+81 80 3344 5566",
+		"０８０ー３３４４ー５５６６です":                    "080ー3344ー5566",
+		// Two numbers, or other digits, or an extension: as typed, for
+		// the check to explain.
+		"080-1111-2222 か 090-3333-4444": "080-1111-2222 か 090-3333-4444",
+		"03-1234-5678 内線123":            "03-1234-5678 内線123",
+		"3月から 080-3344-5566":            "3月から 080-3344-5566",
+		"abc":                           "abc",
+	} {
+		f := newChangeFlow(t)
+		f.step(submit(cards.VerbChange, cards.KindKey, "backup"))
+		f.step(submit(dialogs.VerbChangePick, "choice", "alternateMobile"))
+		f.step(text(typed))
+		if got := f.checksAsked(); len(got) != 1 || got[0] != want {
+			t.Errorf("typed %q: checked %q, want %q", typed, got, want)
+		}
+	}
+}
+
+func TestDoneCardsSayWhatHappened(t *testing.T) {
+	t.Parallel()
+	t.Run("removal", func(t *testing.T) {
+		f := newChangeFlow(t)
+		f.methods.Phones = append(f.methods.Phones, dialogs.PhoneView{Slot: "office", Masked: "+81 3••••5678"})
+		f.methods.MFACapable = 3
+		f.step(submit(cards.VerbChange, cards.KindKey, "remove"))
+		f.step(submit(dialogs.VerbChangePick, "choice", "phone:office"))
+		f.step(confirm(f.req()))
+		got := f.repliesText()
+		if !strings.Contains(got, "削除しました。残っている方法") || strings.Contains(got, "新しい方法") || strings.Contains(got, "新しい番号") {
+			t.Errorf("removal's end card: %s", got)
+		}
+	})
+	t.Run("new number, Authenticator on the old phone", func(t *testing.T) {
+		f := newChangeFlow(t)
+		f.step(submit(cards.VerbChange, cards.KindKey, "phone"))
+		f.step(submit(dialogs.VerbChangePick, "choice", "known"))
+		f.step(text("080-1234-5678"))
+		f.step(submit(dialogs.VerbChangePick, "choice", "sms"))
+		f.step(confirm(f.req()))
+		got := f.repliesText()
+		if !strings.Contains(got, "Microsoft Authenticator も入っていた場合") || !strings.Contains(got, `"kind":"authenticator"`) {
+			t.Errorf("a phone change with Authenticator registered does not mention it: %s", got)
+		}
+	})
+	t.Run("new number, no Authenticator", func(t *testing.T) {
+		f := newChangeFlow(t)
+		f.methods.Devices = nil
+		f.step(submit(cards.VerbChange, cards.KindKey, "phone"))
+		f.step(submit(dialogs.VerbChangePick, "choice", "known"))
+		f.step(text("080-1234-5678"))
+		f.step(submit(dialogs.VerbChangePick, "choice", "sms"))
+		f.step(confirm(f.req()))
+		got := f.repliesText()
+		if !strings.Contains(got, "新しい番号でコードを受け取れるか") || strings.Contains(got, "Authenticator も") {
+			t.Errorf("end card: %s", got)
+		}
+	})
+}
+
+func TestTypedButtons(t *testing.T) {
+	t.Parallel()
+	r := dialogs.NewRouter(testKB, nil)
+	start := func() dialogs.Session {
+		s, _ := r.Step(dialogs.Session{}, submit(cards.VerbTroubleshoot, cards.TSKey, "voice"))
+		return s
+	}
+	for _, typed := range []string{"かかってきた", "かかってきた！", " かかってきた。"} {
+		_, out := r.Step(start(), text(typed))
+		if len(out.Replies) == 0 || out.Replies[0].Card == nil || strings.Contains(mustCardJSON(t, out.Replies[0].Card), "お答えできません") {
+			t.Errorf("typed %q: %+v, want the troubleshooter's next step", typed, out.Replies)
+			continue
+		}
+		if got := mustCardJSON(t, out.Replies[0].Card); !strings.Contains(got, "ts.answer") && !strings.Contains(got, "電話") {
+			t.Errorf("typed %q: %s", typed, got)
+		}
+	}
+	// Anything else is still a question, and the troubleshooter gives way.
+	s, out := r.Step(start(), text("海外でコードが受け取れない"))
+	if len(s.Stack) != 0 || len(out.Replies) == 0 {
+		t.Errorf("a question mid-troubleshooter: stack %+v", s.Stack)
+	}
+}
+
+func TestTemporaryNumberKeptAtEveryStep(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.toTempDone()
+	if !strings.Contains(string(f.s.Stack[len(f.s.Stack)-1].State), dialogs.TempWaitMark) {
+		t.Fatalf("the waiting flow's state has no %s: %s", dialogs.TempWaitMark, f.s.Stack[len(f.s.Stack)-1].State)
+	}
+	// Back, then the menu's "change my phone number" again at the number
+	// step: still the finishing path, not a new flow.
+	f.step(submit(cards.VerbChange))
+	f.step(submit(cards.VerbChange, cards.KindKey, "change-phone"))
+	if got := f.repliesText(); f.stage() != "number" || !strings.Contains(got, "おかえりなさい") {
+		t.Fatalf("the phone change started again at the number step: stage %q, %s", f.stage(), got)
+	}
+	// Stopped there for a day: reminded, and waiting as before.
+	f.now = f.now.Add(24 * time.Hour)
+	f.step(event(dialogs.EventTempReminder, dialogs.Personal))
+	if got := f.repliesText(); f.stage() != "temp-done" || !strings.Contains(got, "一時的な番号がまだ登録されています") {
+		t.Errorf("a day after stopping at the number: stage %q, %s", f.stage(), got)
+	}
+}
