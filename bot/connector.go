@@ -32,7 +32,24 @@ type OutgoingActivity struct {
 	Summary      string                      `json:"summary,omitempty"`
 	Attachments  []schema.Attachment         `json:"attachments,omitempty"`
 	Entities     []any                       `json:"entities,omitempty"`
-	ChannelData  any                         `json:"channelData,omitempty"`
+	// SuggestedActions are prompts offered above the compose box.
+	SuggestedActions *SuggestedActions `json:"suggestedActions,omitempty"`
+	ChannelData      any               `json:"channelData,omitempty"`
+}
+
+// SuggestedActions are buttons Teams shows above the compose box of a 1:1
+// chat until the person sends something; an imBack sends its value as
+// their message.
+type SuggestedActions struct {
+	To      []string          `json:"to,omitempty"`
+	Actions []SuggestedAction `json:"actions"`
+}
+
+// SuggestedAction is one of them.
+type SuggestedAction struct {
+	Type  string `json:"type"`
+	Title string `json:"title"`
+	Value string `json:"value"`
 }
 
 // ConversationParameters create a conversation (a proactive message, or a new

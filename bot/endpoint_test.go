@@ -58,7 +58,11 @@ func TestValidMessageGetsReplyAtServiceURL(t *testing.T) {
 	// The answer cites its document as Teams reads citations: "[1]" in the
 	// text, the document in a schema.org Message entity.
 	var cited struct {
-		Text     string
+		Text             string
+		SuggestedActions struct {
+			To      []string
+			Actions []struct{ Type, Title, Value string }
+		}
 		Entities []struct {
 			Type     string `json:"type"`
 			Citation []struct {
@@ -74,6 +78,21 @@ func TestValidMessageGetsReplyAtServiceURL(t *testing.T) {
 		cited.Entities[0].Citation[0].Position != 1 || cited.Entities[0].Citation[0].Appearance.URL != src.URL ||
 		cited.Entities[0].Citation[0].Appearance.Name != src.Name.JA || cited.Entities[0].Citation[0].Appearance.Abstract == "" {
 		t.Errorf("answer's citation = %+v (%v), want [1] citing %s", cited, err, src.URL)
+	}
+	// What to ask next: the related topics, offered to this person.
+	var want []string
+	for _, id := range entry.Related {
+		r, _ := testKB(t).Entry(id)
+		want = append(want, r.ButtonTitle().JA)
+	}
+	sa := cited.SuggestedActions
+	if len(sa.To) != 1 || sa.To[0] != msg["from"].(map[string]any)["id"] || len(sa.Actions) != min(len(want), 3) {
+		t.Fatalf("suggested actions = %+v, want imBack prompts %q to the person", sa, want)
+	}
+	for i, a := range sa.Actions {
+		if a.Type != "imBack" || a.Title != want[i] || a.Value != want[i] {
+			t.Errorf("prompt %d = %+v, want imBack %q", i, a, want[i])
+		}
 	}
 	tok, _ := e.authority.lastToken.Load().(string)
 	for _, s := range got {

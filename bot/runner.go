@@ -533,20 +533,37 @@ func outgoing(a *Activity, replies []cards.Message) []*OutgoingActivity {
 			c.Attachments = []schema.Attachment{{ContentType: cards.ContentType, Content: m.Card}}
 			c.Entities = []any{citationEntity(m.Cites)}
 			acts = append(acts, c)
-			continue
+		} else {
+			if m.Text != "" {
+				t := base()
+				t.Text, t.TextFormat = m.Text, "plain"
+				acts = append(acts, t)
+			}
+			if m.Card != nil {
+				c := base()
+				c.Attachments = []schema.Attachment{{ContentType: cards.ContentType, Content: m.Card}}
+				acts = append(acts, c)
+			}
 		}
-		if m.Text != "" {
-			t := base()
-			t.Text, t.TextFormat = m.Text, "plain"
-			acts = append(acts, t)
-		}
-		if m.Card != nil {
-			c := base()
-			c.Attachments = []schema.Attachment{{ContentType: cards.ContentType, Content: m.Card}}
-			acts = append(acts, c)
+		if len(m.Prompts) > 0 && len(acts) > 0 {
+			// What to ask next goes with the message's last activity.
+			acts[len(acts)-1].SuggestedActions = prompts(a, m.Prompts)
 		}
 	}
 	return acts
+}
+
+// prompts offers ps to the person a answers, in their 1:1 chat only (where
+// Teams shows suggested actions).
+func prompts(a *Activity, ps []string) *SuggestedActions {
+	if len(ps) == 0 || a.Conversation.ConversationType != "personal" {
+		return nil
+	}
+	s := &SuggestedActions{To: []string{a.From.ID}}
+	for _, p := range ps {
+		s.Actions = append(s.Actions, SuggestedAction{Type: "imBack", Title: p, Value: p})
+	}
+	return s
 }
 
 // citationEntity is how Teams reads a message's citation: its "[1]" is

@@ -41,6 +41,9 @@ type Message struct {
 	// the message then goes as one, the card under a line that cites it
 	// ("Source [1]"), which Teams shows as a citation.
 	Cites *Citation
+	// Prompts are what the person might ask next, offered above the box
+	// they type in (in a 1:1 chat); picking one sends its text.
+	Prompts []string
 }
 
 // Citation is a document a message cites.

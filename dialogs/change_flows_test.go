@@ -261,3 +261,26 @@ func TestTemporaryNumberKeptAtEveryStep(t *testing.T) {
 		t.Errorf("a day after stopping at the number: stage %q, %s", f.stage(), got)
 	}
 }
+
+func TestPromptsAreAnsweredByTheirTopic(t *testing.T) {
+	t.Parallel()
+	r := dialogs.NewRouter(testKB, nil)
+	_, out := r.Step(dialogs.Session{}, text("SMSが届かない"))
+	if len(out.Replies) == 0 || len(out.Replies[0].Prompts) == 0 {
+		t.Fatalf("an answer without prompts: %+v", out.Replies)
+	}
+	for _, typed := range append(out.Replies[0].Prompts, "My mail app stopped getting email", "ｍｙ ｍａｉｌ ａｐｐ ｓｔｏｐｐｅｄ ｇｅｔｔｉｎｇ ｅｍａｉｌ！") {
+		e, ok := testKB.ByTitle(typed)
+		if !ok {
+			t.Errorf("%q is no topic's title or label", typed)
+			continue
+		}
+		s, out := r.Step(dialogs.Session{}, text(typed))
+		if s.LastTopic != e.ID || len(out.Replies) == 0 || out.Replies[0].Card == nil {
+			t.Errorf("%q: answered %q, want %s", typed, s.LastTopic, e.ID)
+		}
+		if out.Matched != nil {
+			t.Errorf("%q went to the matcher (%+v): a topic's own title is answered without a guess", typed, out.Matched)
+		}
+	}
+}

@@ -110,6 +110,12 @@ func answerCard(kb *faq.KB, t faq.Tenant, entry *faq.Entry, in Input, fb cards.F
 // document it comes from.
 func answerMessage(kb *faq.KB, t faq.Tenant, e *faq.Entry, in Input) cards.Message {
 	m := cards.Message{Card: answerCard(kb, t, e, in, cards.FeedbackAsk)}
+	for _, id := range e.Related {
+		if r, ok := kb.Entry(id); ok && len(m.Prompts) < maxPrompts {
+			bt := r.ButtonTitle()
+			m.Prompts = append(m.Prompts, pick(in.Lang, bt.JA, bt.EN))
+		}
+	}
 	if src := e.Cites(); src != nil {
 		l := in.Lang
 		// Teams shows a citation's abstract under its name, and wants
@@ -122,6 +128,9 @@ func answerMessage(kb *faq.KB, t faq.Tenant, e *faq.Entry, in Input) cards.Messa
 	}
 	return m
 }
+
+// maxPrompts bounds the suggested prompts under an answer.
+const maxPrompts = 3
 
 func topicButton(e *faq.Entry, l cards.Lang) cards.Button {
 	t := e.ButtonTitle()

@@ -307,6 +307,11 @@ func (r *Router) step(s Session, in Input) (Session, Turn) {
 			// A button's title typed by hand: the click it stands for.
 			in.Kind, in.Execute = SubmitInput, false
 			verb, in.Verb, in.Data = b.Verb, b.Verb, maps.Clone(b.Data)
+		} else if e, ok := r.kb.Load().ByTitle(in.Text); ok {
+			// A topic's title or label, as a suggested prompt sends it
+			// (or typed off an old card's button): that topic's answer.
+			in.Kind, in.Execute = SubmitInput, false
+			verb, in.Verb, in.Data = cards.VerbTopic, cards.VerbTopic, map[string]string{cards.TopicKey: e.ID}
 		}
 	}
 	if verb == cards.VerbHuman {

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/width"
 )
 
@@ -141,6 +142,9 @@ type KB struct {
 	Source  string // where it was loaded from, for messages
 	Entries []Entry
 	byID    map[string]*Entry
+	// byTitle finds an entry by its title or button label, as a button or
+	// a suggested prompt sends it (titleKey).
+	byTitle map[string]*Entry
 	// matcher is built on first use, or by Warm: it needs the Japanese
 	// dictionary and trains a classifier, about a second of work that
 	// start-up need not wait for.
@@ -161,6 +165,20 @@ func (kb *KB) Warm() { kb.matcher() }
 
 // Warmed reports whether the matcher is built (for readiness probes).
 func (kb *KB) Warmed() bool { return kb.warm.Load() }
+
+// ByTitle returns the entry whose title or button label is text, as a
+// suggested prompt sends it or a person types it off a button: width,
+// case and surrounding punctuation aside.
+func (kb *KB) ByTitle(text string) (*Entry, bool) {
+	e, ok := kb.byTitle[titleKey(text)]
+	return e, ok
+}
+
+// titleKey folds what typing a title may change: width, case, surrounding
+// spaces and punctuation.
+func titleKey(s string) string {
+	return strings.Trim(strings.ToLower(norm.NFKC.String(s)), " \t\r\n.!?。！？、,")
+}
 
 // Entry returns the entry with the given id.
 func (kb *KB) Entry(id string) (*Entry, bool) {
@@ -190,7 +208,7 @@ func Parse(source string, data []byte) (*KB, error) {
 	if err := dec.Decode(&entries); err != nil {
 		return nil, fmt.Errorf("faq: %s: %w", source, err)
 	}
-	kb := &KB{Source: source, Entries: entries, byID: make(map[string]*Entry, len(entries))}
+	kb := &KB{Source: source, Entries: entries, byID: make(map[string]*Entry, len(entries)), byTitle: map[string]*Entry{}}
 	var errs []error
 	fail := func(i int, id, field, msg string, args ...any) {
 		if id == "" {
@@ -209,6 +227,11 @@ func Parse(source string, data []byte) (*KB, error) {
 			continue
 		}
 		kb.byID[e.ID] = e
+		for _, t := range []string{e.Title.JA, e.Title.EN, e.Label.JA, e.Label.EN} {
+			if k := titleKey(t); k != "" {
+				kb.byTitle[k] = e
+			}
+		}
 		if !slices.Contains(TopicIDs, e.ID) {
 			fail(i, e.ID, "id", "not a known topic (known: %s)", strings.Join(TopicIDs, ", "))
 		}

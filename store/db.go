@@ -163,6 +163,11 @@ func (s *DB) migrate(ctx context.Context) error {
 // Load returns the conversation's state and whether activityID was already
 // processed.
 func (s *DB) Load(ctx context.Context, conversationID, activityID string) (Snapshot, error) {
+	// A turn already given up is not loaded: had the batch been quick, the
+	// select below could pick its result as well as the cancellation.
+	if err := ctx.Err(); err != nil {
+		return Snapshot{}, fmt.Errorf("store: load conversation: %w", err)
+	}
 	// With the other turns loading now (see batcher). The batch has its
 	// own deadline; a caller that stops waiting leaves it.
 	select {
