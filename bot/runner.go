@@ -385,12 +385,14 @@ func (r *Runner) Wait() { r.background.Wait() }
 // It returns the replies it could not deliver.
 func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, sess dialogs.Session, pending []dialogs.Effect, card *cardUpdates) ([]*OutgoingActivity, error) {
 	var undelivered []*OutgoingActivity
+	typed := false
 	for run := 0; len(pending) > 0; run++ {
 		if run == maxEffects {
 			r.log.Error("effects not run", zap.Int("effects", len(pending)))
 			break
 		}
-		if waitsOnGraph(pending[0]) {
+		if !typed && waitsOnGraph(pending[0]) {
+			typed = true // once a turn: it lasts until the next message
 			r.typing(ctx, a)
 		}
 		res := r.runEffect(ctx, pending[0], in)
@@ -642,7 +644,8 @@ func waitsOnGraph(e dialogs.Effect) bool {
 // message (or a few seconds). It is a courtesy: a failure is not worth a
 // retry or more than a debug line.
 func (r *Runner) typing(ctx context.Context, a *Activity) {
-	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	// Short: a click has seconds for its answer, and this is no answer.
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 500*time.Millisecond)
 	defer cancel()
 	if _, err := r.sender.Reply(tctx, a.ServiceURL, a.Conversation.ID, a.ID, outgoingTo(a, typeTyping)); err != nil {
 		r.log.Debug("typing indicator not sent", zap.Error(err))

@@ -122,8 +122,49 @@ type changeState struct {
 	Reminded time.Time `json:"reminded,omitzero"`
 }
 
-// Next implements [Dialog].
+// Next implements [Dialog]. A flow that holds a temporary number never
+// ends without it: whatever would end it (another kind of change done or
+// cancelled, a failed read, a write that cannot be retried), it waits for
+// the new number again instead, and a change started meanwhile carries the
+// number along. Only the finish that removed it, or the helpdesk approval
+// that will, lets it go.
 func (d Change) Next(raw json.RawMessage, in Input) Turn {
+	t := d.next(raw, in)
+	var before changeState
+	if raw == nil || json.Unmarshal(raw, &before) != nil || before.Temp == nil || tempResolved(before, in) {
+		return t
+	}
+	if t.Status == Waiting {
+		var st changeState
+		if json.Unmarshal(t.State, &st) == nil && st.Temp == nil {
+			st.Temp, st.Reminded = before.Temp, before.Reminded
+			t.State = mustState(st)
+		}
+		return t
+	}
+	l := in.Lang
+	st := changeState{Owner: before.Owner, Kind: kindPhone, Stage: stageTempDone, Goal: "temp", Temp: before.Temp, Reminded: before.Reminded, Methods: before.Methods}
+	c := cards.ResultCard(l, txtTempReminder.In(l), fmt.Sprintf(txtTempKept.In(l), st.Temp.Masked), false, nil, nil, haveNewNumber(l))
+	t.Status, t.State, t.Pass = Waiting, mustState(st), false
+	t.Replies = append(t.Replies, cards.Message{Card: c})
+	return t
+}
+
+// tempResolved reports the turn whose result removed the temporary number
+// (the finish's write), or handed its removal to the helpdesk.
+func tempResolved(before changeState, in Input) bool {
+	r := in.Result
+	if in.Kind != ResultInput || r == nil || r.Err != nil || before.Goal != "finish-temp" {
+		return false
+	}
+	if r.Effect == (OpenTicket{}).EffectName() {
+		return true
+	}
+	out, _ := r.Value.(ChangeOutcome)
+	return r.Effect == (ApplyChange{}).EffectName() && !out.NeedsApproval
+}
+
+func (d Change) next(raw json.RawMessage, in Input) Turn {
 	var st changeState
 	if raw != nil {
 		if json.Unmarshal(raw, &st) != nil {
@@ -162,7 +203,7 @@ func (d Change) Next(raw json.RawMessage, in Input) Turn {
 			in.Data = map[string]string{numberKey: n}
 			return d.number(st, in)
 		}
-		if n, ok := numberIn(in.Text); ok && st.Stage == stageTempDone && st.Temp != nil {
+		if n, ok := numberIn(in.Text); ok && st.Stage == stageTempDone && st.Temp != nil && aboutANumber(in.Text, n) {
 			// The new number, sent as a message when the person came back.
 			st.Stage, st.Typed = stageWelcomeBack, n
 			return wait(st, []cards.Message{{Text: txtReading.In(l)}}, LoadMethods{})
@@ -728,7 +769,12 @@ func (d Change) applied(st changeState, in Input) Turn {
 	}
 	if out.NeedsApproval && in.Result.Err == nil {
 		// Approval mode: nothing was written; the helpdesk decides.
-		pending := ApplyChange{Key: p.Key, Owner: p.Owner, Ops: p.Ops, Skip: p.Done}
+		// The ticket keeps the number Graph needs, not a display copy.
+		ops := slices.Clone(p.Ops)
+		for i := range ops {
+			ops[i].Display = ""
+		}
+		pending := ApplyChange{Key: p.Key, Owner: p.Owner, Ops: ops, Skip: p.Done}
 		return Turn{Status: Waiting, State: mustState(st), Effects: []Effect{OpenTicket{
 			Topic: ChangeTopic(HelpdeskLang), Lang: l, Pending: &pending, PendingText: OpLines(HelpdeskLang, p.Ops)}}}
 	}
@@ -947,8 +993,11 @@ func leftOps(p *pending) []ChangeOp {
 //
 // While it can be confirmed, "after" shows a new number whole: the card
 // is in the person's own chat (the flows run nowhere else), and a typo
-// must be caught before it becomes their sign-in number. Once finished,
-// the card shows it masked, as every other card, log and audit entry do.
+// must be caught before it becomes their sign-in number. Answered by its
+// own buttons, the card is replaced by one that shows it masked, as every
+// other card, log and audit entry does; a preview left alone (or answered
+// by typing) keeps it, in the person's own chat only: the bot does not
+// know the card's id to replace it (see issue 20's old cards).
 func previewCard(l cards.Lang, now time.Time, m MethodsView, p *pending, status string) *cards.Card {
 	after := afterFacts(l, m, leftOps(p), status == "")
 	var confirm, cancel *cards.Button
@@ -1169,7 +1218,14 @@ func ForgetNumbers(s Session) (Session, bool) {
 			var st changeState
 			if json.Unmarshal(f.State, &st) == nil && st.Stage != stageApplying && (st.Phone != nil || st.Pending != nil || st.Typed != "") {
 				dropped = true
-				continue
+				if st.Temp == nil {
+					continue
+				}
+				// The temporary number stays registered: the flow waits
+				// for the new one again, holding no typed number.
+				st.Kind, st.Stage, st.Goal, st.Slot = kindPhone, stageTempDone, "temp", ""
+				st.Pending, st.Phone, st.Typed = nil, nil, ""
+				f.State = mustState(st)
 			}
 		}
 		kept = append(kept, f)
@@ -1216,10 +1272,11 @@ func numberIn(text string) (string, bool) {
 				digits++
 			}
 		}
+		run := strings.Trim(string(rs[i:j]), " -.ー")
 		switch {
-		case digits >= minDigits:
+		case digits >= minDigits && !isDate(strings.ReplaceAll(run, " ", "")):
 			runs++
-			found = strings.Trim(string(rs[i:j]), " -.ー")
+			found = run
 		case digits > 0:
 			digitsOutside = true
 		}
@@ -1229,6 +1286,23 @@ func numberIn(text string) (string, bool) {
 		return text, false
 	}
 	return found, true
+}
+
+// aboutANumber reports whether text, which holds number n, is about a
+// phone number: the number alone, or words that say so. While a flow has
+// waited for days, 「注文番号 1234567 の件で…」 or a question with a count
+// in it is not the new number.
+func aboutANumber(text, n string) bool {
+	rest := strings.ToLower(strings.Replace(norm.NFKC.String(text), n, "", 1))
+	if strings.Trim(rest, " 。.!！、,です") == "" {
+		return true
+	}
+	for _, cue := range []string{"電話", "携帯", "番号", "スマホ", "phone", "number", "mobile", "tel"} {
+		if strings.Contains(rest, cue) {
+			return true
+		}
+	}
+	return false
 }
 
 // minDigits is the fewest digits a phone number has (a short national
@@ -1251,12 +1325,14 @@ const TempWaitMark = `"temp":{`
 // is still registered and how to finish (EventTempReminder).
 func (d Change) remind(st changeState, raw json.RawMessage, in Input) Turn {
 	l := in.Lang
-	if st.Temp == nil || st.Stage == stageApplying || st.Stage == stageSignIn || sameDay(st.Reminded, in.Now) {
+	// A write under way, or a sign-in that can still finish, is left be.
+	busy := st.Stage == stageApplying || (st.Stage == stageSignIn && st.Pending != nil && in.Now.Before(st.Pending.Expires))
+	if st.Temp == nil || busy || sameDay(st.Reminded, in.Now) {
 		return Turn{Status: Waiting, State: raw}
 	}
 	// Whatever step they stopped at (a number asked for, a preview long
 	// expired), the flow waits for the new number again.
-	st.Stage, st.Goal, st.Slot = stageTempDone, "temp", ""
+	st.Kind, st.Stage, st.Goal, st.Slot = kindPhone, stageTempDone, "temp", ""
 	st.Pending, st.Phone, st.Typed = nil, nil, ""
 	st.Reminded = in.Now
 	c := cards.ResultCard(l, txtTempReminder.In(l), fmt.Sprintf(txtTempRemindBody.In(l), st.Temp.Masked), true, nil, nil, haveNewNumber(l))
@@ -1284,7 +1360,7 @@ func haveNewNumber(l cards.Lang) cards.Button {
 func (d Change) backToTemp(st changeState, in Input, title string) Turn {
 	l := in.Lang
 	p := st.Pending
-	st.Stage, st.Goal, st.Slot = stageTempDone, "temp", ""
+	st.Kind, st.Stage, st.Goal, st.Slot = kindPhone, stageTempDone, "temp", ""
 	st.Pending, st.Phone, st.Typed = nil, nil, ""
 	c := cards.ResultCard(l, title, fmt.Sprintf(txtTempKept.In(l), st.Temp.Masked), false, nil, nil, haveNewNumber(l))
 	t := wait(st, []cards.Message{{Card: c}})

@@ -224,13 +224,11 @@ func TestTypedButtons(t *testing.T) {
 		return s
 	}
 	for _, typed := range []string{"かかってきた", "かかってきた！", " かかってきた。"} {
-		_, out := r.Step(start(), text(typed))
-		if len(out.Replies) == 0 || out.Replies[0].Card == nil || strings.Contains(mustCardJSON(t, out.Replies[0].Card), "お答えできません") {
-			t.Errorf("typed %q: %+v, want the troubleshooter's next step", typed, out.Replies)
-			continue
-		}
-		if got := mustCardJSON(t, out.Replies[0].Card); !strings.Contains(got, "ts.answer") && !strings.Contains(got, "電話") {
-			t.Errorf("typed %q: %s", typed, got)
+		s, _ := r.Step(start(), text(typed))
+		// The click's next node, as the button would have led: still in
+		// the troubleshooter, past the first question.
+		if len(s.Stack) != 1 || s.Stack[0].Dialog != "troubleshoot" || strings.Contains(string(s.Stack[0].State), `"node":"rang"`) {
+			t.Errorf("typed %q: stack %+v, want the troubleshooter one step on", typed, s.Stack)
 		}
 	}
 	// Anything else is still a question, and the troubleshooter gives way.
@@ -283,4 +281,95 @@ func TestPromptsAreAnsweredByTheirTopic(t *testing.T) {
 			t.Errorf("%q went to the matcher (%+v): a topic's own title is answered without a guess", typed, out.Matched)
 		}
 	}
+}
+
+func TestTypedConfirmIsNoConfirm(t *testing.T) {
+	t.Parallel()
+	f := newChangeFlow(t)
+	f.covered = true // a sign-in that covers the change: a confirm would write at once
+	f.toPreview()
+	f.step(text("確定する"))
+	for _, e := range f.effects {
+		switch e.(type) {
+		case dialogs.BeginStepUp, dialogs.ApplyChange:
+			t.Fatalf("typed 確定する asked for %s: only the card's button confirms", e.EffectName())
+		}
+	}
+	if f.stage() != "confirm" {
+		t.Errorf("stage %q after a typed 確定する, want the preview still open", f.stage())
+	}
+}
+
+func TestWaitingFlowTakesOnlyANumber(t *testing.T) {
+	t.Parallel()
+	for typed, resumes := range map[string]bool{
+		"080-3344-5566":                  true,
+		"新しい番号は080-3344-5566です":          true,
+		"My new number is 080 3344 5566": true,
+		"2025-12-01 から SMS が届かない":        false,
+		"注文 1234567 の件で質問があります":          false,
+	} {
+		f := newChangeFlow(t)
+		f.toTempDone()
+		f.step(text(typed))
+		if got := f.stage() != "temp-done"; got != resumes {
+			t.Errorf("typed %q while the flow waits: resumed %v, want %v", typed, got, resumes)
+		}
+	}
+}
+
+// TestTemporaryNumberOutlivesEveryEnding: whatever ends what runs on top
+// of a temporary number, the flow waits for the new number again.
+func TestTemporaryNumberOutlivesEveryEnding(t *testing.T) {
+	t.Parallel()
+	t.Run("another change, cancelled", func(t *testing.T) {
+		f := newChangeFlow(t)
+		f.toTempDone()
+		f.step(submit(cards.VerbChange, cards.KindKey, "authenticator"))
+		if f.stage() != "wait-added" || !strings.Contains(string(f.s.Stack[0].State), dialogs.TempWaitMark) {
+			t.Fatalf("the Authenticator move does not carry the temporary number: %s", f.s.Stack[0].State)
+		}
+		f.step(submit(dialogs.VerbChangeCancel))
+		if f.stage() != "temp-done" || !strings.Contains(f.repliesText(), "+81 3••••5678 は登録したままです") {
+			t.Errorf("after cancelling the other change: stage %q, %s", f.stage(), f.repliesText())
+		}
+	})
+	t.Run("the methods cannot be read", func(t *testing.T) {
+		f := newChangeFlow(t)
+		f.toTempDone()
+		f.loadErr = &dialogs.Problem{Code: "throttled", JA: "混み合っています。", EN: "Busy."}
+		f.step(submit(cards.VerbChange))
+		if got := f.repliesText(); f.stage() != "temp-done" || !strings.Contains(got, "混み合っています") || !strings.Contains(got, "は登録したままです") {
+			t.Errorf("after a failed read: stage %q, %s", f.stage(), got)
+		}
+	})
+	t.Run("an idle day's clean-up", func(t *testing.T) {
+		f := newChangeFlow(t)
+		f.toTempDone()
+		f.step(submit(cards.VerbChange))
+		f.step(text("080-3344-5566"))
+		f.step(submit(dialogs.VerbChangePick, "choice", "sms"))
+		s, dropped := dialogs.ForgetNumbers(f.s)
+		if !dropped || len(s.Stack) != 1 || strings.Contains(string(s.Stack[0].State), "3344") ||
+			!strings.Contains(string(s.Stack[0].State), `"stage":"temp-done"`) || !strings.Contains(string(s.Stack[0].State), dialogs.TempWaitMark) {
+			t.Errorf("ForgetNumbers on a finishing preview: dropped %v, stack %+v", dropped, s.Stack)
+		}
+	})
+	t.Run("a sign-in never finished", func(t *testing.T) {
+		f := newChangeFlow(t)
+		f.toTempDone()
+		f.signIn = "" // they never sign in
+		f.step(submit(cards.VerbChange))
+		f.step(text("080-3344-5566"))
+		f.step(submit(dialogs.VerbChangePick, "choice", "sms"))
+		f.step(confirm(f.req()))
+		if f.stage() != "sign-in" {
+			t.Fatalf("stage %q, want waiting for the sign-in", f.stage())
+		}
+		f.now = f.now.Add(24 * time.Hour)
+		f.step(event(dialogs.EventTempReminder, dialogs.Personal))
+		if got := f.repliesText(); f.stage() != "temp-done" || !strings.Contains(got, "一時的な番号がまだ登録されています") {
+			t.Errorf("a day after an unfinished sign-in: stage %q, %s", f.stage(), got)
+		}
+	})
 }

@@ -33,6 +33,8 @@ type changeFlow struct {
 	// checked, when set, answers CheckPhone (the number typed, as the
 	// runner's check reads it).
 	checked func(dialogs.CheckPhone) dialogs.CheckedPhone
+	// loadErr, when set, is what reading the methods fails with.
+	loadErr error
 }
 
 func newChangeFlow(t *testing.T) *changeFlow {
@@ -85,6 +87,9 @@ func (f *changeFlow) runEffects(in dialogs.Input, out dialogs.Turn) dialogs.Turn
 			f.asked = &e
 		case dialogs.LoadMethods:
 			res.Value = f.methods
+			if f.loadErr != nil {
+				res.Value, res.Err = nil, f.loadErr
+			}
 		case dialogs.Notify:
 			f.notices = append(f.notices, e)
 		case dialogs.CheckPhone:

@@ -79,6 +79,11 @@ type TypedButton struct {
 	Data  map[string]string `json:"d,omitempty"`
 }
 
+// clickOnly are the verbs a typed title never stands for: a confirm that
+// leads to a write (or to the sign-in before it) comes from its card's
+// button, which carries the request it confirms, and from nothing else.
+var clickOnly = map[string]bool{VerbChangeConfirm: true, VerbChangeSignIn: true}
+
 // maxTypedButtons bounds the buttons a frame remembers.
 const maxTypedButtons = 12
 
@@ -96,7 +101,7 @@ func typedButtons(t Turn) (bs []TypedButton, ok bool) {
 		}
 		ok = true
 		for _, b := range c.Buttons() {
-			if len(bs) < maxTypedButtons && normalizeCommand(b.Title) != "" {
+			if len(bs) < maxTypedButtons && normalizeCommand(b.Title) != "" && !clickOnly[b.Verb] {
 				bs = append(bs, TypedButton{Title: b.Title, Verb: b.Verb, Data: b.Data})
 			}
 		}
@@ -307,11 +312,6 @@ func (r *Router) step(s Session, in Input) (Session, Turn) {
 			// A button's title typed by hand: the click it stands for.
 			in.Kind, in.Execute = SubmitInput, false
 			verb, in.Verb, in.Data = b.Verb, b.Verb, maps.Clone(b.Data)
-		} else if e, ok := r.kb.Load().ByTitle(in.Text); ok {
-			// A topic's title or label, as a suggested prompt sends it
-			// (or typed off an old card's button): that topic's answer.
-			in.Kind, in.Execute = SubmitInput, false
-			verb, in.Verb, in.Data = cards.VerbTopic, cards.VerbTopic, map[string]string{cards.TopicKey: e.ID}
 		}
 	}
 	if verb == cards.VerbHuman {
@@ -351,8 +351,16 @@ func (r *Router) step(s Session, in Input) (Session, Turn) {
 func (r *Router) fallback(s Session, in Input, out Turn) (Session, Turn) {
 	switch in.Kind {
 	case TextInput:
-		// Free text outside a flow is a question.
-		answerQuestion(r.kb.Load(), r.tenant, &s, in, &out)
+		// Free text outside a flow is a question. A topic's title or
+		// label, as a suggested prompt sends it (or typed off an old
+		// card's button), is that topic's answer, without a guess.
+		kb := r.kb.Load()
+		if e, ok := kb.ByTitle(in.Text); ok {
+			out.Replies = append(out.Replies, answerMessage(kb, r.tenant, e, in))
+			s.Unhelpful, s.LastTopic = 0, e.ID
+			break
+		}
+		answerQuestion(kb, r.tenant, &s, in, &out)
 	case SubmitInput:
 		// A button from a flow that has ended, or from an older card.
 		out.Replies = append(out.Replies, cards.Message{Card: cards.Menu(in.Lang)})
