@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
-	"strings"
 	"sync/atomic"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/faq"
@@ -101,7 +98,7 @@ func typedButtons(t Turn) (bs []TypedButton, ok bool) {
 		}
 		ok = true
 		for _, b := range c.Buttons() {
-			if len(bs) < maxTypedButtons && normalizeCommand(b.Title) != "" && !clickOnly[b.Verb] {
+			if len(bs) < maxTypedButtons && faq.Fold(b.Title) != "" && !clickOnly[b.Verb] {
 				bs = append(bs, TypedButton{Title: b.Title, Verb: b.Verb, Data: b.Data})
 			}
 		}
@@ -116,9 +113,9 @@ func (s Session) typedButton(text string) (TypedButton, bool) {
 	if !ok {
 		return TypedButton{}, false
 	}
-	typed := normalizeCommand(text)
+	typed := faq.Fold(text)
 	for _, b := range top.Buttons {
-		if normalizeCommand(b.Title) == typed {
+		if faq.Fold(b.Title) == typed {
 			return b, true
 		}
 	}
@@ -533,7 +530,7 @@ func (s Session) top() (Frame, bool) {
 }
 
 // commands maps what people type to the verbs above. Keys are normalised
-// with normalizeCommand. Only whole messages count: "menu" is a command,
+// with faq.Fold. Only whole messages count: "menu" is a command,
 // "the menu button does nothing" is a question.
 var commands = map[string]struct{ verb, lang string }{
 	"menu": {cards.VerbMenu, ""}, "help": {cards.VerbMenu, ""}, "start": {cards.VerbMenu, ""},
@@ -554,7 +551,7 @@ var commands = map[string]struct{ verb, lang string }{
 
 // textCommand recognises a typed command and returns its verb and data.
 func textCommand(text string) (string, map[string]string) {
-	c, ok := commands[normalizeCommand(text)]
+	c, ok := commands[faq.Fold(text)]
 	if !ok {
 		return "", nil
 	}
@@ -562,11 +559,4 @@ func textCommand(text string) (string, map[string]string) {
 		return c.verb, map[string]string{cards.LangKey: c.lang}
 	}
 	return c.verb, nil
-}
-
-// normalizeCommand folds width (ＭＥＮＵ, ｍｅｎｕ), case and surrounding
-// punctuation so that commands match however they were typed.
-func normalizeCommand(s string) string {
-	s = strings.ToLower(norm.NFKC.String(s))
-	return strings.Trim(s, " \t\r\n.!?。！？、,/")
 }

@@ -143,7 +143,7 @@ type KB struct {
 	Entries []Entry
 	byID    map[string]*Entry
 	// byTitle finds an entry by its title or button label, as a button or
-	// a suggested prompt sends it (titleKey).
+	// a suggested prompt sends it (Fold).
 	byTitle map[string]*Entry
 	// matcher is built on first use, or by Warm: it needs the Japanese
 	// dictionary and trains a classifier, about a second of work that
@@ -170,14 +170,15 @@ func (kb *KB) Warmed() bool { return kb.warm.Load() }
 // suggested prompt sends it or a person types it off a button: width,
 // case and surrounding punctuation aside.
 func (kb *KB) ByTitle(text string) (*Entry, bool) {
-	e, ok := kb.byTitle[titleKey(text)]
+	e, ok := kb.byTitle[Fold(text)]
 	return e, ok
 }
 
-// titleKey folds what typing a title may change: width, case, surrounding
-// spaces and punctuation.
-func titleKey(s string) string {
-	return strings.Trim(strings.ToLower(norm.NFKC.String(s)), " \t\r\n.!?。！？、,")
+// Fold folds what typing a title or a command may change: width
+// (ＭＥＮＵ), case, surrounding spaces and punctuation. Titles, labels,
+// commands and button titles are all matched through it.
+func Fold(s string) string {
+	return strings.Trim(strings.ToLower(norm.NFKC.String(s)), " \t\r\n.!?。！？、,/")
 }
 
 // Entry returns the entry with the given id.
@@ -228,7 +229,7 @@ func Parse(source string, data []byte) (*KB, error) {
 		}
 		kb.byID[e.ID] = e
 		for _, t := range []string{e.Title.JA, e.Title.EN, e.Label.JA, e.Label.EN} {
-			if k := titleKey(t); k != "" {
+			if k := Fold(t); k != "" {
 				kb.byTitle[k] = e
 			}
 		}
