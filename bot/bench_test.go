@@ -20,6 +20,7 @@ func BenchmarkTurn(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	b.SetParallelism(25) // 50 turns in flight on 2 cores, as the load run
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := n.Add(1)

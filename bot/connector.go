@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,52 @@ type OutgoingActivity struct {
 	// SuggestedActions are prompts offered above the compose box.
 	SuggestedActions *SuggestedActions `json:"suggestedActions,omitempty"`
 	ChannelData      any               `json:"channelData,omitempty"`
+}
+
+// frozenCard is a card's encoding kept by cards.Card.Freeze, as an
+// attachment's content.
+type frozenCard json.RawMessage
+
+func (f frozenCard) MarshalJSON() ([]byte, error) { return f, nil }
+
+// encode is a's wire form. A frozen card goes in as it is: handed to
+// encoding/json, which checks and compacts whatever a MarshalJSON returns,
+// it was scanned again on every send, as costly as encoding the card.
+func (a *OutgoingActivity) encode() ([]byte, error) {
+	if !slices.ContainsFunc(a.Attachments, func(at schema.Attachment) bool { _, ok := at.Content.(frozenCard); return ok }) {
+		return json.Marshal(a)
+	}
+	rest := *a
+	rest.Attachments = nil
+	b, err := json.Marshal(&rest)
+	if err != nil {
+		return nil, err
+	}
+	size := len(b) + 16
+	for _, at := range a.Attachments {
+		if f, ok := at.Content.(frozenCard); ok {
+			size += len(f) + len(at.ContentType) + 32
+		}
+	}
+	b = append(append(make([]byte, 0, size), b[:len(b)-1]...), `,"attachments":[`...) // the object, reopened
+	for i, at := range a.Attachments {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		f, ok := at.Content.(frozenCard)
+		if !ok || at.ContentURL != "" || at.Name != "" || at.ThumbnailURL != "" {
+			e, err := json.Marshal(at)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, e...)
+			continue
+		}
+		ct, _ := json.Marshal(at.ContentType) // a string always encodes
+		b = append(append(append(append(b, `{"contentType":`...), ct...), `,"content":`...), f...)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...), nil
 }
 
 // SuggestedActions are buttons Teams shows above the compose box of a 1:1
@@ -198,7 +245,12 @@ func (c *Connector) do(ctx context.Context, method, u string, in, out any) error
 	var body []byte
 	if in != nil {
 		var err error
-		if body, err = json.Marshal(in); err != nil {
+		if a, ok := in.(*OutgoingActivity); ok {
+			body, err = a.encode()
+		} else {
+			body, err = json.Marshal(in)
+		}
+		if err != nil {
 			return fmt.Errorf("connector: encode: %w", err)
 		}
 	}

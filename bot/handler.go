@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,7 +55,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	log := h.log
 	if id := requestID(r); id != "" {
-		log = log.With(zap.String("request_id", id))
+		log = log.WithLazy(zap.String("request_id", id)) // encoded only if something is logged
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -72,7 +73,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(raw, r.Body, MaxBodyBytes))
+	body, err := readBody(http.MaxBytesReader(raw, r.Body, MaxBodyBytes), r.ContentLength)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -89,7 +90,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	log = log.With(zap.String("activity_id", a.ID), zap.String("type", string(a.Type)))
+	log = log.WithLazy(zap.String("activity_id", a.ID), zap.String("type", string(a.Type)))
 	kind = string(a.Type)
 
 	if id != nil {
@@ -181,4 +182,17 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(status int) {
 	w.status = status
 	w.ResponseWriter.WriteHeader(status)
+}
+
+// readBody reads a request's body into a buffer of the size its
+// Content-Length announces (a bound, not a promise: the reader stops at
+// MaxBodyBytes). io.ReadAll grew its buffer from 512 bytes, four copies
+// for a typical activity.
+func readBody(r io.Reader, announced int64) ([]byte, error) {
+	var b bytes.Buffer
+	if announced > 0 {
+		b.Grow(int(min(announced, MaxBodyBytes)) + 1) // +1: the read that finds the end
+	}
+	_, err := b.ReadFrom(r)
+	return b.Bytes(), err
 }

@@ -80,6 +80,8 @@ type Runner struct {
 	// from the inbound request: once the state is saved, the replies must go
 	// out even if the connector hung up on us.
 	sendTimeout time.Duration
+	// saved holds the sessions this runner saved last, decoded.
+	saved savedSessions
 }
 
 // NewRunner returns a runner. effects may be nil while no dialog emits any.
@@ -87,6 +89,7 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 	return &Runner{
 		store: st, router: router, sender: sender, effects: effects, log: log,
 		now: time.Now, locks: newKeyedMutex(), sendTimeout: 60 * time.Second, invokeBudget: 3 * time.Second,
+		saved: savedSessions{byConversation: map[string]savedSession{}},
 	}
 }
 
@@ -153,7 +156,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		r.log.Info("duplicate activity: not processed again")
 		return decodeInvokeResponse(snap.Response), r.redeliver(ctx, a, snap.Undelivered)
 	}
-	sess := r.decodeSession(snap.State)
+	sess := r.session(a.Conversation.ID, snap.State)
 
 	in.Now = r.now()
 	r.chats.Learn(readCtx, a)
@@ -308,7 +311,7 @@ func (r *Runner) resume(ctx context.Context, a *Activity, in dialogs.Input) (int
 	if err != nil {
 		return 0, errStore{err}
 	}
-	sess := r.decodeSession(snap.State)
+	sess := r.session(a.Conversation.ID, snap.State)
 	in.Now = r.now()
 	if r.tickets != nil && in.Scope == dialogs.Personal {
 		link, err := r.tickets.Link(snap.Ticket)
@@ -486,10 +489,69 @@ func (r *Runner) commit(ctx context.Context, convID, activityID string, sess dia
 		}
 	}
 	err = r.store.Commit(ctx, store.Commit{ConversationID: convID, ActivityID: activityID, State: state, Response: respJSON, At: r.now()})
+	if err != nil {
+		r.saved.take(convID, nil) // what the store holds is not known here
+	} else {
+		r.saved.put(convID, state, sess)
+	}
 	if err != nil && !errors.Is(err, store.ErrDuplicate) {
 		return errStore{err}
 	}
 	return err
+}
+
+// session is the conversation's session from its saved state: the one
+// this runner saved, when the state is still exactly what it saved, else
+// the state decoded. Decoding was a tenth of a question's CPU under load.
+// Anything else that saved the conversation since (another replica, a
+// clean-up, a reset) saved other bytes, so it is always read.
+func (r *Runner) session(convID string, state []byte) dialogs.Session {
+	if s, ok := r.saved.take(convID, state); ok {
+		return s
+	}
+	return r.decodeSession(state)
+}
+
+// savedSessions are the sessions a runner saved last, by conversation, with
+// the state each was saved as. A turn takes its conversation's session out
+// (take) and puts the one it saves back (put): a turn that stops half way,
+// or whose save fails, leaves none behind, so the next one decodes what is
+// in the store.
+type savedSessions struct {
+	mu             sync.Mutex
+	byConversation map[string]savedSession
+}
+
+type savedSession struct {
+	state []byte
+	sess  dialogs.Session
+}
+
+// maxSavedSessions bounds savedSessions: a few megabytes at most. The
+// conversations of the moment fit; any other is decoded, as before.
+const maxSavedSessions = 1024
+
+func (c *savedSessions) take(convID string, state []byte) (dialogs.Session, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.byConversation[convID]
+	delete(c.byConversation, convID)
+	if !ok || !bytes.Equal(s.state, state) {
+		return dialogs.Session{}, false
+	}
+	return s.sess, true
+}
+
+func (c *savedSessions) put(convID string, state []byte, sess dialogs.Session) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.byConversation[convID]; !ok && len(c.byConversation) >= maxSavedSessions {
+		for id := range c.byConversation { // any one: a map's order is random
+			delete(c.byConversation, id)
+			break
+		}
+	}
+	c.byConversation[convID] = savedSession{state, sess}
 }
 
 // decodeSession reads saved state. State that does not decode is dropped:
@@ -532,7 +594,7 @@ func outgoing(a *Activity, replies []cards.Message) []*OutgoingActivity {
 			// One message: the line citing the document, then the card.
 			c := base()
 			c.Text, c.TextFormat = m.Cites.Line, "markdown"
-			c.Attachments = []schema.Attachment{{ContentType: cards.ContentType, Content: m.Card}}
+			c.Attachments = cardAttachment(m.Card)
 			c.Entities = []any{citationEntity(m.Cites)}
 			acts = append(acts, c)
 		} else {
@@ -543,7 +605,7 @@ func outgoing(a *Activity, replies []cards.Message) []*OutgoingActivity {
 			}
 			if m.Card != nil {
 				c := base()
-				c.Attachments = []schema.Attachment{{ContentType: cards.ContentType, Content: m.Card}}
+				c.Attachments = cardAttachment(m.Card)
 				acts = append(acts, c)
 			}
 		}
@@ -568,14 +630,45 @@ func prompts(a *Activity, ps []string) *SuggestedActions {
 	return s
 }
 
+// cardAttachment attaches card c, as encoded once if it was frozen.
+func cardAttachment(c *cards.Card) []schema.Attachment {
+	var content any = c
+	if f := c.Frozen(); f != nil {
+		content = frozenCard(f)
+	}
+	return []schema.Attachment{{ContentType: cards.ContentType, Content: content}}
+}
+
 // citationEntity is how Teams reads a message's citation: its "[1]" is
 // the document c, shown under the message.
-func citationEntity(c *cards.Citation) map[string]any {
-	doc := map[string]any{"@type": "DigitalDocument", "name": c.Name, "abstract": c.Abstract, "url": c.URL}
-	return map[string]any{
-		"type": "https://schema.org/Message", "@type": "Message", "@context": "https://schema.org",
-		"citation": []any{map[string]any{"@type": "Claim", "position": 1, "appearance": doc}},
+func citationEntity(c *cards.Citation) messageEntity {
+	return messageEntity{
+		Type: "https://schema.org/Message", AtType: "Message", Context: "https://schema.org",
+		Citation: []claim{{AtType: "Claim", Position: 1, Appearance: document{
+			AtType: "DigitalDocument", Name: c.Name, Abstract: c.Abstract, URL: c.URL}}},
 	}
+}
+
+// messageEntity, claim and document are schema.org's Message, Claim and
+// DigitalDocument, as Teams reads citations.
+type messageEntity struct {
+	Type     string  `json:"type"`
+	AtType   string  `json:"@type"`
+	Context  string  `json:"@context"`
+	Citation []claim `json:"citation"`
+}
+
+type claim struct {
+	AtType     string   `json:"@type"`
+	Position   int      `json:"position"`
+	Appearance document `json:"appearance"`
+}
+
+type document struct {
+	AtType   string `json:"@type"`
+	Name     string `json:"name"`
+	Abstract string `json:"abstract"`
+	URL      string `json:"url"`
 }
 
 // outgoingTo is an activity of type typ answering a: to its sender, in its

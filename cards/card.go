@@ -26,7 +26,20 @@ type Card struct {
 	Body    []any    `json:"body"`
 	Actions []Action `json:"actions,omitempty"`
 	MSTeams *MSTeams `json:"msteams,omitempty"`
+	// frozen is the card's wire form, kept by Freeze.
+	frozen json.RawMessage
 }
+
+// Freeze encodes c once and keeps the encoding, for a card built once and
+// sent many times (an answer: the same for everyone who asks). c must not
+// change afterwards; Frozen gives the encoding.
+func (c *Card) Freeze() *Card {
+	c.frozen, _ = json.Marshal(c) // cards always encode
+	return c
+}
+
+// Frozen is the encoding Freeze kept, or nil.
+func (c *Card) Frozen() json.RawMessage { return c.frozen }
 
 // MSTeams holds the Teams-specific card properties.
 type MSTeams struct {

@@ -3,6 +3,7 @@ package dialogs
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/faq"
@@ -15,7 +16,7 @@ const maxUnhelpful = 2
 // answerQuestion matches free text against the knowledge base and answers:
 // the topic's card when confident, the closest topics when unsure, and what
 // the bot covers when the question is about something else.
-func answerQuestion(kb *faq.KB, t faq.Tenant, s *Session, in Input, out *Turn) {
+func (r *Router) answerQuestion(kb *faq.KB, s *Session, in Input, out *Turn) {
 	l := in.Lang
 	// Thanks, a greeting or nothing readable ask nothing: a short answer,
 	// and the turn counts neither as helpful nor as unhelpful.
@@ -38,7 +39,7 @@ func answerQuestion(kb *faq.KB, t faq.Tenant, s *Session, in Input, out *Turn) {
 	case faq.Confident:
 		e, _ := kb.Entry(res.Best())
 		out.Matched.Topic = e.ID
-		out.Replies = append(out.Replies, answerMessage(kb, t, e, in))
+		out.Replies = append(out.Replies, r.answer(kb, e, in))
 		s.Unhelpful = 0
 		s.LastTopic = e.ID
 		return
@@ -104,6 +105,43 @@ func answerCard(kb *faq.KB, t faq.Tenant, entry *faq.Entry, in Input, fb cards.F
 		}
 	}
 	return cards.Answer(l, v)
+}
+
+// answer is entry e's answer as a reply (answerMessage), built once per
+// language and phase of the SMS and voice retirement for the router's
+// tenant and knowledge base kb, and its card encoded once: the answer is
+// the same for everyone who asks, and building and encoding it each time
+// was a seventh of a question's CPU under load.
+func (r *Router) answer(kb *faq.KB, e *faq.Entry, in Input) cards.Message {
+	memo := r.answers.Load()
+	if memo == nil || memo.kb != kb {
+		// A turn that started with the knowledge base just replaced.
+		return answerMessage(kb, r.tenant, e, in)
+	}
+	key := answerKey{e.ID, in.Lang, r.tenant.PhoneCodesEnding(in.Now), r.tenant.PhoneCodesEnded(in.Now)}
+	if m, ok := memo.messages.Load(key); ok {
+		return m.(cards.Message)
+	}
+	m := answerMessage(kb, r.tenant, e, in)
+	m.Card.Freeze()
+	memo.messages.Store(key, m)
+	return m
+}
+
+// answerMemo keeps the answer messages built from one knowledge base for
+// one tenant. Its messages are shared: nothing changes them.
+type answerMemo struct {
+	kb       *faq.KB
+	messages sync.Map // answerKey → cards.Message
+}
+
+// answerKey is what an answer message depends on besides the topic's
+// entry: the language, and whether SMS and voice codes are ending or have
+// ended (faq.Entry.In).
+type answerKey struct {
+	topic         string
+	lang          cards.Lang
+	ending, ended bool
 }
 
 // answerMessage is an entry's answer as a reply: its card, citing the

@@ -1,13 +1,16 @@
 package dialogs_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/dialogs"
+	"github.com/mfadesk/mfadesk/faq"
 )
 
 func wantEffects(want ...dialogs.Effect) func(*testing.T, dialogs.Session, dialogs.Turn) {
@@ -94,5 +97,50 @@ func TestFAQTranscripts(t *testing.T) {
 			t.Parallel()
 			play(t, r, dialogs.Session{}, tt.turns)
 		})
+	}
+}
+
+// TestAnswersKeptPerLanguageAndPhase: an answer is built once and then
+// shared, so what it depends on besides the topic must be in its key. The
+// same question asked in the other language, or once SMS and voice codes
+// have ended, gets its own answer, and each answer's kept encoding is its
+// card's.
+func TestAnswersKeptPerLanguageAndPhase(t *testing.T) {
+	t.Parallel()
+	r := dialogs.NewRouter(testKB, nil)
+	r.SetTenant(faq.DefaultTenant()) // Microsoft telephony, ending 2027-02-01
+	ask := func(lang cards.Lang, at time.Time) *cards.Card {
+		t.Helper()
+		in := text("SMSが届かない")
+		if lang == cards.English {
+			in = text("I don't get the SMS code")
+			in.Locale = "en-US"
+		}
+		in.Now = at
+		_, out := r.Step(dialogs.Session{}, in)
+		if len(out.Replies) == 0 || out.Replies[0].Card == nil {
+			t.Fatalf("%s at %s: no answer card", lang, at)
+		}
+		c := out.Replies[0].Card
+		if want, _ := json.Marshal(c); string(c.Frozen()) != string(want) {
+			t.Errorf("%s at %s: kept encoding is not the card's:\n%s\nwant\n%s", lang, at, c.Frozen(), want)
+		}
+		return c
+	}
+	before := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	after := time.Date(2027, 2, 2, 9, 0, 0, 0, time.UTC)
+	jaBefore, enBefore, jaAfter := ask(cards.Japanese, before), ask(cards.English, before), ask(cards.Japanese, after)
+	if again := ask(cards.Japanese, before); again != jaBefore {
+		t.Error("the same question, language and phase built a new answer; want the kept one")
+	}
+	for name, c := range map[string]*cards.Card{"ja before": jaBefore, "en before": enBefore, "ja after": jaAfter} {
+		b, _ := json.Marshal(c)
+		wantEnding := name != "ja after"
+		if got := strings.Contains(string(b), "2027年2月1日で終わります") || strings.Contains(string(b), "end on 1 February 2027"); got != wantEnding {
+			t.Errorf("%s: says codes are ending = %v, want %v:\n%s", name, got, wantEnding, b)
+		}
+		if isEN := strings.Contains(string(b), `"lang":"en"`); isEN != (name == "en before") {
+			t.Errorf("%s: English card = %v:\n%s", name, isEN, b)
+		}
 	}
 }

@@ -128,9 +128,10 @@ func (s Session) typedButton(text string) (TypedButton, bool) {
 // is an immutable snapshot, swapped whole when it is reloaded.
 type Router struct {
 	kb      atomic.Pointer[faq.KB]
-	tenant  faq.Tenant        // the organisation's plan; set before serving
-	dialogs map[string]Dialog // by ID, to resume saved frames
-	starts  map[string]Dialog // by the verb that starts them
+	tenant  faq.Tenant                 // the organisation's plan; set before serving
+	answers atomic.Pointer[answerMemo] // for kb and tenant; see answer
+	dialogs map[string]Dialog          // by ID, to resume saved frames
+	starts  map[string]Dialog          // by the verb that starts them
 }
 
 // NewRouter returns a router answering from kb. It runs the built-in
@@ -162,8 +163,8 @@ func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
 	for _, d := range r.starts {
 		r.dialogs[d.ID()] = d
 	}
-	r.kb.Store(kb)
 	r.tenant = faq.DefaultTenant()
+	r.SetKnowledge(kb)
 	return r
 }
 
@@ -173,6 +174,7 @@ func NewRouter(kb *faq.KB, extra map[string]Dialog) *Router {
 func (r *Router) SetTenant(t faq.Tenant) {
 	r.tenant = t
 	r.setPasskey(t)
+	r.answers.Store(&answerMemo{kb: r.kb.Load()})
 }
 
 // setPasskey gives the dialogs that follow the tenant's plan (the passkey
@@ -194,7 +196,10 @@ func (r *Router) setPasskey(t faq.Tenant) {
 
 // SetKnowledge replaces the knowledge base; turns already running keep the
 // one they started with.
-func (r *Router) SetKnowledge(kb *faq.KB) { r.kb.Store(kb) }
+func (r *Router) SetKnowledge(kb *faq.KB) {
+	r.kb.Store(kb)
+	r.answers.Store(&answerMemo{kb: kb})
+}
 
 // Step runs one input against the session and returns the new session and
 // what to send. The runner persists the session before sending anything.
@@ -353,11 +358,11 @@ func (r *Router) fallback(s Session, in Input, out Turn) (Session, Turn) {
 		// card's button), is that topic's answer, without a guess.
 		kb := r.kb.Load()
 		if e, ok := kb.ByTitle(in.Text); ok {
-			out.Replies = append(out.Replies, answerMessage(kb, r.tenant, e, in))
+			out.Replies = append(out.Replies, r.answer(kb, e, in))
 			s.Unhelpful, s.LastTopic = 0, e.ID
 			break
 		}
-		answerQuestion(kb, r.tenant, &s, in, &out)
+		r.answerQuestion(kb, &s, in, &out)
 	case SubmitInput:
 		// A button from a flow that has ended, or from an older card.
 		out.Replies = append(out.Replies, cards.Message{Card: cards.Menu(in.Lang)})
@@ -463,7 +468,7 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 		if !ok || (tree != "sms" && tree != "voice") || !r.tenant.PhoneCodesEnded(in.Now) {
 			return false
 		}
-		out.Replies = append(out.Replies, answerMessage(r.kb.Load(), r.tenant, e, in))
+		out.Replies = append(out.Replies, r.answer(r.kb.Load(), e, in))
 		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbTopic:
 		kb := r.kb.Load()
@@ -472,7 +477,7 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 			reply(cards.Menu(in.Lang))
 			break
 		}
-		out.Replies = append(out.Replies, answerMessage(kb, r.tenant, e, in))
+		out.Replies = append(out.Replies, r.answer(kb, e, in))
 		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbFeedback:
 		r.feedback(s, in, out)

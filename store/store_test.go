@@ -492,3 +492,38 @@ func TestSetUndelivered(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkTurnStore is a turn's work in the store as the load run does it:
+// 50 conversations at once, each loading its snapshot and committing a new
+// state (about a kilobyte, as a session with a transcript) and activity.
+func BenchmarkTurnStore(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		s, _ := storetest.SQLite(b)
+		benchmarkTurnStore(b, s)
+	})
+	b.Run("postgres", func(b *testing.B) {
+		s, _ := storetest.Postgres(b)
+		benchmarkTurnStore(b, s)
+	})
+}
+
+func benchmarkTurnStore(b *testing.B, s *store.DB) {
+	ctx := b.Context()
+	state := bytes.Repeat([]byte("x"), 1024)
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(25) // 50 turns in flight on 2 cores
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			conv := fmt.Sprintf("a:1bench-conversation-%d", i%50)
+			act := fmt.Sprintf("1733%09d", i)
+			if _, err := s.Load(ctx, conv, act); err != nil {
+				b.Fatalf("Load: %v", err)
+			}
+			if err := s.Commit(ctx, store.Commit{ConversationID: conv, ActivityID: act, State: state, At: t0}); err != nil {
+				b.Fatalf("Commit: %v", err)
+			}
+		}
+	})
+}
