@@ -1,11 +1,13 @@
 package bot_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/store"
 )
 
@@ -51,5 +53,35 @@ func TestSessionSavedElsewhereIsRead(t *testing.T) {
 	ask()
 	if got := lastCardLang(); got != "en" {
 		t.Errorf("after English was chosen elsewhere, answer in %q, want en (the runner used the session it had saved)", got)
+	}
+}
+
+// TestCardRefreshOfAnOldCard: Teams refreshes a flow's card when the
+// person looks at it (an adaptiveCard/action invoke with trigger
+// "automatic"). A card no running flow shows any more comes back as the
+// closed card, with no button but the way to the menu, and the bot sends
+// nothing into the chat.
+func TestCardRefreshOfAnOldCard(t *testing.T) {
+	e := newEnv(t)
+	const conv = "a:1refresh"
+	a := e.execute(conv, cards.VerbCardRefresh, map[string]any{cards.CardKey: "7"})
+	a["value"].(map[string]any)["trigger"] = "automatic"
+	rec := e.post(a)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("HTTP %d", rec.Code)
+	}
+	var resp struct {
+		StatusCode int
+		Type       string
+		Value      json.RawMessage
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Type != cards.ContentType || !strings.Contains(string(resp.Value), "この手続きは終わった") || strings.Count(string(resp.Value), `"Action.`) != 1 {
+		t.Errorf("refresh answered %s, want the closed card, its one button back to the menu", rec.Body)
+	}
+	if got := e.conn.sentTo(conv); len(got) != 0 {
+		t.Errorf("a refresh sent %d messages into the chat, want none", len(got))
 	}
 }

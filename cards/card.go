@@ -3,7 +3,10 @@
 // pure function of its inputs, so golden-file tests pin what a user sees.
 package cards
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 // ContentType is the attachment content type of an Adaptive Card.
 const ContentType = "application/vnd.microsoft.card.adaptive"
@@ -26,8 +29,49 @@ type Card struct {
 	Body    []any    `json:"body"`
 	Actions []Action `json:"actions,omitempty"`
 	MSTeams *MSTeams `json:"msteams,omitempty"`
+	// Refresh makes Teams ask the bot for the card again whenever one of
+	// its users looks at it (Universal Actions' automatic refresh): a
+	// flow's card, once the flow has moved on, comes back as Closed.
+	Refresh *Refresh `json:"refresh,omitempty"`
 	// frozen is the card's wire form, kept by Freeze.
 	frozen json.RawMessage
+}
+
+// Refresh is a card's refresh: the Action.Execute Teams sends, for the
+// users listed (Teams' ids, "29:..."; up to 60).
+type Refresh struct {
+	Action  Action   `json:"action"`
+	UserIDs []string `json:"userIds"`
+}
+
+// VerbCardRefresh is the verb of a flow card's refresh; CardKey, in its
+// data, is which card of the conversation it is.
+const (
+	VerbCardRefresh = "card.refresh"
+	CardKey         = "card"
+)
+
+// RefreshFor makes c refresh, for user, as card number n of its
+// conversation.
+func (c *Card) RefreshFor(user string, n int) {
+	c.Refresh = &Refresh{
+		Action:  Action{Type: "Action.Execute", Title: "Refresh", Verb: VerbCardRefresh, Data: map[string]string{CardKey: strconv.Itoa(n)}},
+		UserIDs: []string{user},
+	}
+}
+
+// Closed replaces a flow's card once the flow has moved on (finished, ended,
+// or gone a step further): the same place in the chat, none of the flow's
+// buttons left to press, only the way back to the menu.
+func Closed(l Lang) *Card {
+	c := newCard(l, subtle(txtClosed.In(l)))
+	c.Actions = []Action{submit(txtBackToMenu.In(l), VerbMenu)}
+	return c
+}
+
+var txtClosed = Text{
+	"この手続きは終わったか、次の段階に進みました。続きはチャットの新しいメッセージからどうぞ。",
+	"This step is over, or the flow has moved on. Carry on from the newest message in the chat.",
 }
 
 // Freeze encodes c once and keeps the encoding, for a card built once and

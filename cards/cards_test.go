@@ -52,6 +52,14 @@ var constructors = []struct {
 			[]cards.Fact{{Title: "Mobile", Value: "+81 90••••5678"}},
 			[]cards.Button{{Title: "Yes", Verb: "change.pick", Data: map[string]string{"choice": "known"}}}, sampleHuman)
 	}},
+	{"choice-refreshing", func(l cards.Lang) *cards.Card {
+		// A flow's card as a person sees it: it refreshes for them alone.
+		c := cards.ChoiceCard(l, cards.Text{JA: "電話番号の変更", EN: "Changing your phone number"}.In(l), "Body.",
+			nil, []cards.Button{{Title: "Yes", Verb: "change.pick", Data: map[string]string{"choice": "known"}}}, sampleHuman)
+		c.RefreshFor("29:1person", 3)
+		return c
+	}},
+	{"closed", cards.Closed},
 	{"form", func(l cards.Lang) *cards.Card {
 		return cards.FormCard(l, cards.Text{JA: "番号を入力してください", EN: "Enter the number"}.In(l), "Body.", "Problem.",
 			cards.InputText{ID: "number", Label: "Phone number", Placeholder: "090-1234-5678", IsRequired: true, ErrorMsg: "Required.", Style: "Tel", MaxLength: 40},

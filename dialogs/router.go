@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/mfadesk/mfadesk/cards"
@@ -43,6 +44,8 @@ type Session struct {
 	// Stack holds the running dialogs, innermost last. A dialog that
 	// interrupts another ("talk to a person") is pushed on top of it.
 	Stack []Frame `json:"stack,omitempty"`
+	// Cards counts the cards dialogs have shown here (see numberCards).
+	Cards int `json:"cards,omitempty"`
 }
 
 // Language is the language to answer in: the one chosen, else the one
@@ -66,6 +69,10 @@ type Frame struct {
 	// one's title (「新しい番号が分かった」) rather than clicking it gets
 	// what the click would have done.
 	Buttons []TypedButton `json:"buttons,omitempty"`
+	// Card is the number of the dialog's last cards (Session.Cards when
+	// they went out): those are its live cards; any earlier one refreshes
+	// as closed (see refreshCard).
+	Card int `json:"card,omitempty"`
 }
 
 // TypedButton is a button a person may type: its title and what a click
@@ -204,6 +211,11 @@ func (r *Router) SetKnowledge(kb *faq.KB) {
 // Step runs one input against the session and returns the new session and
 // what to send. The runner persists the session before sending anything.
 func (r *Router) Step(s Session, in Input) (Session, Turn) {
+	if in.Kind == SubmitInput && in.Verb == cards.VerbCardRefresh {
+		// Someone looking at a flow's card is not a turn: the session
+		// stays as it is.
+		return s, refreshCard(s, in)
+	}
 	before := s.LastTopic
 	offeredLast := s.OfferedLast
 	s, out := r.step(s, in)
@@ -412,11 +424,45 @@ func (r *Router) deliver(s Session, d Dialog, st json.RawMessage, in Input, out 
 		out.State = t.State
 		if bs, ok := typedButtons(t); ok {
 			s.Stack[top].Buttons = bs
+			s.Stack[top].Card = numberCards(&s, t, in.User.ID)
 		}
 	} else {
 		s.Stack = s.Stack[:top]
 	}
 	return s, out, t.Pass
+}
+
+// numberCards gives the cards a waiting dialog just showed the
+// conversation's next card number and makes them refresh for user, who
+// the flow is for (no one else sees it change): once the dialog shows
+// newer cards, or ends, Teams shows these as closed, so no old card keeps
+// live buttons. It returns the number.
+func numberCards(s *Session, t Turn, user string) int {
+	s.Cards++
+	if user == "" {
+		return s.Cards // a turn no person started (a reminder): as before
+	}
+	for _, m := range t.Replies {
+		if m.Card != nil {
+			m.Card.RefreshFor(user, s.Cards)
+		}
+	}
+	if t.Update != nil {
+		t.Update.RefreshFor(user, s.Cards)
+	}
+	return s.Cards
+}
+
+// refreshCard answers a card's refresh: nothing, so that Teams keeps the
+// card, while it is a running dialog's last; the closed card otherwise.
+func refreshCard(s Session, in Input) Turn {
+	n := in.Data[cards.CardKey]
+	for _, f := range s.Stack {
+		if f.Card != 0 && strconv.Itoa(f.Card) == n {
+			return Turn{}
+		}
+	}
+	return Turn{Update: cards.Closed(s.Language(in.Locale))}
 }
 
 // event handles conversation events.

@@ -3,6 +3,7 @@ package dialogs_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -290,11 +291,12 @@ func echoRouter() *dialogs.Router {
 
 // wantStack checks the session's dialog stack. Empty and nil (stack or
 // state) count as equal: both persist as nothing. The buttons a frame
-// remembers are TestTypedButtons's.
+// remembers are TestTypedButtons's, the cards' numbers
+// TestOldFlowCardsRefreshClosed's.
 func wantStack(want ...dialogs.Frame) func(*testing.T, dialogs.Session, dialogs.Turn) {
 	return func(t *testing.T, s dialogs.Session, _ dialogs.Turn) {
 		t.Helper()
-		if diff := cmp.Diff(want, s.Stack, cmpopts.EquateEmpty(), cmpopts.IgnoreFields(dialogs.Frame{}, "Buttons")); diff != "" {
+		if diff := cmp.Diff(want, s.Stack, cmpopts.EquateEmpty(), cmpopts.IgnoreFields(dialogs.Frame{}, "Buttons", "Card")); diff != "" {
 			t.Errorf("Stack (-want +got):\n%s", diff)
 		}
 	}
@@ -509,4 +511,81 @@ func clone(t *testing.T, s dialogs.Session) dialogs.Session {
 		t.Fatalf("clone lost the stack")
 	}
 	return c
+}
+
+// TestOldFlowCardsRefreshClosed: a waiting flow's cards refresh, for the
+// person the flow is for only; once the flow shows newer cards or ends,
+// an older card's refresh replaces it with the closed card (no live
+// buttons), while its newest card's refresh leaves it as it is. Looking
+// at a card changes nothing in the session.
+func TestOldFlowCardsRefreshClosed(t *testing.T) {
+	t.Parallel()
+	r := dialogs.NewRouter(testKB, nil)
+	const person = "29:1person"
+	as := func(in dialogs.Input) dialogs.Input {
+		in.User = dialogs.User{ID: person, AADObjectID: "00000000-0000-4000-8000-000000000001"}
+		return in
+	}
+	refreshOf := func(c *cards.Card) dialogs.Input {
+		t.Helper()
+		if c == nil || c.Refresh == nil {
+			t.Fatalf("flow card without a refresh: %+v", c)
+		}
+		if diff := cmp.Diff([]string{person}, c.Refresh.UserIDs); diff != "" {
+			t.Errorf("refresh users (-want +got):\n%s", diff)
+		}
+		in := as(submit(c.Refresh.Action.Verb))
+		in.Data = c.Refresh.Action.Data
+		in.Execute = true
+		return in
+	}
+	s, out := r.Step(dialogs.Session{}, as(submit(cards.VerbTroubleshoot, cards.TSKey, "sms")))
+	first := out.Replies[0].Card
+	var next *cards.Button
+	for _, b := range first.Buttons() {
+		if b.Verb == cards.VerbTSAnswer {
+			next = &b
+			break
+		}
+	}
+	if next == nil {
+		t.Fatal("the troubleshooter's first card has no answer button")
+	}
+	data := []string{}
+	for k, v := range next.Data {
+		data = append(data, k, v)
+	}
+	s, out = r.Step(s, as(submit(next.Verb, data...)))
+	if len(out.Replies) == 0 || out.Replies[0].Card == nil {
+		t.Fatal("the troubleshooter's second step showed no card")
+	}
+	second := out.Replies[0].Card
+
+	before := clone(t, s)
+	s2, got := r.Step(s, refreshOf(first))
+	if got.Update == nil || !onlyMenu(got.Update) || !strings.Contains(string(mustJSON(got.Update)), "この手続きは終わった") {
+		t.Errorf("refresh of a superseded card: update %+v, want the closed card, no button but the menu", got.Update)
+	}
+	if diff := cmp.Diff(before, s2); diff != "" {
+		t.Errorf("a refresh changed the session (-before +after):\n%s", diff)
+	}
+	if _, got := r.Step(s, refreshOf(second)); got.Update != nil || len(got.Replies) != 0 {
+		t.Errorf("refresh of the flow's newest card: %+v, want nothing (the card stays)", got)
+	}
+	// The person types a question instead: the troubleshooter ends.
+	s, _ = r.Step(s, as(text("パスキーって何？")))
+	if _, got := r.Step(s, refreshOf(second)); got.Update == nil || !onlyMenu(got.Update) {
+		t.Errorf("refresh of a card of an ended flow: update %+v, want the closed card", got.Update)
+	}
+	// Without a person (a reminder's turn), cards go without a refresh.
+	_, out = r.Step(dialogs.Session{}, submit(cards.VerbTroubleshoot, cards.TSKey, "sms"))
+	if c := out.Replies[0].Card; c.Refresh != nil {
+		t.Errorf("a card of a turn with no person refreshes for %v", c.Refresh.UserIDs)
+	}
+}
+
+// onlyMenu reports that c's one button goes back to the menu.
+func onlyMenu(c *cards.Card) bool {
+	bs := c.Buttons()
+	return len(bs) == 1 && bs[0].Verb == cards.VerbMenu
 }
