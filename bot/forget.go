@@ -25,17 +25,14 @@ func (r *Runner) ForgetIdleNumbers(ctx context.Context, idle IdleStore, before t
 	}
 	n := 0
 	for _, id := range ids {
-		unlock, err := r.locks.Lock(ctx, id)
+		snap, unlock, err := r.lockLoad(ctx, id, "")
 		if err != nil {
 			return n, err
 		}
-		snap, err := r.store.Load(ctx, id, "")
-		if err == nil {
-			sess, dropped := dialogs.ForgetNumbers(r.decodeSession(snap.State))
-			if dropped {
-				if err = r.commit(ctx, id, "", sess, nil); err == nil {
-					n++
-				}
+		sess, dropped := dialogs.ForgetNumbers(r.decodeSession(snap.State))
+		if dropped {
+			if err = r.commit(ctx, id, "", sess, nil); err == nil {
+				n++
 			}
 		}
 		unlock()

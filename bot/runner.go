@@ -68,6 +68,9 @@ type Runner struct {
 	log     *zap.Logger
 	now     func() time.Time
 	locks   Locker
+	// shared, when set, also keeps the conversation's turns apart from
+	// other replicas' (see ShareLocks).
+	shared  TurnLocks
 	metrics *Metrics
 	tickets *Tickets // nil: no helpdesk escalation
 	chats   *PersonalChats
@@ -104,10 +107,45 @@ func (r *Runner) SetClock(now func() time.Time) { r.now = now }
 // SetMetrics counts duplicates and knowledge-base matches.
 func (r *Runner) SetMetrics(m *Metrics) { r.metrics = m }
 
+// TurnLocks take a conversation's lock shared by replicas and load its
+// turn with it, in one round trip: [store.Locks].
+type TurnLocks interface {
+	LockLoad(ctx context.Context, conversationID, activityID string) (store.Snapshot, func(), error)
+}
+
 // ShareLocks makes turns of one conversation wait for each other across
 // replicas too (several processes sharing one PostgreSQL database), through
-// shared. The runner's own lock is still taken first.
-func (r *Runner) ShareLocks(shared Locker) { r.locks = chainedLocks{local: r.locks, shared: shared} }
+// shared. The runner's own lock is still taken first: a replica's turns of
+// one conversation queue in memory, and only one at a time asks the
+// database.
+func (r *Runner) ShareLocks(shared TurnLocks) { r.shared = shared }
+
+// lockLoad takes the conversation's lock and loads the turn of activityID
+// ("" for a turn of the bot's own). Each wait for the database is bounded
+// (storeWait, or the store's bound on an attempt at a shared lock);
+// waiting for an earlier turn of the conversation is bounded by ctx only.
+func (r *Runner) lockLoad(ctx context.Context, conversationID, activityID string) (store.Snapshot, func(), error) {
+	unlock, err := r.locks.Lock(ctx, conversationID)
+	if err != nil {
+		return store.Snapshot{}, nil, err
+	}
+	if r.shared != nil {
+		snap, release, err := r.shared.LockLoad(ctx, conversationID, activityID)
+		if err != nil {
+			unlock()
+			return store.Snapshot{}, nil, errStore{err}
+		}
+		return snap, func() { release(); unlock() }, nil
+	}
+	readCtx, cancel := context.WithTimeout(ctx, storeWait)
+	defer cancel()
+	snap, err := r.store.Load(readCtx, conversationID, activityID)
+	if err != nil {
+		unlock()
+		return store.Snapshot{}, nil, errStore{err}
+	}
+	return snap, unlock, nil
+}
 
 // storeWait bounds what a turn reads before it decides. Until its commit
 // nothing has happened, so a turn the database cannot serve that soon (the
@@ -133,7 +171,7 @@ const maxEffects = 8
 // clicked card is answered at once and updated in place (PUT) when the
 // effects are done. The conversation stays locked until then.
 func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*InvokeResponse, error) {
-	unlock, err := r.locks.Lock(ctx, a.Conversation.ID)
+	snap, unlock, err := r.lockLoad(ctx, a.Conversation.ID, a.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -147,10 +185,6 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	// Up to its commit, the turn only reads: see storeWait.
 	readCtx, cancelReads := context.WithTimeout(ctx, storeWait)
 	defer cancelReads()
-	snap, err := r.store.Load(readCtx, a.Conversation.ID, a.ID)
-	if err != nil {
-		return nil, errStore{err}
-	}
 	if snap.Seen {
 		r.metrics.duplicate()
 		r.log.Info("duplicate activity: not processed again")
@@ -302,15 +336,11 @@ func (r *Runner) Resume(ctx context.Context, a *Activity, in dialogs.Input) erro
 // conversation's last save stays that of its last real turn, which is
 // what idle clean-ups and retention go by.
 func (r *Runner) resume(ctx context.Context, a *Activity, in dialogs.Input) (int, error) {
-	unlock, err := r.locks.Lock(ctx, a.Conversation.ID)
+	snap, unlock, err := r.lockLoad(ctx, a.Conversation.ID, "")
 	if err != nil {
 		return 0, err
 	}
 	defer unlock()
-	snap, err := r.store.Load(ctx, a.Conversation.ID, "")
-	if err != nil {
-		return 0, errStore{err}
-	}
 	sess := r.session(a.Conversation.ID, snap.State)
 	in.Now = r.now()
 	if r.tickets != nil && in.Scope == dialogs.Personal {

@@ -215,22 +215,30 @@ func (s *DB) loadBatch(batch []loadKey) []loadResult {
 		return fail(err)
 	}
 	defer rows.Close()
+	if err := scanSnapshots(rows, results); err != nil {
+		return fail(err)
+	}
+	return results
+}
+
+// scanSnapshots reads loadTurns' rows into results, one a turn, in order.
+func scanSnapshots(rows rowScanner, results []loadResult) error {
 	i := 0
 	for ; rows.Next() && i < len(results); i++ {
 		snap := &results[i].snap
 		var t nullTicket
 		if err := rows.Scan(append([]any{&snap.State, &snap.Seen, &snap.Response, &snap.Undelivered}, t.dest()...)...); err != nil {
-			return fail(err)
+			return err
 		}
 		snap.Ticket = t.ticket()
 	}
 	if err := rows.Err(); err != nil {
-		return fail(err)
+		return err
 	}
 	if i != len(results) {
-		return fail(fmt.Errorf("%d snapshots for %d turns", i, len(results)))
+		return fmt.Errorf("%d snapshots for %d turns", i, len(results))
 	}
-	return results
+	return nil
 }
 
 // Commit saves a turn's outcome atomically. It returns [ErrDuplicate], and

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // A lease is a row of a table (leases for a campaign's run, turn_locks for
@@ -147,21 +149,49 @@ type Locks struct {
 // gets lockAttempt) and returns the release.
 func (l *Locks) Lock(ctx context.Context, key string) (func(), error) {
 	name, holder := l.space+key, l.leases.newHolder()
+	err := poll(ctx, func() (bool, error) { return l.leases.take(ctx, lockName{name, holder}) })
+	if err != nil {
+		return nil, err
+	}
+	return func() { l.leases.release(name, holder) }, nil
+}
+
+// LockLoad takes a conversation's lock, as Lock does, and reads its turn's
+// snapshot, as [DB.Load] does, in the same round trip to the server (see
+// takeLoadBatch): the read comes after the lock, so it sees everything the
+// lock's previous holder committed. A turn's reply waits on one round trip
+// fewer.
+func (l *Locks) LockLoad(ctx context.Context, conversationID, activityID string) (Snapshot, func(), error) {
+	name, holder := l.space+conversationID, l.leases.newHolder()
+	var snap Snapshot
+	err := poll(ctx, func() (bool, error) {
+		r, err := l.leases.takeLoad(ctx, turnTake{lockName{name, holder}, loadKey{conversationID, activityID}})
+		snap = r.snap
+		return r.ok, err
+	})
+	if err != nil {
+		return Snapshot{}, nil, err
+	}
+	return snap, func() { l.leases.release(name, holder) }, nil
+}
+
+// poll tries to take a lock until it gets it, waiting lockPollMin between
+// tries at first, doubling up to lockPollMax.
+func poll(ctx context.Context, try func() (bool, error)) error {
 	for wait := lockPollMin; ; wait = min(2*wait, lockPollMax) {
-		ok, err := l.leases.take(ctx, name, holder)
+		ok, err := try()
 		if err != nil {
-			return nil, fmt.Errorf("store: lock: %w", err)
+			return fmt.Errorf("store: lock: %w", err)
 		}
 		if ok {
-			break
+			return nil
 		}
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
-			return nil, fmt.Errorf("store: lock: %w", ctx.Err())
+			return fmt.Errorf("store: lock: %w", ctx.Err())
 		}
 	}
-	return func() { l.leases.release(name, holder) }, nil
 }
 
 // heldLeases are the locks one store holds, renewed together every
@@ -180,6 +210,7 @@ type heldLeases struct {
 	// taking and releasing send the attempts at locks and their releases
 	// to the database in batches.
 	taking        batcher[lockName, takeResult]
+	takingLoading batcher[turnTake, turnTaken]
 	releasing     batcher[lockName, struct{}]
 	stop, stopped chan struct{}
 	closeOnce     sync.Once
@@ -191,7 +222,7 @@ func holdLeases(db *DB, ttl, renewal time.Duration) *heldLeases {
 	rand.Read(b)
 	h := &heldLeases{db: db, ttl: ttl, renewal: renewal, id: hex.EncodeToString(b), holders: map[string]bool{},
 		stop: make(chan struct{}), stopped: make(chan struct{})}
-	h.taking.do, h.releasing.do = h.takeBatch, h.releaseBatch
+	h.taking.do, h.takingLoading.do, h.releasing.do = h.takeBatch, h.takeLoadBatch, h.releaseBatch
 	go h.renewEvery()
 	return h
 }
@@ -206,22 +237,35 @@ func (h *heldLeases) add(holder string) {
 	h.mu.Unlock()
 }
 
-// take tries once to take the lock name for holder. Attempts go to the
-// database in batches (see batcher), each statement bounded by
-// lockAttempt. A caller whose ctx ends first stops waiting, and a lock the
-// statement took for it after all is let go.
-func (h *heldLeases) take(ctx context.Context, name, holder string) (bool, error) {
-	result := h.taking.add(lockName{name, holder})
+// take tries once to take lock l. Attempts go to the database in batches
+// (see batcher), each statement bounded by lockAttempt. A caller whose ctx
+// ends first stops waiting, and a lock the statement took for it after
+// all is let go.
+func (h *heldLeases) take(ctx context.Context, l lockName) (bool, error) {
+	r, err := awaitTake(ctx, h, l, h.taking.add(l))
+	return r.ok, err
+}
+
+// takeLoad is take, with the turn's snapshot read in the same round trip
+// (see Locks.LockLoad).
+func (h *heldLeases) takeLoad(ctx context.Context, t turnTake) (turnTaken, error) {
+	return awaitTake(ctx, h, t.lock, h.takingLoading.add(t))
+}
+
+// awaitTake waits for the result of an attempt at lock l.
+func awaitTake[R interface{ taken() (bool, error) }](ctx context.Context, h *heldLeases, l lockName, result <-chan R) (R, error) {
 	select {
 	case r := <-result:
-		return r.ok, r.err
+		_, err := r.taken()
+		return r, err
 	case <-ctx.Done():
 		go func() {
-			if r := <-result; r.ok {
-				h.release(name, holder)
+			if ok, _ := (<-result).taken(); ok {
+				h.release(l.name, l.holder)
 			}
 		}()
-		return false, ctx.Err()
+		var none R
+		return none, ctx.Err()
 	}
 }
 
@@ -232,20 +276,28 @@ type takeResult struct {
 	err error
 }
 
-// takeBatch tries to take a batch of locks in one statement. A name is
-// tried once a statement (PostgreSQL refuses to change a row twice in
-// one): a second attempt at it, left by a caller that gave up, is told
-// "taken" and tries again.
+func (r takeResult) taken() (bool, error) { return r.ok, r.err }
+
+// A turnTake is an attempt at a conversation's lock with the load of its
+// turn; a turnTaken its outcome (snap only when ok).
+type turnTake struct {
+	lock lockName
+	load loadKey
+}
+
+type turnTaken struct {
+	ok   bool
+	snap Snapshot
+	err  error
+}
+
+func (r turnTaken) taken() (bool, error) { return r.ok, r.err }
+
+// takeBatch tries to take a batch of locks in one statement.
 func (h *heldLeases) takeBatch(batch []lockName) []takeResult {
-	var names, holders []string
-	first := map[string]bool{}
-	for _, l := range batch {
-		if !first[l.name] {
-			first[l.name] = true
-			names, holders = append(names, l.name), append(holders, l.holder)
-		}
-	}
-	taken, err := h.insert(names, holders)
+	ctx, cancel := context.WithTimeout(context.Background(), lockAttempt)
+	defer cancel()
+	taken, err := h.insert(ctx, batch)
 	results := make([]takeResult, len(batch))
 	for i, l := range batch {
 		results[i] = takeResult{ok: taken[l.holder], err: err}
@@ -256,21 +308,114 @@ func (h *heldLeases) takeBatch(batch []lockName) []takeResult {
 	return results
 }
 
-// insert takes, in one statement, each lock names[i] for holders[i] that
-// nobody else holds unexpired, and returns the holders that got theirs.
-func (h *heldLeases) insert(names, holders []string) (map[string]bool, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), lockAttempt)
-	defer cancel()
-	now := time.Now()
-	rows, err := h.db.write.QueryContext(ctx, h.db.q(`INSERT INTO turn_locks (name, holder, expires_at)
-		SELECT n, h, ? FROM unnest(?::text[], ?::text[]) AS t(n, h)
-		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-		WHERE turn_locks.holder = excluded.holder OR turn_locks.expires_at <= ?
-		RETURNING holder`), now.Add(h.ttl).UnixMilli(), names, holders, now.UnixMilli())
+func (h *heldLeases) insert(ctx context.Context, batch []lockName) (map[string]bool, error) {
+	rows, err := h.db.write.QueryContext(ctx, h.db.q(takeLocks), h.takeArgs(batch, time.Now())...)
 	if err != nil {
 		return nil, fmt.Errorf("store: take locks: %w", err)
 	}
 	defer rows.Close()
+	return scanTaken(rows)
+}
+
+// takeLoadBatch tries to take a batch of conversations' locks and reads
+// their turns' snapshots, in one round trip: the statements go as one
+// pipeline. The locks are taken in a transaction of their own, committed
+// before the read starts: held until the read was done, as in the
+// pipeline's implicit transaction, they made replicas taking locks for
+// the same conversations in different orders deadlock. The read, with a
+// snapshot taken when it starts (READ COMMITTED), sees every commit made
+// before the locks' previous holders let them go. In one statement with
+// the upsert it would not: a statement's snapshot is taken when it
+// starts, and an upsert that waits for a locked row takes it as it is
+// once the wait is over.
+func (h *heldLeases) takeLoadBatch(batch []turnTake) []turnTaken {
+	locks, convs, acts := make([]lockName, len(batch)), make([]string, len(batch)), make([]string, len(batch))
+	for i, t := range batch {
+		locks[i], convs[i], acts[i] = t.lock, t.load.conversationID, t.load.activityID
+	}
+	snaps := make([]loadResult, len(batch))
+	var taken map[string]bool
+	ctx, cancel := context.WithTimeout(context.Background(), lockAttempt)
+	defer cancel()
+	err := h.db.pipeline(ctx, func(c *pgx.Conn) error {
+		b := &pgx.Batch{}
+		b.Queue("BEGIN")
+		b.Queue(h.db.q(takeLocks), h.takeArgs(locks, time.Now())...)
+		b.Queue("COMMIT")
+		b.Queue(h.db.q(h.db.dialect.loadTurns), h.db.dialect.turnKeys(convs, acts)...)
+		results := c.SendBatch(ctx, b)
+		defer results.Close()
+		if _, err := results.Exec(); err != nil {
+			return fmt.Errorf("store: take locks: %w", err)
+		}
+		rows, err := results.Query()
+		if err != nil {
+			return fmt.Errorf("store: take locks: %w", err)
+		}
+		taken, err = scanTaken(rows)
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		if _, err := results.Exec(); err != nil {
+			// Perhaps committed after all: the locks in taken are let go.
+			return fmt.Errorf("store: take locks: %w", err)
+		}
+		if rows, err = results.Query(); err != nil {
+			return fmt.Errorf("store: load conversation: %w", err)
+		}
+		err = scanSnapshots(rows, snaps)
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("store: load conversation: %w", err)
+		}
+		return results.Close()
+	})
+	out := make([]turnTaken, len(batch))
+	for i, t := range batch {
+		switch {
+		case err == nil && taken[t.lock.holder]:
+			h.add(t.lock.holder)
+			out[i] = turnTaken{ok: true, snap: snaps[i].snap}
+		case err != nil && taken[t.lock.holder]:
+			// Taken, but the turn cannot go on without its snapshot:
+			// let it go rather than leave it to expire.
+			go h.release(t.lock.name, t.lock.holder)
+			out[i] = turnTaken{err: err}
+		default:
+			out[i] = turnTaken{err: err}
+		}
+	}
+	return out
+}
+
+// takeLocks takes, in one statement, each lock names[i] for holders[i]
+// that nobody else holds unexpired, and returns the holders that got
+// theirs. Its arguments are takeArgs'.
+const takeLocks = `INSERT INTO turn_locks (name, holder, expires_at)
+	SELECT n, h, ? FROM unnest(?::text[], ?::text[]) AS t(n, h)
+	ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+	WHERE turn_locks.holder = excluded.holder OR turn_locks.expires_at <= ?
+	RETURNING holder`
+
+// takeArgs are takeLocks' arguments for a batch: a name is tried once a
+// statement (PostgreSQL refuses to change a row twice in one), so a
+// second attempt at it, left by a caller that gave up, is told "taken"
+// and tries again.
+func (h *heldLeases) takeArgs(batch []lockName, now time.Time) []any {
+	var names, holders []string
+	first := map[string]bool{}
+	for _, l := range batch {
+		if !first[l.name] {
+			first[l.name] = true
+			names, holders = append(names, l.name), append(holders, l.holder)
+		}
+	}
+	return []any{now.Add(h.ttl).UnixMilli(), names, holders, now.UnixMilli()}
+}
+
+// scanTaken reads takeLocks' rows: the holders that got their locks.
+func scanTaken(rows rowScanner) (map[string]bool, error) {
 	taken := map[string]bool{}
 	for rows.Next() {
 		var holder string
@@ -283,6 +428,13 @@ func (h *heldLeases) insert(names, holders []string) (map[string]bool, error) {
 		return nil, fmt.Errorf("store: take locks: %w", err)
 	}
 	return taken, nil
+}
+
+// rowScanner is what database/sql's and pgx's rows have in common.
+type rowScanner interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
 }
 
 // release lets a lock go. It is no longer renewed even if the statement

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -125,6 +126,62 @@ func TestConversationLocks(t *testing.T) {
 	wg.Wait()
 	if n := overlaps.Load(); n != 0 {
 		t.Errorf("%d turns overlapped", n)
+	}
+}
+
+// TestLockLoadSeesThePreviousHoldersCommit: a turn that takes its
+// conversation's lock with its load (LockLoad) reads what the lock's
+// previous holder committed, on another replica, just before letting go,
+// however they meet: waiters poll, and an attempt may land while the
+// release is running. Turns on two replicas, four at a time on each, take
+// turns at one counter; a load that read a stale state would save a lower
+// count.
+func TestLockLoadSeesThePreviousHoldersCommit(t *testing.T) {
+	_, dsn := storetest.Postgres(t)
+	stores := replicas(t, dsn, 2)
+	ctx := t.Context()
+	const workers, turns = 8, 25
+	var wg sync.WaitGroup
+	for w := range workers {
+		r := w % 2
+		wg.Go(func() {
+			for i := range turns {
+				activity := fmt.Sprintf("w%d-%d", w, i)
+				snap, release, err := stores[r].ConversationLocks().LockLoad(ctx, "a:counter", activity)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if snap.Seen {
+					t.Errorf("activity %s seen before it ran", activity)
+				}
+				n := 0
+				if snap.State != nil {
+					n, _ = strconv.Atoi(string(snap.State))
+				}
+				err = stores[r].Commit(ctx, store.Commit{ConversationID: "a:counter", ActivityID: activity, State: []byte(strconv.Itoa(n + 1)), At: time.Now()})
+				release()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	snap, release, err := stores[0].ConversationLocks().LockLoad(ctx, "a:counter", "w1-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if got := string(snap.State); got != strconv.Itoa(workers*turns) {
+		t.Errorf("the counter is %s after %d turns: a turn read a stale state", got, workers*turns)
+	}
+	if !snap.Seen {
+		t.Error("a processed activity is not seen by LockLoad")
+	}
+	if n := stores[0].PoolStats()["data"].InUse; n != 0 {
+		t.Errorf("%d connections in use after the turns, want 0", n)
 	}
 }
 

@@ -67,6 +67,17 @@ func OpenPostgres(ctx context.Context, url string, maxConns int) (*DB, error) {
 	return s, nil
 }
 
+// pipeline runs f on one of the pool's connections as pgx's own, for
+// what database/sql cannot do: several statements in one round trip.
+func (s *DB) pipeline(ctx context.Context, f func(*pgx.Conn) error) error {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(driverConn any) error { return f(driverConn.(*stdlib.Conn).Conn()) })
+}
+
 var postgresDialect = dialect{
 	numbered: true,
 	isConstraint: func(err error) bool {
