@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -131,7 +132,8 @@ func faqEval(kb *faq.KB, path string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// faqStats prints the 👍/👎 counts per topic from the bot's database.
+// faqStats prints the 👍/👎 counts per topic from the bot's database, and
+// the latest comments left with them.
 func faqStats(stdout, stderr io.Writer) int {
 	ctx := context.Background()
 	st, err := openDataStore(ctx)
@@ -149,12 +151,34 @@ func faqStats(stdout, stderr io.Writer) int {
 	fmt.Fprintln(w, "topic\thelpful\tnot helpful\thelpful %\tlast vote (UTC)")
 	for _, f := range stats {
 		total := f.Helpful + f.NotHelpful
-		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f%%\t%s\n", f.Topic, f.Helpful, f.NotHelpful, 100*float64(f.Helpful)/float64(total), f.Last.Format("2006-01-02 15:04"))
+		topic := f.Topic
+		if topic == "" {
+			topic = "(answer not known)" // its note was lost in a crash
+		}
+		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f%%\t%s\n", topic, f.Helpful, f.NotHelpful, 100*float64(f.Helpful)/float64(total), f.Last.Format("2006-01-02 15:04"))
 	}
 	if len(stats) == 0 {
 		fmt.Fprintln(w, "(no feedback yet)")
 	}
-	return boolExit(w.Flush() == nil)
+	if w.Flush() != nil {
+		return 1
+	}
+	comments, err := st.FeedbackComments(ctx, 20)
+	if err != nil {
+		fmt.Fprintln(stderr, "mfadesk:", err)
+		return 1
+	}
+	if len(comments) > 0 {
+		fmt.Fprintln(stdout, "\nlatest comments (numbers masked):")
+	}
+	for _, c := range comments {
+		vote := "👎"
+		if c.Helpful {
+			vote = "👍"
+		}
+		fmt.Fprintf(stdout, "%s %s %s: %s\n", c.At.Format("2006-01-02 15:04"), vote, c.Topic, strconv.Quote(c.Comment))
+	}
+	return 0
 }
 
 func boolExit(ok bool) int {

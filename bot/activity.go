@@ -55,6 +55,9 @@ const (
 	typeInstallationUpdate = "installationUpdate"
 
 	invokeCardAction = "adaptiveCard/action"
+	// invokeReaction is Teams' own 👍/👎 under a message (its feedback
+	// loop), with the comment its form asks for.
+	invokeReaction = "message/submitAction"
 )
 
 // errBadActivity marks a request the bot cannot act on; the handler answers
@@ -116,7 +119,7 @@ func (a *Activity) handled() bool {
 	case typeMessage, typeConversationUpdate, typeInstallationUpdate:
 		return true
 	case typeInvoke:
-		return a.Name == invokeCardAction
+		return a.Name == invokeCardAction || a.Name == invokeReaction
 	}
 	return false
 }
@@ -176,6 +179,9 @@ func (a *Activity) input() (in dialogs.Input, ok bool) {
 		in.Kind, in.Text = dialogs.TextInput, text
 		return in, true
 	case typeInvoke:
+		if a.Name == invokeReaction {
+			return a.reactionInput(in)
+		}
 		var v struct {
 			Action struct {
 				Verb string          `json:"verb"`
@@ -201,6 +207,37 @@ func (a *Activity) input() (in dialogs.Input, ok bool) {
 		return in, true
 	}
 	return in, false
+}
+
+// reactionInput reads Teams' 👍 or 👎 under one of the bot's messages
+// (in.CardID): value {actionName: "feedback", actionValue: {reaction:
+// "like"|"dislike", feedback: a JSON string {"feedbackText": …}}}. The
+// Agents Playground sends the comment as plain text, and no replyToId.
+func (a *Activity) reactionInput(in dialogs.Input) (dialogs.Input, bool) {
+	var v struct {
+		ActionName  string `json:"actionName"`
+		ActionValue struct {
+			Reaction string `json:"reaction"`
+			Feedback string `json:"feedback"`
+		} `json:"actionValue"`
+	}
+	if json.Unmarshal(a.Value, &v) != nil || v.ActionName != "feedback" {
+		return in, false
+	}
+	helpful := map[string]string{"like": "yes", "dislike": "no"}[v.ActionValue.Reaction]
+	if helpful == "" {
+		return in, false
+	}
+	comment := v.ActionValue.Feedback
+	var form struct {
+		Text string `json:"feedbackText"`
+	}
+	if json.Unmarshal([]byte(comment), &form) == nil {
+		comment = form.Text
+	}
+	in.Kind, in.Verb = dialogs.SubmitInput, cards.VerbReaction
+	in.Data = map[string]string{cards.HelpfulKey: helpful, cards.CommentKey: comment}
+	return in, true
 }
 
 // membersInput reads a conversationUpdate: in a personal chat any join is

@@ -356,7 +356,7 @@ func TestTurnsTheDatabaseCannotServeAnswer503(t *testing.T) {
 			}
 			var stuck sync.WaitGroup
 			for range tc.stuck {
-				stuck.Go(func() { e.store.RecordFeedback(context.Background(), "sms", true, time.Now()) })
+				stuck.Go(func() { e.store.RecordFeedback(context.Background(), "sms", true, "", time.Now()) })
 			}
 			for deadline := time.Now().Add(guard); e.store.PoolStats()["data"].InUse < tc.stuck; time.Sleep(5 * time.Millisecond) {
 				if time.Now().After(deadline) {

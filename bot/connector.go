@@ -36,6 +36,9 @@ type OutgoingActivity struct {
 	// SuggestedActions are prompts offered above the compose box.
 	SuggestedActions *SuggestedActions `json:"suggestedActions,omitempty"`
 	ChannelData      any               `json:"channelData,omitempty"`
+	// topic is the knowledge-base topic the message answers, noted
+	// with the id it is delivered as (answerNotes).
+	topic string
 }
 
 // frozenCard is a card's encoding kept by cards.Card.Freeze, as an

@@ -17,7 +17,7 @@ import (
 
 // FeedbackStore keeps answer feedback.
 type FeedbackStore interface {
-	RecordFeedback(ctx context.Context, topic string, helpful bool, at time.Time) error
+	RecordFeedback(ctx context.Context, topic string, helpful bool, comment string, at time.Time) error
 }
 
 // Methods is what the effects need from Graph; *graph.Client is the real one.
@@ -108,7 +108,7 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 	res := dialogs.Result{Effect: e.EffectName()}
 	switch e := e.(type) {
 	case dialogs.RecordFeedback:
-		res.Err = x.Feedback.RecordFeedback(ctx, e.Topic, e.Helpful, in.Now)
+		res.Err = x.Feedback.RecordFeedback(ctx, e.Topic, e.Helpful, e.Comment, in.Now)
 	case dialogs.LoadMethods:
 		m, err := x.Graph.Methods(ctx, userOf(in))
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -646,6 +647,91 @@ func TestFeedbackIsStoredOnceAndTheCardUpdated(t *testing.T) {
 	}
 	if len(stats) != 1 || stats[0].Topic != "sms-not-arriving" || stats[0].Helpful != 1 || stats[0].NotHelpful != 0 {
 		t.Errorf("feedback stored = %+v, want one helpful vote on sms-not-arriving", stats)
+	}
+}
+
+// TestTeamsReactionCountsForTheAnswersTopic: an answer goes out with
+// Teams' own 👍/👎 (channelData.feedbackLoop) and no vote buttons in its
+// card; a reaction to it, which names only the message, is stored for the
+// answer's topic with its comment, numbers masked, and a 👎 offers a
+// person. A reaction to a message that was no answer counts for no topic;
+// a malformed one changes nothing.
+func TestTeamsReactionCountsForTheAnswersTopic(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1reaction"
+	e.do(t, e.message(conv, "SMSが届かない"))
+	got := e.conn.sentTo(conv)
+	if len(got) != 1 {
+		t.Fatalf("%d messages for a question, want the answer", len(got))
+	}
+	answer := got[0]
+	var wire struct {
+		ChannelData struct {
+			FeedbackLoop struct{ Type string } `json:"feedbackLoop"`
+		} `json:"channelData"`
+	}
+	json.Unmarshal(answer.Raw, &wire)
+	if wire.ChannelData.FeedbackLoop.Type != "default" {
+		t.Errorf("the answer does not ask for Teams' feedback: %s", answer.Raw)
+	}
+	if strings.Contains(string(answer.Raw), cards.VerbFeedback) {
+		t.Error("the answer's card still has vote buttons")
+	}
+
+	react := func(to, reaction, feedback string) *httptest.ResponseRecorder {
+		a := e.message(conv, "")
+		delete(a, "text")
+		a["type"], a["name"], a["replyToId"] = "invoke", "message/submitAction", to
+		a["value"] = map[string]any{"actionName": "feedback", "actionValue": map[string]any{"reaction": reaction, "feedback": feedback}}
+		return e.post(a)
+	}
+	if rec := react(answer.ID, "dislike", `{"feedbackText":"090-1234-5678 に届きません"}`); rec.Code != http.StatusOK {
+		t.Fatalf("reaction: HTTP %d %s", rec.Code, rec.Body)
+	}
+	stats, err := e.store.FeedbackStats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stats) != 1 || stats[0].Topic != "sms-not-arriving" || stats[0].NotHelpful != 1 {
+		t.Fatalf("feedback stored = %+v, want one 👎 on sms-not-arriving", stats)
+	}
+	comments, err := e.store.FeedbackComments(t.Context(), 10)
+	if err != nil || len(comments) != 1 {
+		t.Fatalf("comments = %+v, %v", comments, err)
+	}
+	if c := comments[0].Comment; strings.Contains(c, "1234") || c != "090••••5678 に届きません" {
+		t.Errorf("comment kept as %q: want it with the number masked", c)
+	}
+	after := e.conn.sentTo(conv)[1:]
+	if len(after) != 1 || !strings.Contains(after[0].cardText(), "担当者") {
+		t.Errorf("a 👎 was answered with %d messages, want the offer of a person", len(after))
+	}
+
+	// Not an answer (the offer of a person): no topic. Malformed: nothing.
+	// Naming no message, as the Agents Playground does, with the comment
+	// as plain text: the conversation's last answer.
+	react(after[0].ID, "like", "")
+	react(answer.ID, "love", "")
+	react("", "dislike", "SMSが来ない")
+	a := e.message(conv, "")
+	delete(a, "text")
+	a["type"], a["name"], a["replyToId"], a["value"] = "invoke", "message/submitAction", answer.ID, "not an object"
+	if rec := e.post(a); rec.Code != http.StatusOK {
+		t.Errorf("a malformed reaction: HTTP %d, want 200 and nothing done", rec.Code)
+	}
+	stats, _ = e.store.FeedbackStats(t.Context())
+	want := map[string][2]int{"sms-not-arriving": {0, 2}, "": {1, 0}}
+	if len(stats) != len(want) {
+		t.Fatalf("feedback stored = %+v, want %v", stats, want)
+	}
+	for _, s := range stats {
+		if w := want[s.Topic]; s.Helpful != w[0] || s.NotHelpful != w[1] {
+			t.Errorf("topic %q: %d 👍 %d 👎, want %v", s.Topic, s.Helpful, s.NotHelpful, w)
+		}
+	}
+	if comments, _ := e.store.FeedbackComments(t.Context(), 10); len(comments) != 2 || comments[0].Comment != "SMSが来ない" {
+		t.Errorf("comments = %+v, want the plain one too", comments)
 	}
 }
 

@@ -173,6 +173,8 @@ func newAuthority(t testing.TB) *authority {
 
 // sent is one activity the connector received.
 type sent struct {
+	// ID is the id the connector gave the message.
+	ID           string
 	Method, Path string
 	Auth         string
 	Raw          []byte
@@ -260,10 +262,11 @@ func newConnector(t testing.TB) *connector {
 		}
 		json.Unmarshal(body, &s.Activity)
 		keepCards(s)
+		s.ID = fmt.Sprintf("bot-msg-%d", c.seq.Add(1))
 		c.mu.Lock()
 		c.got = append(c.got, s)
 		c.mu.Unlock()
-		writeTestJSON(w, 201, map[string]string{"id": fmt.Sprintf("bot-msg-%d", c.seq.Add(1))})
+		writeTestJSON(w, 201, map[string]string{"id": s.ID})
 	}))
 	t.Cleanup(c.srv.Close)
 	return c

@@ -25,6 +25,7 @@ type Store interface {
 	SetUndelivered(ctx context.Context, conversationID, activityID string, undelivered []byte) error
 	SetResponse(ctx context.Context, conversationID, activityID string, response []byte) error
 	Ping(ctx context.Context) error
+	AnswerStore
 }
 
 // Sender delivers the bot's messages; [Connector] is the real one.
@@ -85,6 +86,8 @@ type Runner struct {
 	sendTimeout time.Duration
 	// saved holds the sessions this runner saved last, decoded.
 	saved savedSessions
+	// answers remember which topic each answer message was.
+	answers *answerNotes
 }
 
 // NewRunner returns a runner. effects may be nil while no dialog emits any.
@@ -92,7 +95,8 @@ func NewRunner(st Store, router *dialogs.Router, sender Sender, effects EffectRu
 	return &Runner{
 		store: st, router: router, sender: sender, effects: effects, log: log,
 		now: time.Now, locks: newKeyedMutex(), sendTimeout: 60 * time.Second, invokeBudget: 3 * time.Second,
-		saved: savedSessions{byConversation: map[string]savedSession{}},
+		saved:   savedSessions{byConversation: map[string]savedSession{}},
+		answers: &answerNotes{store: st, log: log},
 	}
 }
 
@@ -229,13 +233,19 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 			in.Ticket = link
 		}
 	}
+	if in.Verb == cards.VerbReaction && in.CardID != "" {
+		in.Data[cards.TopicKey] = r.answers.topic(readCtx, a.Conversation.ID, in.CardID)
+	}
 	sess, turn := r.router.Step(sess, in)
 	if m := turn.Matched; m != nil {
 		r.metrics.faqMatch(m.Topic, m.Confidence)
 	}
 	in.Lang = sess.Language(in.Locale) // for effects that speak (a ticket)
 	var resp *InvokeResponse
-	if a.Type == typeInvoke {
+	switch {
+	case a.Type == typeInvoke && a.Name == invokeReaction:
+		resp = &InvokeResponse{Status: 200, Body: struct{}{}}
+	case a.Type == typeInvoke:
 		resp = cardActionResponse(turn.Update)
 	}
 	if err := r.commit(ctx, a.Conversation.ID, a.ID, sess, resp); err != nil {
@@ -409,9 +419,13 @@ func (u *cardUpdates) answer() *cards.Card {
 	return u.latest
 }
 
-// Wait waits for effects still running after their invoke was answered
-// (for a graceful shutdown, and for tests).
-func (r *Runner) Wait() { r.background.Wait() }
+// Wait waits for effects still running after their invoke was answered,
+// and writes the answer notes still waiting (for a graceful shutdown, and
+// for tests).
+func (r *Runner) Wait() {
+	r.background.Wait()
+	r.answers.write(false)
+}
 
 // runEffects runs effects one at a time, in order; each result goes back to
 // the dialogs, whose answer is saved and delivered before the next effect.
@@ -604,10 +618,14 @@ func (r *Runner) decodeSession(state []byte) dialogs.Session {
 func (r *Runner) deliver(ctx context.Context, a *Activity, acts []*OutgoingActivity) []*OutgoingActivity {
 	for i, out := range acts {
 		start := time.Now()
-		if _, err := r.sender.Reply(ctx, a.ServiceURL, a.Conversation.ID, a.ID, out); err != nil {
+		id, err := r.sender.Reply(ctx, a.ServiceURL, a.Conversation.ID, a.ID, out)
+		if err != nil {
 			r.log.Error("reply not delivered", zap.String("conversation", a.Conversation.ID),
 				zap.Int("kept_back", len(acts)-i), zap.Duration("duration", time.Since(start)), zap.Error(err))
 			return acts[i:]
+		}
+		if out.topic != "" && id != "" {
+			r.answers.note(store.SentAnswer{ConversationID: a.Conversation.ID, MessageID: id, Topic: out.topic, At: r.now()})
 		}
 	}
 	return nil
@@ -639,6 +657,11 @@ func outgoing(a *Activity, replies []cards.Message) []*OutgoingActivity {
 				acts = append(acts, c)
 			}
 		}
+		if m.Topic != "" && m.Card != nil {
+			// Teams' own 👍/👎 under the answer's card.
+			last := acts[len(acts)-1]
+			last.ChannelData, last.topic = feedbackLoop, m.Topic
+		}
 		if len(m.Prompts) > 0 && len(acts) > 0 {
 			// What to ask next goes with the message's last activity.
 			acts[len(acts)-1].SuggestedActions = prompts(a, m.Prompts)
@@ -646,6 +669,11 @@ func outgoing(a *Activity, replies []cards.Message) []*OutgoingActivity {
 	}
 	return acts
 }
+
+// feedbackLoop asks Teams to show its own 👍/👎 under a message, with a
+// form for a comment; a reaction comes back as the invoke
+// message/submitAction.
+var feedbackLoop = map[string]any{"feedbackLoop": map[string]string{"type": "default"}}
 
 // prompts offers ps to the person a answers, in their 1:1 chat only (where
 // Teams shows suggested actions).

@@ -95,12 +95,18 @@ func invokeAnswer(t *testing.T, body []byte) (int, string, string) {
 // the helpdesk thread it was posted in.
 func (e *env) openTicket(t *testing.T, conv, words string) string {
 	t.Helper()
+	return e.openTicketWith(t, conv, map[string]any{cards.WordsKey: words})
+}
+
+// openTicketWith is openTicket with the request form filled with form.
+func (e *env) openTicketWith(t *testing.T, conv string, form map[string]any) string {
+	t.Helper()
 	e.do(t, e.message(conv, "SMSが届かない"))
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbHuman}))
 	if got := e.lastText(conv); !strings.Contains(got, "ヘルプデスクの担当者につなぎます") || !strings.Contains(got, "担当者に共有される内容") {
 		t.Fatalf("after 'talk to a person' got %q, want the request form with what is shared", got)
 	}
-	rec := e.do(t, e.execute(conv, cards.VerbTicketOpen, map[string]any{cards.WordsKey: words}))
+	rec := e.do(t, e.execute(conv, cards.VerbTicketOpen, form))
 	if _, _, v := invokeAnswer(t, rec.Body.Bytes()); !strings.Contains(v, "ヘルプデスクに送りました") {
 		t.Fatalf("open answered %s, want the sent card", v)
 	}
@@ -127,6 +133,72 @@ func ticketState(t *testing.T, st *store.DB, thread string) dialogs.Ticket {
 		t.Fatal(err)
 	}
 	return tk
+}
+
+// TestTicketHoldersOwnView: the channel's card of a ticket someone holds
+// refreshes for them alone (Universal Actions, userIds), and their view
+// shows the callback number in full where the channel's masks it. Asking
+// for a view changes nothing; another agent's view is the channel's; one
+// who is no agent gets nothing.
+func TestTicketHoldersOwnView(t *testing.T) {
+	t.Parallel()
+	e := newDeskEnv(t, false)
+	carol := "ca201000-0000-4000-8000-00000000000d"
+	simUser(t, carol, map[string]any{"groups": []string{deskGroup}})
+	conv := "a:desk-own-view"
+	thread := e.openTicketWith(t, conv, map[string]any{cards.WordsKey: "電話をください", cards.CallbackKey: "090-1234-5678"})
+	e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"}))
+
+	var put sent
+	for _, s := range e.conn.sentTo(thread) {
+		if s.Method == "PUT" {
+			put = s
+		}
+	}
+	var shared struct {
+		Attachments []struct {
+			Content struct {
+				Refresh *struct {
+					Action  struct{ Verb string } `json:"action"`
+					UserIDs []string            `json:"userIds"`
+				} `json:"refresh"`
+			} `json:"content"`
+		} `json:"attachments"`
+	}
+	json.Unmarshal(put.Raw, &shared)
+	if len(shared.Attachments) != 1 || shared.Attachments[0].Content.Refresh == nil {
+		t.Fatalf("the channel's card of a held ticket has no refresh: %s", put.Raw)
+	}
+	if r := shared.Attachments[0].Content.Refresh; r.Action.Verb != cards.VerbDeskView || len(r.UserIDs) != 1 || r.UserIDs[0] != "29:1"+agentAAD {
+		t.Errorf("refresh %+v, want %s for Bob alone", r, cards.VerbDeskView)
+	}
+	if c := put.cardText(); strings.Contains(c, "1234") || !strings.Contains(c, "090••••5678") {
+		t.Errorf("the channel's card shows the callback number as:\n%s", c)
+	}
+
+	before := ticketState(t, e.store, thread)
+	sentBefore := len(e.conn.all())
+	view := func(aad, name string) (int, string) {
+		rec := e.do(t, e.deskClick(thread, aad, name, cards.VerbDeskView, map[string]any{cards.TicketKey: "1"}))
+		code, _, v := invokeAnswer(t, rec.Body.Bytes())
+		return code, v
+	}
+	if code, v := view(agentAAD, "Bob Agent"); code != 200 || !strings.Contains(v, "090-1234-5678") || !strings.Contains(v, cards.VerbDeskReply) {
+		t.Errorf("Bob's own view (%d) lacks the full callback number or his buttons: %s", code, v)
+	}
+	if code, v := view(carol, "Carol Agent"); code != 200 || strings.Contains(v, "1234") {
+		t.Errorf("another agent's view (%d) shows the callback number: %s", code, v)
+	}
+	if code, v := view(outsider, "Mallory"); code != 403 || strings.Contains(v, "1234") {
+		t.Errorf("someone who is no agent got %d %s, want a 403", code, v)
+	}
+	after := ticketState(t, e.store, thread)
+	if !after.Updated.Equal(before.Updated) || len(after.History) != len(before.History) {
+		t.Errorf("looking at the card changed the ticket: %+v → %+v", before.History, after.History)
+	}
+	if n := len(e.conn.all()) - sentBefore; n != 0 {
+		t.Errorf("looking at the card sent %d messages or updates", n)
+	}
 }
 
 func TestTicketLifecycle(t *testing.T) {

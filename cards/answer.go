@@ -7,16 +7,21 @@ import (
 
 // More verbs, for answers and troubleshooters.
 const (
-	VerbTopic        = "faq.topic"    // show one topic's answer; data: topic
-	VerbFeedback     = "faq.feedback" // 👍/👎 on an answer; data: topic, helpful
-	VerbTroubleshoot = "ts.start"     // start a troubleshooter; data: ts
-	VerbTSAnswer     = "ts.answer"    // answer a troubleshooter question; data: ts, node, next
+	VerbTopic    = "faq.topic"    // show one topic's answer; data: topic
+	VerbFeedback = "faq.feedback" // 👍/👎 on an answer card; data: topic, helpful
+	// VerbReaction is Teams' own 👍/👎 under an answer message (its
+	// feedback loop): data helpful, comment, and the answer's topic, which
+	// the runner looks up by the message's id ("" if it is not known).
+	VerbReaction     = "faq.reaction"
+	VerbTroubleshoot = "ts.start"  // start a troubleshooter; data: ts
+	VerbTSAnswer     = "ts.answer" // answer a troubleshooter question; data: ts, node, next
 )
 
 // Data keys of those verbs.
 const (
 	TopicKey   = "topic"
 	HelpfulKey = "helpful"
+	CommentKey = "comment"
 	TSKey      = "ts"
 	NodeKey    = "node"
 	NextKey    = "next"

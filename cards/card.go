@@ -101,6 +101,10 @@ type Message struct {
 	// Prompts are what the person might ask next, offered above the box
 	// they type in (in a 1:1 chat); picking one sends its text.
 	Prompts []string
+	// Topic, on an answer, is the knowledge-base topic it answers: Teams
+	// shows its own 👍/👎 under the message, and a reaction counts for the
+	// topic (VerbReaction).
+	Topic string
 }
 
 // Citation is a document a message cites.

@@ -391,7 +391,7 @@ func TestDetectLang(t *testing.T) {
 func sampleTicket(state string) cards.TicketView {
 	return cards.TicketView{ID: "12", State: state, UserName: "山田 花子", UPN: "hanako@example.ac.jp", Topic: "SMSが届かない",
 		Words: "スマホをなくしました", Opened: time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC), Age: 42 * time.Minute,
-		Assignee: "Bob Agent", Methods: []string{"携帯電話: +81 90••••5678"}, Tried: []string{"回答: SMSが届かない"},
+		Assignee: "Bob Agent", AssigneeID: "29:1bob", Methods: []string{"携帯電話: +81 90••••5678"}, Tried: []string{"回答: SMSが届かない"},
 		Transcript: []cards.TranscriptLine{{FromUser: true, Text: "SMSが届かない"}, {Text: "SMSの確認コードが届かない"}},
 		History:    []string{"Bob Agent: 担当"}}
 }

@@ -28,6 +28,9 @@ const (
 	VerbDeskApprove = "desk.approve" // make the pending change (approval mode)
 	VerbDeskReject  = "desk.reject"  // refuse the pending change
 	VerbDeskRevoke  = "desk.revoke"  // sign the person out everywhere (urgent tickets)
+	// VerbDeskView asks for the card as the agent holding the ticket sees
+	// it (the card's refresh, for them alone); it changes nothing.
+	VerbDeskView = "desk.view"
 )
 
 // Data and input keys of the ticket verbs.
@@ -66,10 +69,13 @@ type TicketView struct {
 	Words    string
 	// Callback is the number to call the person back on: in full in the
 	// view of the agent who holds the ticket, masked for everyone else.
-	Callback   string
-	Opened     time.Time
-	Age        time.Duration // at the time of rendering
-	Assignee   string
+	Callback string
+	Opened   time.Time
+	Age      time.Duration // at the time of rendering
+	Assignee string
+	// AssigneeID is the Teams id of the agent holding the ticket: Teams
+	// asks the bot for their own view of the card (VerbDeskView).
+	AssigneeID string
 	Methods    []string
 	Tried      []string
 	Transcript []TranscriptLine
@@ -311,6 +317,9 @@ func Ticket(l Lang, v TicketView) *Card {
 		revoke := execute(txtDeskRevoke.In(l), VerbDeskRevoke, id...)
 		revoke.Style = "destructive"
 		c.Actions = append([]Action{revoke}, c.Actions...)
+	}
+	if v.State == TicketAssigned && v.AssigneeID != "" {
+		c.Refresh = &Refresh{Action: execute("Refresh", VerbDeskView, id...), UserIDs: []string{v.AssigneeID}}
 	}
 	switch v.State {
 	case TicketOpen:

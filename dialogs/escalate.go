@@ -495,7 +495,7 @@ func verbLabel(verb string) cards.Text {
 	switch {
 	case verb == cards.VerbMenu:
 		return cards.Text{JA: "［メニュー］", EN: "[menu]"}
-	case verb == cards.VerbFeedback:
+	case verb == cards.VerbFeedback || verb == cards.VerbReaction:
 		return cards.Text{JA: "［回答の評価］", EN: "[rated an answer]"}
 	case verb == cards.VerbTopic:
 		return cards.Text{JA: "［質問を選択］", EN: "[picked a question]"}

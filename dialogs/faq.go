@@ -147,7 +147,8 @@ type answerKey struct {
 // answerMessage is an entry's answer as a reply: its card, citing the
 // document it comes from.
 func answerMessage(kb *faq.KB, t faq.Tenant, e *faq.Entry, in Input) cards.Message {
-	m := cards.Message{Card: answerCard(kb, t, e, in, cards.FeedbackAsk)}
+	// Rated with Teams' own 👍/👎 under the message, not buttons in it.
+	m := cards.Message{Card: answerCard(kb, t, e, in, cards.FeedbackNone), Topic: e.ID}
 	for _, id := range e.Related {
 		if r, ok := kb.Entry(id); ok && len(m.Prompts) < maxPrompts {
 			bt := r.ButtonTitle()

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/mfadesk/mfadesk/cards"
@@ -527,6 +528,8 @@ func (r *Router) global(s *Session, in Input, verb string, out *Turn) bool {
 		s.Unhelpful, s.LastTopic = 0, e.ID
 	case cards.VerbFeedback:
 		r.feedback(s, in, out)
+	case cards.VerbReaction:
+		reaction(s, in, out)
 	case cards.VerbCampaignLater, cards.VerbCampaignNoSmartphone:
 		r.campaignVerb(in, verb, out)
 	default:
@@ -562,6 +565,29 @@ func (r *Router) feedback(s *Session, in Input, out *Turn) {
 	}
 	unhelpful(s, in.Lang, out, true)
 }
+
+// reaction records Teams' own 👍 or 👎 under an answer, with its comment,
+// numbers masked. The answer's topic is the runner's, found by the message
+// (in.CardID); a reaction that names no message (the Agents Playground
+// names none) is about the conversation's last answer. Teams thanks the
+// person itself; a 👎 may also offer a person, as a vote in the card does.
+func reaction(s *Session, in Input, out *Turn) {
+	helpful := in.Data[cards.HelpfulKey] == "yes"
+	topic := in.Data[cards.TopicKey]
+	if in.CardID == "" {
+		topic = s.LastTopic
+	}
+	comment := MaskNumbers(clip(strings.TrimSpace(in.Data[cards.CommentKey]), maxComment))
+	out.Effects = append(out.Effects, RecordFeedback{Topic: topic, Helpful: helpful, Comment: comment})
+	if helpful {
+		s.Unhelpful = 0
+		return
+	}
+	unhelpful(s, in.Lang, out, true)
+}
+
+// maxComment bounds a comment kept with a reaction.
+const maxComment = 500
 
 // find returns the index of the innermost frame of dialog id, or -1.
 func (s Session) find(id string) int {

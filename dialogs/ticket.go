@@ -163,7 +163,7 @@ func (t Ticket) view(now time.Time, l cards.Lang, full bool) cards.TicketView {
 		}
 	}
 	if t.Assignee != nil {
-		v.Assignee = t.Assignee.Name
+		v.Assignee, v.AssigneeID = t.Assignee.Name, t.Assignee.ID
 	}
 	for _, line := range t.Transcript {
 		v.Transcript = append(v.Transcript, cards.TranscriptLine{FromUser: line.FromUser, Text: line.Text})
@@ -252,6 +252,11 @@ func Desk(t Ticket, a DeskAction) TicketTurn {
 		return refused
 	}
 	out := TicketTurn{Ticket: t}
+	if a.Verb == cards.VerbDeskView {
+		// Teams asking for the card as this agent sees it (the runner
+		// answers with the viewer's own view): nothing changes.
+		return out
+	}
 	l := t.Lang
 	refuse := func(code string, ja, en string) TicketTurn {
 		return refusal(t, a, &Problem{Code: code, JA: ja, EN: en}, sensitive(a.Verb))

@@ -382,15 +382,85 @@ func (s *DB) SetUndelivered(ctx context.Context, conversationID, activityID stri
 	return err
 }
 
-// RecordFeedback stores one 👍 (helpful) or 👎 on a topic's answer. Only
-// the topic and the vote are kept: nothing that identifies the person.
-func (s *DB) RecordFeedback(ctx context.Context, topic string, helpful bool, at time.Time) error {
+// RecordFeedback stores one 👍 (helpful) or 👎 on a topic's answer ("":
+// an answer whose topic is not known), with the comment that came with it
+// (its numbers already masked). Nothing that identifies the person is
+// kept.
+func (s *DB) RecordFeedback(ctx context.Context, topic string, helpful bool, comment string, at time.Time) error {
 	vote := 0
 	if helpful {
 		vote = 1
 	}
-	_, err := s.exec(ctx, "record feedback", `INSERT INTO feedback (topic, helpful, at) VALUES (?, ?, ?)`, topic, vote, at.Unix())
+	_, err := s.exec(ctx, "record feedback", `INSERT INTO feedback (topic, helpful, comment, at) VALUES (?, ?, ?, ?)`, topic, vote, comment, at.Unix())
 	return err
+}
+
+// SentAnswer is an answer message the bot sent: which topic it answered.
+type SentAnswer struct {
+	ConversationID, MessageID, Topic string
+	At                               time.Time
+}
+
+// RecordSentAnswers notes which topic each of a batch of answer messages
+// was, for the reactions to come (see AnswerTopic).
+func (s *DB) RecordSentAnswers(ctx context.Context, answers []SentAnswer) error {
+	if len(answers) == 0 {
+		return nil
+	}
+	q := `INSERT INTO sent_answers (conversation_id, message_id, topic, at) VALUES `
+	args := make([]any, 0, 4*len(answers))
+	for i, a := range answers {
+		if i > 0 {
+			q += ", "
+		}
+		q += "(?, ?, ?, ?)"
+		args = append(args, a.ConversationID, a.MessageID, a.Topic, a.At.Unix())
+	}
+	_, err := s.exec(ctx, "record sent answers", q+` ON CONFLICT DO NOTHING`, args...)
+	return err
+}
+
+// AnswerTopic returns the topic of the answer message messageID of a
+// conversation ("" with ErrNotFound when it is not known).
+func (s *DB) AnswerTopic(ctx context.Context, conversationID, messageID string) (string, error) {
+	var topic string
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT topic FROM sent_answers WHERE conversation_id = ? AND message_id = ?`), conversationID, messageID).Scan(&topic)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: answer topic: %w", err)
+	}
+	return topic, nil
+}
+
+// FeedbackComments returns the latest comments on answers, newest first:
+// at most limit of them.
+func (s *DB) FeedbackComments(ctx context.Context, limit int) ([]FeedbackComment, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT topic, helpful, comment, at FROM feedback WHERE comment <> '' ORDER BY at DESC, id DESC LIMIT ?`), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: feedback comments: %w", err)
+	}
+	defer rows.Close()
+	var out []FeedbackComment
+	for rows.Next() {
+		var c FeedbackComment
+		var helpful, at int64
+		if err := rows.Scan(&c.Topic, &helpful, &c.Comment, &at); err != nil {
+			return nil, fmt.Errorf("store: feedback comments: %w", err)
+		}
+		c.Helpful, c.At = helpful == 1, time.Unix(at, 0).UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// FeedbackComment is a comment someone left with a 👍 or 👎.
+type FeedbackComment struct {
+	Topic   string
+	Helpful bool
+	Comment string
+	At      time.Time
 }
 
 // FeedbackStats returns the votes per topic, most voted first.

@@ -262,4 +262,16 @@ var postgresMigrations = []string{
 	// found by its conversation (see sqlite.go).
 	`ALTER TABLE personal_chats ADD COLUMN locale TEXT NOT NULL DEFAULT '';
 	CREATE INDEX personal_chats_conversation ON personal_chats (conversation);`,
+	// v13: Teams' own 👍/👎 on answers. A reaction names the message, not
+	// the topic: sent_answers says which topic each answer message was.
+	// A reaction may come with a comment (numbers masked).
+	`CREATE TABLE sent_answers (
+		conversation_id TEXT NOT NULL,
+		message_id      TEXT NOT NULL,
+		topic           TEXT NOT NULL,
+		at              BIGINT NOT NULL,
+		PRIMARY KEY (conversation_id, message_id)
+	);
+	CREATE INDEX sent_answers_at ON sent_answers (at);
+	ALTER TABLE feedback ADD COLUMN comment TEXT NOT NULL DEFAULT '';`,
 }

@@ -57,6 +57,7 @@ func (r Retention) rules(p *Purged) []purgeRule {
 		{&p.Conversations, "conversations", "updated_at < ?", []any{sec(r.Data)}},
 		{&p.Tickets, "tickets", "updated_at < ? AND state IN (" + in + ")", closed},
 		{&p.Feedback, "feedback", "at < ?", []any{sec(r.Data)}},
+		{nil, "sent_answers", "at < ?", []any{sec(r.Data)}}, // with the feedback, uncounted
 		{&p.Chats, "personal_chats", "updated_at < ?", []any{sec(r.Data)}},
 		{&p.Audit, "audit", "at < ?", []any{ms(r.Audit)}},
 		{nil, "change_ops", "done_at < ?", []any{sec(r.Audit)}}, // with the audit, uncounted

@@ -35,7 +35,10 @@ func TestPurge(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, at := range []time.Time{old, recent} {
-			if err := s.RecordFeedback(ctx, "sms", true, at); err != nil {
+			if err := s.RecordFeedback(ctx, "sms", true, "", at); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RecordSentAnswers(ctx, []store.SentAnswer{{ConversationID: "a:x", MessageID: at.String(), Topic: "sms", At: at}}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -83,6 +86,11 @@ func TestPurge(t *testing.T) {
 		}
 		if stats, _ := s.FeedbackStats(ctx); len(stats) != 1 || stats[0].Helpful != 1 {
 			t.Errorf("feedback left: %+v, want the recent vote", stats)
+		}
+		for at, kept := range map[time.Time]bool{old: false, recent: true} {
+			if _, err := s.AnswerTopic(ctx, "a:x", at.String()); (err == nil) != kept {
+				t.Errorf("the note of an answer sent %v: %v, want kept %v", at, err, kept)
+			}
 		}
 		if a, _ := s.Audit(ctx, "u-old", time.Time{}); len(a) != 1 {
 			t.Errorf("audit of 100 days ago: %d entries, want it kept (a year's retention)", len(a))

@@ -20,7 +20,7 @@ func TestRecordsAlike(t *testing.T) {
 			topic   string
 			helpful bool
 		}{{"sms", true}, {"sms", false}, {"sms", true}, {"abroad", false}} {
-			if err := s.RecordFeedback(ctx, v.topic, v.helpful, t0); err != nil {
+			if err := s.RecordFeedback(ctx, v.topic, v.helpful, "", t0); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -28,6 +28,28 @@ func TestRecordsAlike(t *testing.T) {
 		if err != nil || len(stats) != 2 || stats[0].Topic != "sms" || stats[0].Helpful != 2 || stats[0].NotHelpful != 1 ||
 			stats[1].NotHelpful != 1 || !stats[0].Last.Equal(t0) {
 			t.Errorf("FeedbackStats = %+v, %v", stats, err)
+		}
+
+		// Teams' own reactions: the topic of an answer by its message,
+		// and the comments left with votes.
+		notes := []store.SentAnswer{{ConversationID: "a:1", MessageID: "m1", Topic: "sms", At: t0}, {ConversationID: "a:1", MessageID: "m2", Topic: "abroad", At: t0}}
+		for range 2 { // a note written twice is kept once
+			if err := s.RecordSentAnswers(ctx, notes); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if topic, err := s.AnswerTopic(ctx, "a:1", "m2"); topic != "abroad" || err != nil {
+			t.Errorf("AnswerTopic(m2) = %q, %v", topic, err)
+		}
+		if _, err := s.AnswerTopic(ctx, "a:2", "m2"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("another conversation's message: %v, want not found", err)
+		}
+		if err := s.RecordFeedback(ctx, "abroad", false, "090••••5678 に届かない", t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		comments, err := s.FeedbackComments(ctx, 5)
+		if err != nil || len(comments) != 1 || comments[0] != (store.FeedbackComment{Topic: "abroad", Comment: "090••••5678 に届かない", At: t0.Add(time.Hour)}) {
+			t.Errorf("FeedbackComments = %+v, %v; want the one comment", comments, err)
 		}
 
 		entry := store.AuditEntry{At: t0, UserID: "u1", ActorID: "u1", Operation: "update", Method: "mobile",
