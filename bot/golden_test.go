@@ -23,7 +23,8 @@ func TestAnswerActivityGolden(t *testing.T) {
 		{"ja", "a:1golden-ja", "SMSが届かない"},
 		{"en", "a:1golden-en", "I don't get the SMS code"},
 	} {
-		e.do(t, e.message(tc.conv, tc.text))
+		msg := e.message(tc.conv, tc.text)
+		e.do(t, msg)
 		got := e.conn.sentTo(tc.conv)
 		if len(got) != 1 {
 			t.Fatalf("%s: %d messages for a question, want the answer", tc.lang, len(got))
@@ -33,7 +34,7 @@ func TestAnswerActivityGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		out, _ := json.MarshalIndent(v, "", "  ")
-		out = []byte(strings.NewReplacer(tc.conv, "{conversation}", "29:1user-"+tc.conv, "{user}", aadFor(tc.conv), "{aad}").Replace(string(out)) + "\n")
+		out = []byte(strings.NewReplacer(tc.conv, "{conversation}", "29:1user-"+tc.conv, "{user}", aadFor(tc.conv), "{aad}", msg["id"].(string), "{question}").Replace(string(out)) + "\n")
 		path := filepath.Join("testdata", "answer-activity-"+tc.lang+".json")
 		if *update {
 			if err := os.MkdirAll("testdata", 0o755); err != nil {

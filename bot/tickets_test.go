@@ -160,7 +160,7 @@ func TestTicketHoldersOwnView(t *testing.T) {
 			Content struct {
 				Refresh *struct {
 					Action  struct{ Verb string } `json:"action"`
-					UserIDs []string            `json:"userIds"`
+					UserIDs []string              `json:"userIds"`
 				} `json:"refresh"`
 			} `json:"content"`
 		} `json:"attachments"`

@@ -142,6 +142,14 @@ async function say(text) {
   await page.keyboard.type(text);
   await page.keyboard.press("Enter");
 }
+// ask says text and waits for the bot's answer: a new message, so that the
+// next click is not on an older card with the same words.
+async function ask(text) {
+  const bot = page.locator(".fai-OutputCard");
+  const before = await bot.count();
+  await say(text);
+  await waitUntil(`an answer to ${text}`, async () => (await bot.count()) > before, timeout);
+}
 // see waits for a message from the bot showing text (the log panel on the
 // right repeats messages; it does not count).
 async function see(text) {
@@ -371,6 +379,38 @@ try {
     await see("古いスマホの Authenticator アプリからも");
     const now = (await graph("GET", `/v1.0/users/${student.aad}/authentication/microsoftAuthenticatorMethods`)).value;
     if (now.length !== 1 || now[0].displayName !== "Pixel 9") throw new Error(`authenticators now: ${JSON.stringify(now)}`);
+  });
+
+  // A person who types instead of clicking, as people do: the button's
+  // title typed by hand, the current number by habit (refused), the new
+  // number in a sentence, the choice typed; the 1:1 preview shows the new
+  // number whole; 「キャンセル」 typed cancels the preview and writes nothing.
+  await step("typed-answers", async () => {
+    await ask("電話番号を変えたい");
+    await click("電話番号を変更する", "電話番号を変更する");
+    await ask("変わる（新しい番号が分かる）");
+    await card("番号を入力してください").waitFor();
+    await ask("今の番号は080-2468-1357です");
+    await card("これは今登録されている番号です").waitFor();
+    await ask("機種変更終わりました。新しい番号は080-3344-5566です");
+    await card("SMSも使いますか").waitFor();
+    await ask("SMSと音声通話");
+    await card("+81 80-3344-5566").getByRole("button", { name: "確定する" }).waitFor();
+    await ask("キャンセル");
+    await see("キャンセルしました");
+    if ((await phones()).includes("8033445566")) throw new Error("a cancelled change was written");
+  });
+
+  // Thanks and noise get a short friendly answer, not "I can't answer
+  // that", and no offer of a person.
+  await step("thanks-and-noise", async () => {
+    for (const [text, want] of [["ありがとう", "どういたしまして"], ["？？？", ""]]) {
+      await ask(text);
+      const answer = await page.locator(".fai-OutputCard").last().innerText();
+      if (!answer.includes(want) || /お答えできません|担当者におつなぎしましょうか/.test(answer)) {
+        throw new Error(`${text} was answered with: ${answer}`);
+      }
+    }
   });
 
   // The end of SMS codes: with the Authenticator gone, SMS is all the
