@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/mfadesk/mfadesk/bot"
+	"github.com/mfadesk/mfadesk/graph"
 	"github.com/mfadesk/mfadesk/store"
 )
 
@@ -48,6 +49,10 @@ var graphPermissions = []graphPermission{
 	{"RoleManagement.Read.Directory", func(config) bool { return true }, "name the directory roles of privileged people"},
 	{"GroupMember.Read.All", func(c config) bool { return c.Helpdesk.ChannelID != "" || c.ProtectedGroup != "" }, "agents' and protected group membership"},
 	{"User.RevokeSessions.All", func(c config) bool { return c.Helpdesk.ChannelID != "" }, "sign a person out from an urgent ticket"},
+	// Optional: without it (or without Entra ID P1) answers don't explain
+	// people's own failed sign-ins, and the passkey campaign reads a group
+	// instead of the registration report (checkSignInLog says so).
+	{"AuditLog.Read.All", func(config) bool { return false }, "read people's own sign-ins and the methods registration report"},
 }
 
 // doctorCommand checks what a deployment needs and says, for each problem,
@@ -102,7 +107,7 @@ func diagnose(ctx context.Context, getenv func(string) string, pkg string) []fin
 	out = append(out, checkBotFramework(ctx, cfg)...)
 	graphFinding, roles := checkGraph(ctx, cfg)
 	out = append(out, graphFinding)
-	out = append(out, checkPermissions(cfg, roles))
+	out = append(out, checkPermissions(cfg, roles), checkSignInLog(ctx, cfg, roles))
 	out = append(out, checkCredentialExpiry(ctx, cfg))
 	out = append(out, checkHelpdesk(cfg), checkStepUp(cfg), checkMailbox(cfg))
 	if pkg != "" {
@@ -219,6 +224,37 @@ func checkPermissions(cfg config, roles []string) finding {
 			"Entra ID > App registrations > the app > API permissions > Add > Microsoft Graph > Application permissions > " + strings.Join(missing, ", ") + ", then Grant admin consent"}
 	}
 	return finding{name, "ok", "all the features need are granted", ""}
+}
+
+// checkSignInLog says whether answers can explain people's own failed
+// sign-ins: it needs AuditLog.Read.All and Microsoft Entra ID P1, and the
+// bot turns the feature off by itself without them. A real Graph is asked
+// once for the log of nobody (an object id no one has): a tenant without
+// P1 is refused all the same.
+func checkSignInLog(ctx context.Context, cfg config, roles []string) finding {
+	const name = "sign-in diagnosis"
+	const grant = "grant the Graph application permission AuditLog.Read.All (Entra ID > App registrations > the app > API permissions), then Grant admin consent"
+	switch {
+	case roles == nil:
+		return finding{name, "skip", "no Graph token to read the permissions from", ""}
+	case !slices.Contains(roles, "AuditLog.Read.All"):
+		return finding{name, "warn", "off: AuditLog.Read.All is not granted, so answers don't explain people's own failed sign-ins", grant}
+	case cfg.GraphMode != graphReal:
+		return finding{name, "ok", "on: the Graph simulator serves the sign-in log (PATCH /_sim/tenant {\"premium\":false} acts out a tenant without P1)", ""}
+	}
+	c, err := newGraphClient(cfg, cfg.GraphBaseURL, nil)
+	if err == nil {
+		_, err = c.SignIns(ctx, "00000000-0000-0000-0000-000000000000", time.Now().Add(-time.Hour))
+	}
+	switch {
+	case err == nil:
+		return finding{name, "ok", "on: answers about failing methods explain the person's own sign-ins of the last 24 hours", ""}
+	case errors.Is(err, graph.ErrNoPremium):
+		return finding{name, "warn", "off: the tenant has no Microsoft Entra ID P1, which the sign-in log needs", "license Microsoft Entra ID P1 or P2 (Microsoft 365 E3/A3 include P1); nothing to change in the bot"}
+	case errors.Is(err, graph.ErrNoAuditPermission):
+		return finding{name, "warn", "off: Graph refuses the sign-in log to this app", grant}
+	}
+	return finding{name, "warn", "not checked: " + firstLine(err), "run mfadesk doctor again; the bot turns the feature on when Graph answers"}
 }
 
 // checkCredentialExpiry reads when the bot's secret or certificate

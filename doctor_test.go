@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,16 @@ func TestDoctor(t *testing.T) {
 	}
 	if code, out := run(map[string]string{}); code != 0 || !strings.Contains(out, "0 problems") {
 		t.Fatalf("local mode: exit %d\n%s", code, out)
+	}
+
+	// The sign-in diagnosis is optional: without its permission the report
+	// says it is off and why, and that is no failure.
+	if code, out := run(map[string]string{"GRAPH_SIMULATOR_ROLES": "UserAuthenticationMethod.ReadWrite.All,User.Read.All,Mail.Send,RoleManagement.Read.Directory,GroupMember.Read.All,User.RevokeSessions.All"}); code != 0 ||
+		!regexp.MustCompile(`warn +sign-in diagnosis +off: AuditLog.Read.All is not granted`).MatchString(out) {
+		t.Errorf("without AuditLog.Read.All: exit %d, want 0 and the diagnosis named off:\n%s", code, out)
+	}
+	if _, out := run(map[string]string{}); !regexp.MustCompile(`ok +sign-in diagnosis +on`).MatchString(out) {
+		t.Errorf("local mode: the diagnosis is not on:\n%s", out)
 	}
 
 	pkg := filepath.Join(t.TempDir(), "app.zip")

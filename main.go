@@ -247,6 +247,9 @@ func serve(ctx context.Context, cfg config, ln net.Listener, kb *faq.KB, log *za
 	runner := bot.NewRunner(st, router, connector, effects, log)
 	runner.SetClock(now)
 	stepUp.Runner, effects.Runner, effects.Chats = runner, runner, connector
+	// Off by itself while Graph refuses the sign-in log (no permission or
+	// no licence): mfadesk doctor says which.
+	effects.SignIns = &bot.SignInLog{Graph: graphClient, Log: log.Named("signins"), Now: now}
 	notices := &bot.Notices{Graph: graphClient, From: cfg.NotifyFrom, Log: log.Named("notices"), Now: now}
 	privilege := &bot.Privilege{Graph: graphClient, GroupID: cfg.ProtectedGroup}
 	effects.Notices, effects.Privilege, effects.Campaign = notices, privilege, st
@@ -267,6 +270,7 @@ func serve(ctx context.Context, cfg config, ln net.Listener, kb *faq.KB, log *za
 			return tickets.Announce(ctx, cfg.AppTenantID, cfg.BotServiceURL, text)
 		}
 		tickets.Store, tickets.Conn, tickets.Graph, tickets.Agents, tickets.Audit = st, connector, graphClient, graphClient, st
+		tickets.SignIns = effects.SignIns
 		tickets.Metrics = metrics
 		if locks := st.TicketLocks(); locks != nil {
 			tickets.ShareLocks(locks)

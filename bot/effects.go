@@ -95,7 +95,9 @@ type Effects struct {
 	Campaign interface {
 		CampaignAct(ctx context.Context, campaign, userID, action string, until, at time.Time) (bool, error)
 	}
-	Region string // default phone region, e.g. "JP"
+	// SignIns reads people's own sign-in log; nil: the feature is off.
+	SignIns *SignInLog
+	Region  string // default phone region, e.g. "JP"
 	// Approval, when set, turns confirmed changes into tickets that an
 	// agent approves (SELF_SERVICE_WRITES=approval).
 	Approval bool
@@ -109,6 +111,12 @@ func (x *Effects) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.In
 	switch e := e.(type) {
 	case dialogs.RecordFeedback:
 		res.Err = x.Feedback.RecordFeedback(ctx, e.Topic, e.Helpful, e.Comment, in.Now)
+	case dialogs.ReadSignIns:
+		if x.SignIns == nil {
+			res.Err = errSignInsOff
+			break
+		}
+		res.Value, res.Err = x.SignIns.Read(ctx, userOf(in))
 	case dialogs.LoadMethods:
 		m, err := x.Graph.Methods(ctx, userOf(in))
 		if err != nil {

@@ -206,6 +206,10 @@ type connector struct {
 	seq atomic.Int64
 	// fail, when set, answers instead of accepting (for retry tests).
 	fail func(n int64) (status int, retryAfter string)
+	// failFirst, when set, answers 502 to the first sending of each
+	// request it picks: its retry, the same body again, goes through.
+	failFirst func(n int64) bool
+	failed    sync.Map // sha256 of the bodies failFirst failed
 	// refuse, when set, answers a status other than 0 it gives for a
 	// request's path instead of accepting it (one chat that refuses).
 	refuse func(path string) int
@@ -219,6 +223,16 @@ func newConnector(t testing.TB) *connector {
 	c := &connector{}
 	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := c.hits.Add(1)
+		if c.failFirst != nil {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			sum := sha256.Sum256(append([]byte(r.URL.Path), body...))
+			if _, again := c.failed.Load(sum); !again && c.failFirst(n) {
+				c.failed.Store(sum, true)
+				writeTestJSON(w, http.StatusBadGateway, map[string]any{"error": map[string]string{"code": "BadGateway"}})
+				return
+			}
+		}
 		if c.fail != nil {
 			if status, ra := c.fail(n); status != 0 {
 				if ra != "" {
@@ -453,7 +467,8 @@ func (e *env) start() {
 	if effects == nil {
 		effects = &bot.Effects{Feedback: st, Graph: sharedGraph, Changes: st, Region: "JP", Now: time.Now, Log: e.log,
 			Policy: bot.RateLimit{Store: st, PerHour: 5}, StepUp: stepUp, Privilege: &bot.Privilege{Graph: sharedGraph},
-			Passes: sharedGraph, Sessions: sharedGraph, TAPLifetime: 60, TAPOnce: true}
+			Passes: sharedGraph, Sessions: sharedGraph, TAPLifetime: 60, TAPOnce: true,
+			SignIns: &bot.SignInLog{Graph: sharedGraph, Log: e.log, Now: time.Now}}
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
 	if e.stepUpFn != nil {
@@ -480,6 +495,9 @@ func (e *env) start() {
 		x.Approval = e.approval
 		d := bot.NewTickets(*e.deskCfg, e.log)
 		d.Store, d.Conn, d.Graph, d.Agents, d.Audit = st, conn, sharedGraph, sharedGraph, st
+		if x, ok := effects.(*bot.Effects); ok {
+			d.SignIns = x.SignIns
+		}
 		d.Metrics = metrics
 		if locks := st.TicketLocks(); locks != nil {
 			d.ShareLocks(locks)

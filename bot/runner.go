@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -262,7 +263,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	if len(turn.Effects) == 0 {
 		return resp, r.keepUndelivered(sendCtx, a, undelivered)
 	}
-	if a.Type != typeInvoke {
+	if a.Type != typeInvoke && !slices.ContainsFunc(turn.Effects, extra) {
 		more, err := r.runEffects(ctx, a, in, sess, turn.Effects, nil)
 		if err != nil {
 			return resp, err
@@ -272,10 +273,19 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	// The lock passes to the background work; Wait waits for it. If the
 	// effects finish within invokeBudget the click is answered with their
 	// outcome; otherwise it is answered now and the card updated later.
+	// A message whose answer went out and whose effects only add to it
+	// (extra) is answered at once.
+	budget := r.invokeBudget
+	if a.Type != typeInvoke {
+		budget = 0
+	}
 	locked = false
 	r.background.Add(1)
 	bctx := context.WithoutCancel(ctx)
-	card := &cardUpdates{}
+	var card *cardUpdates // the clicked card, which the effects' outcome may replace
+	if a.Type == typeInvoke {
+		card = &cardUpdates{}
+	}
 	done := make(chan struct{})
 	go func() {
 		defer r.background.Done()
@@ -288,7 +298,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		}()
 		more, err := r.runEffects(bctx, a, in, sess, turn.Effects, card)
 		if err != nil {
-			r.log.Error("effects of a card action failed", zap.String("conversation", a.Conversation.ID), zap.Error(err))
+			r.log.Error("effects after the answer failed", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 		}
 		kctx, cancel := context.WithTimeout(bctx, 10*time.Second)
 		defer cancel()
@@ -296,7 +306,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 			r.log.Error("undelivered replies not kept", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 		}
 	}()
-	timer := time.NewTimer(r.invokeBudget)
+	timer := time.NewTimer(budget)
 	defer timer.Stop()
 	select {
 	case <-done:
@@ -413,6 +423,9 @@ func (u *cardUpdates) offer(c *cards.Card) bool {
 
 // answer closes the window and returns the version for the answer, if any.
 func (u *cardUpdates) answer() *cards.Card {
+	if u == nil {
+		return nil // a message: no card to answer with
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.answered = true
@@ -789,6 +802,14 @@ func waitsOnGraph(e dialogs.Effect) bool {
 		return true
 	}
 	return false
+}
+
+// extra reports an effect that only adds to a turn whose answer went out:
+// the message is answered without waiting for it (a look at the person's
+// sign-in log, which Graph may be slow to give).
+func extra(e dialogs.Effect) bool {
+	_, ok := e.(dialogs.ReadSignIns)
+	return ok
 }
 
 // typing shows "MFA Desk is typing…" in the conversation until the next

@@ -81,6 +81,7 @@ type Tickets struct {
 	Store   TicketStore
 	Conn    DeskConnector
 	Graph   Methods        // the person's methods, for the ticket card
+	SignIns *SignInLog     // the person's failed sign-ins, for the ticket card; nil: not read
 	Agents  AgentDirectory // who is an agent
 	Audit   AuditReader    // the person's audit log, for urgent tickets
 	Config  HelpdeskConfig
@@ -190,6 +191,13 @@ func (d *Tickets) facts(ctx context.Context, in dialogs.Input, urgent bool) (dia
 	} else {
 		d.Log.Warn("ticket: methods not read", zap.Error(err))
 		f.Methods = dialogs.MethodsUnreadable()
+	}
+	if d.SignIns != nil {
+		if attempts, err := d.SignIns.Read(ctx, userOf(in)); err == nil {
+			f.SignIns = dialogs.SignInLines(attempts, in.Now.Location())
+		} else {
+			f.SignIns = dialogs.SignInsUnreadable()
+		}
 	}
 	if urgent {
 		if f.Audit, err = auditLines(ctx, d.Audit, userOf(in), now); err != nil {

@@ -60,6 +60,19 @@ var constructors = []struct {
 		return c
 	}},
 	{"closed", cards.Closed},
+	// What a person's own sign-in log shows, one card per shape; the
+	// times are 09:12 and 09:20 of the day "now" is in, 23:50 of the day
+	// before for the policy block.
+	{"signins-sms-no-code", signIns(cards.ShapeSMSNoCode, 3, "")},
+	{"signins-sms-wrong-code", signIns(cards.ShapeSMSWrongCode, 1, "")},
+	{"signins-voice-no-answer", signIns(cards.ShapeVoiceNoAnswer, 2, "")},
+	{"signins-app-ignored", signIns(cards.ShapeAppIgnored, 1, "")},
+	{"signins-app-denied", signIns(cards.ShapeAppDenied, 4, "")},
+	{"signins-app-wrong-number", signIns(cards.ShapeAppWrongNumber, 1, "")},
+	{"signins-throttled", signIns(cards.ShapeThrottled, 6, "")},
+	{"signins-blocked-policy", signIns(cards.ShapeBlockedByPolicy, 1, "FR")},
+	{"signins-must-register", signIns(cards.ShapeMustRegister, 1, "")},
+	{"signins-unknown", signIns(cards.ShapeUnknown, 2, "")},
 	{"form", func(l cards.Lang) *cards.Card {
 		return cards.FormCard(l, cards.Text{JA: "番号を入力してください", EN: "Enter the number"}.In(l), "Body.", "Problem.",
 			cards.InputText{ID: "number", Label: "Phone number", Placeholder: "090-1234-5678", IsRequired: true, ErrorMsg: "Required.", Style: "Tel", MaxLength: 40},
@@ -388,12 +401,27 @@ func TestDetectLang(t *testing.T) {
 	}
 }
 
+func signIns(shape cards.SignInShape, count int, country string) func(cards.Lang) *cards.Card {
+	return func(l cards.Lang) *cards.Card {
+		jst := time.FixedZone("JST", 9*3600)
+		now := time.Date(2026, 12, 3, 9, 30, 0, 0, jst)
+		d := cards.SignInDiagnosis{Shape: shape, Count: count, First: now.Add(-18 * time.Minute), Last: now.Add(-10 * time.Minute), Country: country}
+		if count == 1 {
+			d.First = d.Last
+		}
+		if shape == cards.ShapeBlockedByPolicy {
+			d.First, d.Last = now.Add(-220*time.Minute), now.Add(-220*time.Minute)
+		}
+		return cards.SignInFindings(l, d, now, sampleHuman)
+	}
+}
+
 func sampleTicket(state string) cards.TicketView {
 	return cards.TicketView{ID: "12", State: state, UserName: "山田 花子", UPN: "hanako@example.ac.jp", Topic: "SMSが届かない",
 		Words: "スマホをなくしました", Opened: time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC), Age: 42 * time.Minute,
 		Assignee: "Bob Agent", AssigneeID: "29:1bob", Methods: []string{"携帯電話: +81 90••••5678"}, Tried: []string{"回答: SMSが届かない"},
 		Transcript: []cards.TranscriptLine{{FromUser: true, Text: "SMSが届かない"}, {Text: "SMSの確認コードが届かない"}},
-		History:    []string{"Bob Agent: 担当"}}
+		History:    []string{"Bob Agent: 担当"}, SignIns: []string{"12/03 09:12 SMS: コード未入力 (500121)", "12/03 09:05 SMS: コード未入力 (500121)"}}
 }
 
 // TestGoldenCardsPassMicrosoftsLibrary checks every golden card with

@@ -77,6 +77,7 @@ type TicketView struct {
 	// asks the bot for their own view of the card (VerbDeskView).
 	AssigneeID string
 	Methods    []string
+	SignIns    []string // the person's failed sign-ins before it opened
 	Tried      []string
 	Transcript []TranscriptLine
 	// Notes are the person's messages on the ticket, masked; shown inert.
@@ -217,6 +218,7 @@ var (
 	txtDeskNotes      = Text{"本人からのメッセージ（書いたまま。番号は伏せ字、書式やリンクは無効）", "Their messages (numbers masked; formatting and links disabled)"}
 	txtDeskNoWords    = Text{"（記入なし）", "(nothing written)"}
 	txtDeskMethods    = Text{"登録済みの認証方法", "Registered sign-in methods"}
+	txtDeskSignIns    = Text{"失敗したサインイン（受付前の24時間、本人のサインインログ）", "Failed sign-ins (the 24 hours before, from their sign-in log)"}
 	txtDeskTried      = Text{"ボットが案内したこと", "What the bot already tried"}
 	txtDeskNothing    = Text{"なし", "Nothing"}
 	txtDeskTranscript = Text{"ボットとのやり取りを見る", "Show the bot conversation"}
@@ -280,6 +282,11 @@ func Ticket(l Lang, v TicketView) *Card {
 		FactSet{Type: "FactSet", Facts: facts},
 		Quote(txtDeskWords.In(l), words),
 		label(txtDeskMethods.In(l)), para(orNothing(l, plainAll(v.Methods))),
+	)
+	if v.SignIns != nil {
+		c.Body = append(c.Body, label(txtDeskSignIns.In(l)), para(orNothing(l, plainAll(v.SignIns))))
+	}
+	c.Body = append(c.Body,
 		label(txtDeskTried.In(l)), para(orNothing(l, plainAll(v.Tried))),
 	)
 	if v.Urgent {

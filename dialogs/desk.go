@@ -268,6 +268,9 @@ type TicketFacts struct {
 	UPN     string
 	Methods []string // masked lines; a line saying they could not be read
 	Audit   []string // urgent tickets: the person's recent audit entries
+	// SignIns are the person's failed sign-ins of the last day, one short
+	// line each (SignInLines); nil when the log could not be read.
+	SignIns []string
 	// Open is the person's newest open ticket, in any conversation, and
 	// OpenUrgent their newest open "This wasn't me" report; nil: none.
 	Open, OpenUrgent *TicketLink
@@ -304,7 +307,7 @@ func NewTicket(in Input, e OpenTicket, f TicketFacts) TicketTurn {
 	t := Ticket{
 		State: TicketOpen, User: in.User, UPN: f.UPN, Lang: l, Topic: e.Topic, Words: e.Words, Callback: e.Callback,
 		Transcript: e.Transcript, Tried: e.Tried, UserConv: in.Conv, Created: in.Now, Updated: in.Now,
-		Pending: e.Pending, PendingText: e.PendingText, Methods: f.Methods, Urgent: e.Urgent,
+		Pending: e.Pending, PendingText: e.PendingText, Methods: f.Methods, SignIns: f.SignIns, Urgent: e.Urgent,
 	}
 	if e.Urgent {
 		t.Audit = f.Audit

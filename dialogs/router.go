@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/faq"
@@ -47,6 +48,9 @@ type Session struct {
 	Stack []Frame `json:"stack,omitempty"`
 	// Cards counts the cards dialogs have shown here (see numberCards).
 	Cards int `json:"cards,omitempty"`
+	// SignInsRead is when the bot last read the person's sign-in log
+	// (askSignIns).
+	SignInsRead time.Time `json:"signInsRead,omitzero"`
 }
 
 // Language is the language to answer in: the one chosen, else the one
@@ -220,6 +224,7 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 	before := s.LastTopic
 	offeredLast := s.OfferedLast
 	s, out := r.step(s, in)
+	askSignIns(&s, in, &out)
 	if offeredLast {
 		// This turn could not offer again: the next one may.
 		s.OfferedLast = false
@@ -306,6 +311,10 @@ func (r *Router) step(s Session, in Input) (Session, Turn) {
 		s.Stack = s.Stack[:i+1]
 		s, out, _ = r.deliver(s, Change{}, s.Stack[i].State, in, out)
 		return s, out
+	}
+
+	if in.Kind == ResultInput && in.Result != nil && in.Result.Effect == (ReadSignIns{}).EffectName() {
+		return s, r.signInsRead(in, out)
 	}
 
 	// What a campaign card's click recorded needs no answer: the reply went

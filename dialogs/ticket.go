@@ -58,6 +58,7 @@ type Ticket struct {
 	Transcript []Line   `json:"transcript,omitempty"`
 	Tried      []string `json:"tried,omitempty"`
 	Methods    []string `json:"methods,omitempty"` // masked, as read when opened
+	SignIns    []string `json:"signIns"`           // failed sign-ins of the day before it opened (SignInLines)
 	UserConv   Conv     `json:"userConv"`
 	Thread     Conv     `json:"thread,omitzero"` // the helpdesk thread, once posted
 	CardID     string   `json:"cardId,omitempty"`
@@ -153,7 +154,7 @@ func (t Ticket) CardFor(now time.Time, l cards.Lang, viewer User) *cards.Card {
 func (t Ticket) view(now time.Time, l cards.Lang, full bool) cards.TicketView {
 	v := cards.TicketView{
 		ID: t.Number(), State: t.State, UserName: t.User.Name, UPN: t.UPN, Topic: t.Topic,
-		Words: t.Words, Opened: t.Created, Age: now.Sub(t.Created), Methods: t.Methods, Tried: t.Tried,
+		Words: t.Words, Opened: t.Created, Age: now.Sub(t.Created), Methods: t.Methods, SignIns: t.SignIns, Tried: t.Tried,
 		Pending: t.PendingText, Resolution: t.ResolveNote, Urgent: t.Urgent, Audit: t.Audit,
 	}
 	if t.Callback != "" {

@@ -73,7 +73,7 @@ const bin = path.join(work, "mfadesk");
 execFileSync("go", ["build", "-o", bin, "."], { cwd: root, stdio: "inherit" });
 const botPort = await freePort();
 const botBase = `http://127.0.0.1:${botPort}`;
-const botEnv = { ...process.env, PLAYGROUND: "off", DATA_DIR: path.join(work, "data"), PORT: String(botPort), LOG_FORMAT: "json", LOG_LEVEL: "info", MicrosoftAppId: "", DATABASE_URL: "" };
+const botEnv = { ...process.env, TIME_ZONE: "Asia/Tokyo", PLAYGROUND: "off", DATA_DIR: path.join(work, "data"), PORT: String(botPort), LOG_FORMAT: "json", LOG_LEVEL: "info", MicrosoftAppId: "", DATABASE_URL: "" };
 {
   const log = fs.openSync(botLog, "w");
   const bot = spawn(bin, [], { env: botEnv, stdio: ["ignore", log, log] });
@@ -283,8 +283,24 @@ try {
   });
 
   await step("japanese-question", async () => {
+    // Her sign-in log (seeded in the simulated tenant): 20 minutes ago a
+    // code went by SMS and was never entered. After the answer, the bot
+    // says so, at that time, with what to do.
+    const at = new Date(Date.now() - 20 * 60_000);
+    await graph("POST", `/_sim/users/${student.aad}/signins`, [{
+      createdDateTime: at.toISOString().replace(/\.\d+Z$/, "Z"), ipAddress: "203.0.113.5",
+      status: { errorCode: 500121, failureReason: "Authentication failed during strong authentication request.", additionalDetails: "MFA denied; user never entered the verification code" },
+      location: { city: "Osaka", countryOrRegion: "JP" }, conditionalAccessStatus: "notApplied",
+    }]);
     await say("SMSが届かない");
     await card("SMSの確認コードが届かない").waitFor();
+    const findings = card("サインインの記録を確認しました");
+    await findings.waitFor();
+    const text = await findings.innerText();
+    const hhmm = at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Tokyo" });
+    if (!text.includes(`${hhmm} のサインインでは`) || !text.includes("コードが入力されないまま") || /203\.0\.113|Osaka/.test(text)) {
+      throw new Error(`the sign-in log was explained as: ${text}`);
+    }
   });
 
   await step("feedback", async () => {

@@ -26,6 +26,8 @@ func (s *Server) control(c *call) reply {
 		return s.controlUser(c, seg[1])
 	case len(seg) == 3 && seg[0] == "users" && seg[2] == "authenticators":
 		return s.controlAddAuthenticator(c, seg[1])
+	case len(seg) == 3 && seg[0] == "users" && seg[2] == "signins":
+		return s.controlSignIns(c, seg[1])
 	case len(seg) == 3 && seg[0] == "users" && seg[2] == "passkeys":
 		return s.controlAddPasskey(c, seg[1])
 	case len(seg) == 1 && seg[0] == "mail":

@@ -39,6 +39,8 @@ func (s *Server) route(c *call) reply {
 	case len(seg) == 3 && strings.EqualFold(seg[0], "reports") && strings.EqualFold(seg[1], "authenticationMethods") &&
 		strings.EqualFold(seg[2], "userRegistrationDetails"):
 		return s.registrationDetails(c)
+	case len(seg) == 2 && strings.EqualFold(seg[0], "auditLogs") && strings.EqualFold(seg[1], "signIns"):
+		return s.signIns(c)
 	case len(seg) == 4 && strings.EqualFold(seg[0], "groups") && strings.EqualFold(seg[2], "transitiveMembers") && isUserCast(seg[3]):
 		return s.groupUsers(c, seg[1])
 	case !strings.EqualFold(seg[0], "users") || len(seg) < 2:

@@ -24,6 +24,8 @@
 //	POST   /v1.0/users/{id}/teamwork/installedApps     {"teamsApp@odata.bind":".../appCatalogs/teamsApps/{appId}"}: 201, no body;
 //	                                                   409 "Conflict" if installed, 403 without a Teams licence
 //	GET    /v1.0/reports/authenticationMethods/userRegistrationDetails   every known user, by object id; 403 without P1
+//	GET    /v1.0/auditLogs/signIns           $filter=userId eq '{id}' [and createdDateTime ge {time}], $top: the seeded attempts,
+//	                                         newest first; 403 without P1, or when the token's roles lack AuditLog.Read.All
 //	GET    /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user      $select userType, accountEnabled
 //	GET    /v1.0/users/{id}/authentication/methods[/{methodId}]
 //	GET    /v1.0/users/{id}/authentication/passwordMethods[/{methodId}]
@@ -65,6 +67,8 @@
 //	                                         each optional (and the body too): the user registers a passkey; 201 with the
 //	                                         fido2AuthenticationMethod. aaGuid defaults to Microsoft Authenticator on iOS;
 //	                                         displayName and model are at most 256 characters; "id" and "created" may be given
+//	POST   /_sim/users/{id}/signins          [{signIn}, ...] in Graph's v1.0 shape: seeds the user's sign-in attempts (see signins.go)
+//	DELETE /_sim/users/{id}/signins          forgets them
 //	GET    /_sim/mail[?to=address]           {"value":[...]}: mail sent with sendMail, oldest first (see [SentMail]);
 //	                                         to keeps the messages to that address (case-insensitive)
 //	DELETE /_sim/mail                        forget the sent mail
@@ -151,7 +155,9 @@ type Server struct {
 	users   map[string]*user  // by lower-case object id
 	byUPN   map[string]string // lower-case userPrincipalName → object id
 	order   []string          // every object id, sorted; rebuilt when users has grown (users are never removed)
-	premium bool              // the tenant has Microsoft Entra ID P1: the registration report is available
+	premium bool              // the tenant has Microsoft Entra ID P1: the registration report and sign-in log are available
+	// signInLog holds each user's seeded sign-in attempts, newest first.
+	signInLog map[string][]wireSignIn
 	// appSecretEnd is when app registrations' client secret expires.
 	appSecretEnd time.Time
 	faults       []*activeFault
@@ -194,10 +200,11 @@ func WithLatency(d time.Duration) Option {
 // [LoadSeedFile] reports the same problems as an error.
 func New(opts ...Option) *Server {
 	s := &Server{
-		now:     time.Now,
-		users:   map[string]*user{},
-		byUPN:   map[string]string{},
-		premium: true,
+		now:       time.Now,
+		users:     map[string]*user{},
+		signInLog: map[string][]wireSignIn{},
+		byUPN:     map[string]string{},
+		premium:   true,
 	}
 	s.appSecretEnd = time.Now().AddDate(1, 0, 0)
 	for _, o := range opts {

@@ -1,0 +1,92 @@
+package bot_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// seedSignIns gives person aad sign-in attempts in the shared simulator,
+// in Graph's v1.0 shape.
+func seedSignIns(t *testing.T, aad string, attempts []map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(attempts)
+	rec := httptest.NewRecorder()
+	sharedSim.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/_sim/users/"+aad+"/signins", bytes.NewReader(b)))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("seed: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestAnswerExplainsThePersonsOwnSignIns: a person who asks why the SMS
+// doesn't come gets the answer, then what their own sign-in log shows:
+// the time (in the bot's zone), what happened and what to do. Asked again
+// at once, the log is not read again; someone whose log shows nothing
+// failing gets the answer alone.
+func TestAnswerExplainsThePersonsOwnSignIns(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1signins"
+	at := time.Now().Add(-30 * time.Minute).Truncate(time.Second)
+	seedSignIns(t, aadFor(conv), []map[string]any{
+		{"createdDateTime": at.UTC().Format(time.RFC3339), "status": map[string]any{"errorCode": 500121,
+			"failureReason":     "Authentication failed during strong authentication request.",
+			"additionalDetails": "MFA denied; user never entered the verification code"},
+			"conditionalAccessStatus": "notApplied", "ipAddress": "203.0.113.7", "location": map[string]any{"city": "Kyoto", "countryOrRegion": "JP"}},
+	})
+	e.do(t, e.message(conv, "SMSが届かない"))
+	got := e.conn.sentTo(conv)
+	if len(got) != 2 {
+		t.Fatalf("%d messages, want the answer and what the sign-in log shows", len(got))
+	}
+	if !strings.Contains(got[0].cardText(), "SMSの確認コードが届かない") {
+		t.Errorf("the answer came second or not at all: %s", got[0].cardText())
+	}
+	findings := got[1].cardText()
+	for _, want := range []string{"サインインの記録を確認しました", at.Format("15:04") + " のサインインでは", "コードが入力されないまま", "迷惑メッセージ"} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("what the log shows lacks %q:\n%s", want, findings)
+		}
+	}
+	if strings.Contains(findings, "203.0.113.7") || strings.Contains(findings, "Kyoto") {
+		t.Errorf("the IP address or the city is shown:\n%s", findings)
+	}
+
+	e.do(t, e.message(conv, "SMSが来ません"))
+	if n := len(e.conn.sentTo(conv)); n != 3 {
+		t.Errorf("asked again at once: %d messages in all, want one more answer and no second look at the log", n)
+	}
+
+	quiet := "a:1signins-quiet"
+	e.do(t, e.message(quiet, "SMSが届かない"))
+	if n := len(e.conn.sentTo(quiet)); n != 1 {
+		t.Errorf("nothing failing in the log: %d messages, want the answer alone", n)
+	}
+}
+
+// TestTicketListsTheFailedSignIns: the helpdesk's card of a ticket lists
+// the person's failed sign-ins of the day before, one short line each,
+// with Entra's error code and no IP address or city.
+func TestTicketListsTheFailedSignIns(t *testing.T) {
+	t.Parallel()
+	e := newDeskEnv(t, false)
+	conv := "a:desk-signins"
+	at := time.Now().Add(-time.Hour).Truncate(time.Second)
+	seedSignIns(t, aadFor(conv), []map[string]any{
+		{"createdDateTime": at.UTC().Format(time.RFC3339), "status": map[string]any{"errorCode": 500121,
+			"additionalDetails": "MFA denied; phone call went to voicemail"}, "ipAddress": "203.0.113.8", "location": map[string]any{"city": "Sendai", "countryOrRegion": "JP"}},
+	})
+	thread := e.openTicket(t, conv, "電話が来ない")
+	card := e.conn.sentTo(thread)[0].cardText()
+	want := at.Format("01/02 15:04") + " 電話: 電話に応答なし／＃ 未押下 (500121)" // markdown's # as a look-alike
+	if !strings.Contains(card, "失敗したサインイン") || !strings.Contains(card, want) {
+		t.Errorf("the ticket card does not list %q:\n%s", want, card)
+	}
+	if strings.Contains(card, "203.0.113.8") || strings.Contains(card, "Sendai") {
+		t.Errorf("the ticket card shows the IP address or the city:\n%s", card)
+	}
+}

@@ -1,0 +1,228 @@
+package cards
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SignInShape is what a person's failed sign-in attempts show (see
+// dialogs.Diagnose).
+type SignInShape string
+
+// The shapes the bot explains.
+const (
+	ShapeSMSNoCode       SignInShape = "sms-no-code"      // a code went by SMS, none was entered
+	ShapeSMSWrongCode    SignInShape = "sms-wrong-code"   // the code entered was not the one sent
+	ShapeVoiceNoAnswer   SignInShape = "voice-no-answer"  // the call was not answered, or # not pressed
+	ShapeAppIgnored      SignInShape = "app-ignored"      // Authenticator's notification was not answered
+	ShapeAppDenied       SignInShape = "app-denied"       // it was denied
+	ShapeAppWrongNumber  SignInShape = "app-wrong-number" // the wrong number was chosen
+	ShapeThrottled       SignInShape = "throttled"        // blocked for too many attempts
+	ShapeBlockedByPolicy SignInShape = "blocked-policy"   // Conditional Access blocked it (place or device)
+	ShapeMustRegister    SignInShape = "must-register"    // the sign-in asked for a new method to be registered
+	ShapeUnknown         SignInShape = "unknown"          // failed, for a reason the bot cannot read
+)
+
+// SignInMethod is the method of a failed step, in the bot's words.
+type SignInMethod string
+
+// The methods.
+const (
+	MethodSMS     SignInMethod = "sms"
+	MethodVoice   SignInMethod = "voice"
+	MethodApp     SignInMethod = "app"
+	MethodPasskey SignInMethod = "passkey"
+	MethodOther   SignInMethod = "other"
+)
+
+// SignInDiagnosis is what the sign-in log shows: Count failed attempts of
+// one shape from First to Last (in the organisation's time zone), and for
+// a block by policy the country the attempt came from.
+type SignInDiagnosis struct {
+	Shape       SignInShape
+	Method      SignInMethod
+	Count       int
+	First, Last time.Time
+	Country     string
+	// CodesEnded: the organisation's SMS and voice codes have ended, so a
+	// request to register is the move to a passkey.
+	CodesEnded bool
+}
+
+var (
+	txtSignInTitle  = Text{"サインインの記録を確認しました", "I looked at your recent sign-ins"}
+	txtSignInOnce   = Text{"%s のサインイン", "At %s, "}
+	txtSignInTimes  = Text{"%s〜%s の%d回のサインイン", "Between %[1]s and %[2]s (%[3]d sign-ins), "}
+	txtSignInSource = Text{
+		"あなた自身のサインインログ（過去24時間）から読み取りました。時刻は組織のタイムゾーンです。IPアドレスや詳しい場所は表示しません。",
+		"Read from your own sign-in log (the last 24 hours). Times are in the organisation's time zone. No IP address or precise place is shown.",
+	}
+	txtSignInSteps = Text{"次にすること", "What to do"}
+
+	// What each shape shows, after "Your sign-in at 09:12".
+	signInShows = map[SignInShape]Text{
+		ShapeSMSNoCode:       {"では、SMSで確認コードが送られましたが、コードが入力されないまま終わっています。", "a code was sent to you by SMS, and none was entered before the sign-in ended."},
+		ShapeSMSWrongCode:    {"では、SMSのコードが入力されましたが、送られたコードと一致しませんでした。", "a code was sent to you by SMS, and the code entered was not that one."},
+		ShapeVoiceNoAnswer:   {"では、確認の電話がかかりましたが、応答がないか、# が押されないまま終わっています。", "you were called to verify, and the call was not answered, or # was not pressed."},
+		ShapeAppIgnored:      {"では、Microsoft Authenticator に通知が送られましたが、時間内に応答がありませんでした。", "a notification went to Microsoft Authenticator, and it was not answered in time."},
+		ShapeAppDenied:       {"では、Microsoft Authenticator の通知が「拒否」されました。", "a notification went to Microsoft Authenticator, and it was denied."},
+		ShapeAppWrongNumber:  {"では、Microsoft Authenticator で選んだ数字が、サインイン画面の数字と一致しませんでした。", "the number chosen in Microsoft Authenticator was not the one on the sign-in screen."},
+		ShapeThrottled:       {"は、短い時間に試した回数が多すぎたため、一時的にブロックされました。", "the sign-in was blocked for a while: there were too many attempts in a short time."},
+		ShapeBlockedByPolicy: {"は、組織のアクセスのルール（条件付きアクセス）によってブロックされました。", "the sign-in was blocked by your organisation's access rules (Conditional Access)."},
+		ShapeMustRegister:    {"では、新しい認証方法の登録を求められています。", "the sign-in asked you to register a new sign-in method."},
+		ShapeUnknown:         {"は失敗していますが、記録からは原因を読み取れませんでした。", "the sign-in failed, and I can't tell why from the log."},
+	}
+	txtSignInBlockedFrom = Text{"は、%s からのアクセスとして、組織のアクセスのルール（条件付きアクセス）によってブロックされました。",
+		"a sign-in from %s was blocked by your organisation's access rules (Conditional Access)."}
+	txtSignInCodesEnded = Text{"SMSと音声通話のコードは終了しました。サインインを続けるには、パスキーの登録が必要です。",
+		"SMS and voice codes have ended: to keep signing in, you need a passkey."}
+
+	// What to do, per shape.
+	signInNext = map[SignInShape][]Text{
+		ShapeSMSNoCode: {
+			{"SMSの受信箱と迷惑メッセージのフォルダを確認してください。", "Look in your text messages, spam folder included."},
+			{"届いていなければ、電波の良い場所でサインインし直し、「コードを再送信」を選んでください。", "If nothing came, sign in again somewhere with good signal and choose \"Resend code\"."},
+			{"携帯会社の設定で「海外からのSMS」を受け取れるようにしてください。Microsoft のコードは海外の番号から届きます。", "Allow SMS from overseas senders in your carrier's settings: Microsoft's codes come from international numbers."},
+		},
+		ShapeSMSWrongCode: {
+			{"いちばん新しいSMSのコードを入力してください。古いコードは使えません。", "Enter the code from the newest message only: older codes no longer work."},
+			{"コードは数分で期限が切れます。届いたらすぐに入力してください。", "Codes expire within minutes: enter it as soon as it arrives."},
+		},
+		ShapeVoiceNoAnswer: {
+			{"電話に出て、案内のとおり # を押してください。押さないと確認になりません。", "Answer the call and press # when it asks you to: without it, nothing is confirmed."},
+			{"電話がかかってこない場合は、電波と、登録した番号が正しいかを確認してください。", "If no call comes, check the signal and that your registered number is right."},
+			{"サインイン画面の「別の方法でサインインする」から、ほかの方法も選べます。", "You can also choose \"Sign in another way\" on the sign-in screen."},
+		},
+		ShapeAppIgnored: {
+			{"サインイン中は Microsoft Authenticator を開いて、届いた通知に1分以内に応答してください。", "While you sign in, open Microsoft Authenticator and answer the notification within a minute."},
+			{"通知が来ない場合は、スマホの設定で Authenticator の通知を許可し、アプリを開いて画面を下に引いて更新してください。", "If no notification comes, allow notifications for Authenticator in your phone's settings, then open the app and pull down to refresh."},
+		},
+		ShapeAppDenied: {
+			{"その時刻にサインインしようとしたのがあなたなら、もう一度サインインして「承認」を選んでください。", "If it was you signing in at that time, sign in again and choose Approve."},
+			{"あなたでなければ、承認しないでください。ほかの誰かがあなたのパスワードを知っている可能性があります。すぐにパスワードを変更し、ヘルプデスクに連絡してください。", "If it was not you, do not approve it: someone may know your password. Change your password now and tell the helpdesk."},
+		},
+		ShapeAppWrongNumber: {
+			{"サインイン画面に表示された2桁の数字を、Authenticator にそのまま入力してください。", "Type into Authenticator the two-digit number shown on the sign-in screen."},
+			{"自分でサインインしていないのに数字を求められたら、入力せずにヘルプデスクに連絡してください。", "If you were not signing in and were asked for a number, enter nothing and tell the helpdesk."},
+		},
+		ShapeThrottled: {
+			{"続けて試さず、少なくとも5分待ってから1回だけサインインしてください。試すたびに待ち時間が延びることがあります。", "Stop trying for at least five minutes, then sign in once: each try can make the block last longer."},
+			{"それでもブロックされる場合は、ヘルプデスクに連絡してください。", "If it is still blocked, contact the helpdesk."},
+		},
+		ShapeBlockedByPolicy: {
+			{"これは認証方法の不具合ではなく、組織のルールによるものです。組織が管理するパソコンや、学内・社内のネットワークからサインインしてください。", "This is a rule of your organisation, not a fault of your method: sign in from a device or network your organisation manages."},
+			{"それでもブロックされる場合や、出張・留学中の場合は、ヘルプデスクに相談してください。", "If it is still blocked, or you are travelling, contact the helpdesk."},
+		},
+		ShapeMustRegister: {
+			{"https://aka.ms/mysecurityinfo でパスキーを登録してください。Microsoft が送るSMSと音声通話のコードは2027年2月1日で終わります。", "Register a passkey at https://aka.ms/mysecurityinfo: the SMS and voice codes Microsoft sends end on 1 February 2027."},
+			{"登録の手順は「パスキーを登録する」から案内します。", "\"Register a passkey\" walks you through it."},
+		},
+		ShapeUnknown: {
+			{"上の回答の手順を試してください。", "Try the steps in the answer above."},
+			{"それでもサインインできない場合は、担当者につなぎます。記録の時刻を伝えると調査が早くなります。", "If you still can't sign in, talk to a person: the times above help them look into it."},
+		},
+	}
+)
+
+// Short words for the helpdesk's ticket card: one line a failed sign-in.
+var (
+	signInShapeWords = map[SignInShape]Text{
+		ShapeSMSNoCode:       {"コード未入力", "code never entered"},
+		ShapeSMSWrongCode:    {"誤ったコード", "wrong code"},
+		ShapeVoiceNoAnswer:   {"電話に応答なし／# 未押下", "call not answered or # not pressed"},
+		ShapeAppIgnored:      {"通知に応答なし", "notification not answered"},
+		ShapeAppDenied:       {"通知を拒否", "notification denied"},
+		ShapeAppWrongNumber:  {"番号の不一致", "wrong number chosen"},
+		ShapeThrottled:       {"試行回数が多すぎてブロック", "blocked: too many attempts"},
+		ShapeBlockedByPolicy: {"条件付きアクセスでブロック", "blocked by Conditional Access"},
+		ShapeMustRegister:    {"方法の登録を要求", "asked to register a method"},
+		ShapeUnknown:         {"原因不明の失敗", "failed, reason not readable"},
+	}
+	signInMethodWords = map[SignInMethod]Text{
+		MethodSMS: {"SMS", "SMS"}, MethodVoice: {"電話", "phone call"}, MethodApp: {"Authenticator", "Authenticator"},
+		MethodPasskey: {"パスキー", "passkey"},
+	}
+	txtSignInsUnreadable = Text{"（サインインログを読み取れませんでした）", "(the sign-in log could not be read)"}
+)
+
+// SignInLine is one failed sign-in as the helpdesk's card lists it:
+// "12/03 09:12 SMS: code never entered (500121)", with the country for a
+// block by policy.
+func SignInLine(l Lang, at time.Time, shape SignInShape, method SignInMethod, code int, country string) string {
+	words := signInShapeWords[shape]
+	if words == (Text{}) {
+		words = signInShapeWords[ShapeUnknown]
+	}
+	line := at.Format("01/02 15:04") + " "
+	if m, ok := signInMethodWords[method]; ok {
+		line += m.In(l) + ": "
+	}
+	line += words.In(l)
+	if shape == ShapeBlockedByPolicy && country != "" {
+		line += ", " + country
+	}
+	return line + fmt.Sprintf(" (%d)", code)
+}
+
+// SignInsUnreadable is the line for a sign-in log that could not be read.
+func SignInsUnreadable(l Lang) string { return txtSignInsUnreadable.In(l) }
+
+// SignInFindings tells a person what their own sign-in log shows: when,
+// how many times, through which method, and what to do. now places the
+// times: a time of another day shows its date.
+func SignInFindings(l Lang, d SignInDiagnosis, now time.Time, human Button) *Card {
+	when := txtSignInOnce.Format(l, clock(l, d.Last, now))
+	if d.Count > 1 {
+		when = txtSignInTimes.Format(l, clock(l, d.First, now), clock(l, d.Last, now), d.Count)
+	}
+	shows := signInShows[d.Shape]
+	if shows == (Text{}) {
+		shows = signInShows[ShapeUnknown]
+	}
+	text := when + shows.In(l)
+	if d.Shape == ShapeBlockedByPolicy && d.Country != "" {
+		text = when + txtSignInBlockedFrom.Format(l, d.Country)
+	}
+	if d.Shape == ShapeMustRegister && d.CodesEnded {
+		text += " " + txtSignInCodesEnded.In(l)
+	}
+	var steps []string
+	for _, t := range signInNext[d.Shape] {
+		steps = append(steps, t.In(l))
+	}
+	if len(steps) == 0 {
+		for _, t := range signInNext[ShapeUnknown] {
+			steps = append(steps, t.In(l))
+		}
+	}
+	c := newCard(l, heading(txtSignInTitle.In(l)), para(text), label(txtSignInSteps.In(l)), para(numbered(steps)), subtle(txtSignInSource.In(l)))
+	switch d.Shape {
+	case ShapeMustRegister:
+		c.Actions = append(c.Actions, submit(txtMenuPasskey.In(l), VerbPasskey))
+	case ShapeAppDenied, ShapeAppWrongNumber, ShapeThrottled, ShapeBlockedByPolicy, ShapeUnknown:
+		c.Actions = append(c.Actions, human.action())
+	}
+	c.Actions = append(c.Actions, submit(txtMenuButton.In(l), VerbMenu))
+	return c
+}
+
+// clock is a time as the person reads it: the time of day, with the date
+// when it is not today.
+func clock(l Lang, t, now time.Time) string {
+	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
+		return t.Format("15:04")
+	}
+	if l == Japanese {
+		return fmt.Sprintf("%d月%d日 %s", t.Month(), t.Day(), t.Format("15:04"))
+	}
+	return t.Format("2 Jan 15:04")
+}
+
+func numbered(items []string) string {
+	var b strings.Builder
+	for i, s := range items {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, s)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

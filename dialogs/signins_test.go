@@ -1,0 +1,71 @@
+package dialogs_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/mfadesk/mfadesk/cards"
+	"github.com/mfadesk/mfadesk/dialogs"
+)
+
+// TestDiagnose: each failure shape, as the sign-in log writes it (v1.0:
+// status.additionalDetails and the error code; beta's
+// authenticationDetails where a Graph gives them), is read as that shape,
+// with the count and times of its attempts since the last success.
+func TestDiagnose(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 0, 12, 0, 0, time.UTC)
+	mfa := func(details string) dialogs.SignInAttempt {
+		return dialogs.SignInAttempt{ErrorCode: 500121, FailureReason: "Authentication failed during strong authentication request.", AdditionalDetails: details}
+	}
+	step := func(method, detail string) dialogs.SignInAttempt {
+		a := mfa("")
+		a.Steps = []dialogs.SignInStep{{Method: "Password", Succeeded: true}, {Method: method, Detail: detail}}
+		return a
+	}
+	tests := []struct {
+		name string
+		a    dialogs.SignInAttempt
+		want cards.SignInShape
+	}{
+		{"SMS sent, never entered", mfa("MFA denied; user never entered the verification code"), cards.ShapeSMSNoCode},
+		{"SMS, beta detail", step("Text message", "Authentication in progress"), cards.ShapeSMSNoCode},
+		{"SMS, wrong code", mfa("MFA denied; user entered incorrect code"), cards.ShapeSMSWrongCode},
+		{"voice to voicemail", mfa("MFA denied; phone call went to voicemail"), cards.ShapeVoiceNoAnswer},
+		{"voice hung up", mfa("MFA denied; user hung up the phone call without succeeding the authentication"), cards.ShapeVoiceNoAnswer},
+		{"voice, beta detail", step("Phone call", "Call not answered"), cards.ShapeVoiceNoAnswer},
+		{"app not answered", mfa("MFA denied; user didn't respond to mobile app notification"), cards.ShapeAppIgnored},
+		{"app denied", mfa("MFA denied; user declined the authentication"), cards.ShapeAppDenied},
+		{"app wrong number", step("Mobile app notification", "User did not select the correct number"), cards.ShapeAppWrongNumber},
+		{"throttled: duplicate attempts", mfa("MFA denied; duplicate authentication attempt"), cards.ShapeThrottled},
+		{"throttled: locked", dialogs.SignInAttempt{ErrorCode: 50053}, cards.ShapeThrottled},
+		{"throttled: telecom limit", dialogs.SignInAttempt{ErrorCode: 50088}, cards.ShapeThrottled},
+		{"Conditional Access", dialogs.SignInAttempt{ErrorCode: 53003, ConditionalAccess: "failure", Country: "FR"}, cards.ShapeBlockedByPolicy},
+		{"device not compliant", dialogs.SignInAttempt{ErrorCode: 53000}, cards.ShapeBlockedByPolicy},
+		{"must register (after 1 February)", dialogs.SignInAttempt{ErrorCode: 50079}, cards.ShapeMustRegister},
+		{"something else", dialogs.SignInAttempt{ErrorCode: 50158}, cards.ShapeUnknown},
+	}
+	for _, tt := range tests {
+		older := tt.a
+		older.At = t0
+		newer := tt.a
+		newer.At = t0.Add(8 * time.Minute)
+		// Newest first, as Graph lists them: an interrupt on the way, two
+		// failures of the shape, then an older success and failure.
+		d, ok := dialogs.Diagnose([]dialogs.SignInAttempt{
+			{ErrorCode: 50074, At: t0.Add(9 * time.Minute)}, newer, older,
+			{At: t0.Add(-time.Hour)}, {ErrorCode: 53003, At: t0.Add(-2 * time.Hour)},
+		})
+		if !ok || d.Shape != tt.want || d.Count != 2 || !d.First.Equal(t0) || !d.Last.Equal(newer.At) {
+			t.Errorf("%s: %+v %v, want %s twice from %v", tt.name, d, ok, tt.want, t0)
+		}
+		if (d.Country != "") != (tt.want == cards.ShapeBlockedByPolicy && tt.a.Country != "") {
+			t.Errorf("%s: country %q shown", tt.name, d.Country)
+		}
+	}
+	if _, ok := dialogs.Diagnose([]dialogs.SignInAttempt{{At: t0}, mfa("MFA denied; user declined the authentication")}); ok {
+		t.Error("failures before a success were explained: the person got in since")
+	}
+	if _, ok := dialogs.Diagnose(nil); ok {
+		t.Error("an empty log was explained")
+	}
+}
