@@ -179,10 +179,10 @@ func headers(h *abstractions.ResponseHeaders) (requestID string, retryAfter time
 }
 
 // redactTransport keeps a transport error's kind but not its URL, which
-// carries the user's id.
+// carries the user's id (in the path, or in the sign-in log's filter).
 func redactTransport(err error) error {
 	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) && strings.Contains(err.Error(), "/users/") {
+	if errors.As(err, &ue) && (strings.Contains(err.Error(), "/users/") || strings.Contains(err.Error(), "auditLogs")) {
 		if inner := ue.Unwrap(); inner != nil {
 			return inner
 		}
