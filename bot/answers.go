@@ -32,6 +32,7 @@ type answerNotes struct {
 	// written; writing says a write is scheduled or running.
 	waiting, inFlight []store.SentAnswer
 	writing           bool
+	failing           bool // the last write failed
 }
 
 // AnswerStore keeps the answer notes.
@@ -42,6 +43,7 @@ type AnswerStore interface {
 
 const (
 	answerNotesDelay = 200 * time.Millisecond
+	answerNotesRetry = 5 * time.Second
 	// maxWaitingNotes bounds the notes kept while the database is away:
 	// the oldest go first.
 	maxWaitingNotes = 10000
@@ -77,16 +79,22 @@ func (n *answerNotes) write(scheduled bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.inFlight = n.inFlight[len(batch):]
+	delay := answerNotesDelay
 	if err != nil {
-		n.log.Warn("answer notes not written; trying again", zap.Int("notes", len(batch)), zap.Error(err))
-		n.waiting = append(batch, n.waiting...)
+		// The database is away: try again in a while, saying so once.
+		if !n.failing {
+			n.log.Warn("answer notes not written; trying again every few seconds", zap.Int("notes", len(batch)), zap.Error(err))
+		}
+		n.waiting, n.failing, delay = append(batch, n.waiting...), true, answerNotesRetry
+	} else {
+		n.failing = false
 	}
 	if !scheduled {
 		return
 	}
 	n.writing = len(n.waiting) > 0
 	if n.writing {
-		time.AfterFunc(answerNotesDelay, func() { n.write(true) })
+		time.AfterFunc(delay, func() { n.write(true) })
 	}
 }
 

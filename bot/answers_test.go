@@ -57,7 +57,7 @@ func TestAnswerNotesWaitAndSurviveAFailedWrite(t *testing.T) {
 	st.mu.Lock()
 	st.down = false
 	st.mu.Unlock()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(3 * answerNotesRetry)
 	for {
 		st.mu.Lock()
 		written := st.written["a:1/m1"]

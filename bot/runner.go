@@ -171,7 +171,8 @@ const maxEffects = 8
 
 // Run processes one activity. For invokes it returns the HTTP answer.
 //
-// Effects of a message run before Run returns. Effects of an invoke (a card
+// Effects of a message run before Run returns, unless they only add to
+// replies that all went out (see extra). Effects of an invoke (a card
 // button) run after: Teams waits only seconds for an invoke's answer, so the
 // clicked card is answered at once and updated in place (PUT) when the
 // effects are done. The conversation stays locked until then.
@@ -234,7 +235,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 			in.Ticket = link
 		}
 	}
-	if in.Verb == cards.VerbReaction && in.CardID != "" {
+	if a.Name == invokeReaction && in.CardID != "" {
 		in.Data[cards.TopicKey] = r.answers.topic(readCtx, a.Conversation.ID, in.CardID)
 	}
 	sess, turn := r.router.Step(sess, in)
@@ -263,7 +264,12 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	if len(turn.Effects) == 0 {
 		return resp, r.keepUndelivered(sendCtx, a, undelivered)
 	}
-	if a.Type != typeInvoke && !slices.ContainsFunc(turn.Effects, extra) {
+	// A message whose replies all went out and whose effects only add to
+	// them (extra) is answered at once, its effects run after; others run
+	// theirs first. Replies kept back are kept by this request alone, so
+	// the effects of such a turn run here too.
+	onlyExtra := !slices.ContainsFunc(turn.Effects, func(e dialogs.Effect) bool { return !extra(e) })
+	if a.Type != typeInvoke && (!onlyExtra || len(undelivered) > 0) {
 		more, err := r.runEffects(ctx, a, in, sess, turn.Effects, nil)
 		if err != nil {
 			return resp, err
@@ -273,8 +279,6 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	// The lock passes to the background work; Wait waits for it. If the
 	// effects finish within invokeBudget the click is answered with their
 	// outcome; otherwise it is answered now and the card updated later.
-	// A message whose answer went out and whose effects only add to it
-	// (extra) is answered at once.
 	budget := r.invokeBudget
 	if a.Type != typeInvoke {
 		budget = 0

@@ -37,6 +37,9 @@ type keptSignIns struct {
 }
 
 const (
+	// signInsWait bounds one read: the conversation waits for it (its
+	// lock is held), and an explanation that comes later helps nobody.
+	signInsWait   = 5 * time.Second
 	signInsKept   = 2 * time.Minute
 	signInsOff    = time.Hour
 	maxKeptPeople = 10000
@@ -60,7 +63,9 @@ func (s *SignInLog) Read(ctx context.Context, userID string) ([]dialogs.SignInAt
 	}
 	s.mu.Unlock()
 
-	got, err := s.Graph.SignIns(ctx, userID, now.Add(-dialogs.SignInWindow))
+	rctx, cancel := context.WithTimeout(ctx, signInsWait)
+	defer cancel()
+	got, err := s.Graph.SignIns(rctx, userID, now.Add(-dialogs.SignInWindow))
 	switch {
 	case errors.Is(err, graph.ErrNoPremium), errors.Is(err, graph.ErrNoAuditPermission):
 		s.mu.Lock()

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mfadesk/mfadesk/graph/sim"
 )
 
 // seedSignIns gives person aad sign-in attempts in the shared simulator,
@@ -88,5 +90,29 @@ func TestTicketListsTheFailedSignIns(t *testing.T) {
 	}
 	if strings.Contains(card, "203.0.113.8") || strings.Contains(card, "Sendai") {
 		t.Errorf("the ticket card shows the IP address or the city:\n%s", card)
+	}
+}
+
+// TestAnswerDoesNotWaitForTheSignInLog: the answer goes out, and the
+// message is answered (HTTP 200), before a slow sign-in log is read; what
+// the log shows follows once it is.
+func TestAnswerDoesNotWaitForTheSignInLog(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1signins-slow"
+	seedSignIns(t, aadFor(conv), []map[string]any{{"status": map[string]any{"errorCode": 50053}}})
+	sharedSim.Inject(sim.Fault{Method: http.MethodGet, PathContains: "/auditLogs/", Latency: 2 * time.Second, Times: 1})
+	start := time.Now()
+	rec := e.postNow(e.message(conv, "SMSが届かない"))
+	took := time.Since(start)
+	if rec.Code != http.StatusOK || took > 1500*time.Millisecond {
+		t.Errorf("answered HTTP %d after %v, want 200 before the log's 2 s", rec.Code, took)
+	}
+	if got := e.conn.sentTo(conv); len(got) != 1 || !strings.Contains(got[0].cardText(), "SMSの確認コードが届かない") {
+		t.Fatalf("before the log was read: %d messages, want the answer", len(got))
+	}
+	e.runner.Wait()
+	if got := e.conn.sentTo(conv); len(got) != 2 || !strings.Contains(got[1].cardText(), "試した回数が多すぎた") {
+		t.Errorf("after the log was read: %d messages, want what it shows (too many attempts)", len(got))
 	}
 }

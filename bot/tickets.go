@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -193,9 +194,10 @@ func (d *Tickets) facts(ctx context.Context, in dialogs.Input, urgent bool) (dia
 		f.Methods = dialogs.MethodsUnreadable()
 	}
 	if d.SignIns != nil {
-		if attempts, err := d.SignIns.Read(ctx, userOf(in)); err == nil {
+		switch attempts, err := d.SignIns.Read(ctx, userOf(in)); {
+		case err == nil:
 			f.SignIns = dialogs.SignInLines(attempts, in.Now.Location())
-		} else {
+		case !errors.Is(err, errSignInsOff): // off: the card says nothing of it
 			f.SignIns = dialogs.SignInsUnreadable()
 		}
 	}

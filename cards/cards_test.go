@@ -70,6 +70,7 @@ var constructors = []struct {
 	{"signins-app-denied", signIns(cards.ShapeAppDenied, 4, "")},
 	{"signins-app-wrong-number", signIns(cards.ShapeAppWrongNumber, 1, "")},
 	{"signins-throttled", signIns(cards.ShapeThrottled, 6, "")},
+	{"signins-account-blocked", signIns(cards.ShapeAccountBlocked, 1, "")},
 	{"signins-blocked-policy", signIns(cards.ShapeBlockedByPolicy, 1, "FR")},
 	{"signins-must-register", signIns(cards.ShapeMustRegister, 1, "")},
 	{"signins-unknown", signIns(cards.ShapeUnknown, 2, "")},

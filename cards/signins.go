@@ -19,6 +19,7 @@ const (
 	ShapeAppDenied       SignInShape = "app-denied"       // it was denied
 	ShapeAppWrongNumber  SignInShape = "app-wrong-number" // the wrong number was chosen
 	ShapeThrottled       SignInShape = "throttled"        // blocked for too many attempts
+	ShapeAccountBlocked  SignInShape = "account-blocked"  // blocked for MFA: fraud reported, or an admin
 	ShapeBlockedByPolicy SignInShape = "blocked-policy"   // Conditional Access blocked it (place or device)
 	ShapeMustRegister    SignInShape = "must-register"    // the sign-in asked for a new method to be registered
 	ShapeUnknown         SignInShape = "unknown"          // failed, for a reason the bot cannot read
@@ -69,6 +70,7 @@ var (
 		ShapeAppDenied:       {"では、Microsoft Authenticator の通知が「拒否」されました。", "a notification went to Microsoft Authenticator, and it was denied."},
 		ShapeAppWrongNumber:  {"では、Microsoft Authenticator で選んだ数字が、サインイン画面の数字と一致しませんでした。", "the number chosen in Microsoft Authenticator was not the one on the sign-in screen."},
 		ShapeThrottled:       {"は、短い時間に試した回数が多すぎたため、一時的にブロックされました。", "the sign-in was blocked for a while: there were too many attempts in a short time."},
+		ShapeAccountBlocked:  {"では、あなたのアカウントが多要素認証でブロックされています（不正の報告や管理者による措置）。", "your account is blocked for multifactor authentication (after a fraud report, or by an administrator)."},
 		ShapeBlockedByPolicy: {"は、組織のアクセスのルール（条件付きアクセス）によってブロックされました。", "the sign-in was blocked by your organisation's access rules (Conditional Access)."},
 		ShapeMustRegister:    {"では、新しい認証方法の登録を求められています。", "the sign-in asked you to register a new sign-in method."},
 		ShapeUnknown:         {"は失敗していますが、記録からは原因を読み取れませんでした。", "the sign-in failed, and I can't tell why from the log."},
@@ -110,6 +112,10 @@ var (
 			{"続けて試さず、少なくとも5分待ってから1回だけサインインしてください。試すたびに待ち時間が延びることがあります。", "Stop trying for at least five minutes, then sign in once: each try can make the block last longer."},
 			{"それでもブロックされる場合は、ヘルプデスクに連絡してください。", "If it is still blocked, contact the helpdesk."},
 		},
+		ShapeAccountBlocked: {
+			{"このブロックはヘルプデスクにしか解除できません。待っても解除されません。", "Only the helpdesk can lift this block: waiting won't."},
+			{"心当たりのない認証の要求を「不正」と報告した場合は、パスワードも変更してください。", "If you reported a request you didn't expect as fraud, change your password too."},
+		},
 		ShapeBlockedByPolicy: {
 			{"これは認証方法の不具合ではなく、組織のルールによるものです。組織が管理するパソコンや、学内・社内のネットワークからサインインしてください。", "This is a rule of your organisation, not a fault of your method: sign in from a device or network your organisation manages."},
 			{"それでもブロックされる場合や、出張・留学中の場合は、ヘルプデスクに相談してください。", "If it is still blocked, or you are travelling, contact the helpdesk."},
@@ -135,6 +141,7 @@ var (
 		ShapeAppDenied:       {"通知を拒否", "notification denied"},
 		ShapeAppWrongNumber:  {"番号の不一致", "wrong number chosen"},
 		ShapeThrottled:       {"試行回数が多すぎてブロック", "blocked: too many attempts"},
+		ShapeAccountBlocked:  {"MFAでブロック（不正の報告など）", "blocked for MFA (fraud report or admin)"},
 		ShapeBlockedByPolicy: {"条件付きアクセスでブロック", "blocked by Conditional Access"},
 		ShapeMustRegister:    {"方法の登録を要求", "asked to register a method"},
 		ShapeUnknown:         {"原因不明の失敗", "failed, reason not readable"},
@@ -200,7 +207,7 @@ func SignInFindings(l Lang, d SignInDiagnosis, now time.Time, human Button) *Car
 	switch d.Shape {
 	case ShapeMustRegister:
 		c.Actions = append(c.Actions, submit(txtMenuPasskey.In(l), VerbPasskey))
-	case ShapeAppDenied, ShapeAppWrongNumber, ShapeThrottled, ShapeBlockedByPolicy, ShapeUnknown:
+	case ShapeAppDenied, ShapeAppWrongNumber, ShapeThrottled, ShapeAccountBlocked, ShapeBlockedByPolicy, ShapeUnknown:
 		c.Actions = append(c.Actions, human.action())
 	}
 	c.Actions = append(c.Actions, submit(txtMenuButton.In(l), VerbMenu))

@@ -269,7 +269,8 @@ type TicketFacts struct {
 	Methods []string // masked lines; a line saying they could not be read
 	Audit   []string // urgent tickets: the person's recent audit entries
 	// SignIns are the person's failed sign-ins of the last day, one short
-	// line each (SignInLines); nil when the log could not be read.
+	// line each (SignInLines), or the line saying the log could not be
+	// read; nil when the feature is off.
 	SignIns []string
 	// Open is the person's newest open ticket, in any conversation, and
 	// OpenUrgent their newest open "This wasn't me" report; nil: none.

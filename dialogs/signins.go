@@ -136,7 +136,9 @@ func classify(a SignInAttempt) (cards.SignInShape, cards.SignInMethod) {
 	switch {
 	case slices.Contains([]int{53003, 53000, 53001, 530032, 530035}, a.ErrorCode) || a.ConditionalAccess == "failure":
 		return cards.ShapeBlockedByPolicy, method
-	case a.ErrorCode == 50053 || a.ErrorCode == 50088 || has("too many", "duplicate authentication", "user is blocked", "fraud", "throttl"):
+	case has("user is blocked", "fraud"):
+		return cards.ShapeAccountBlocked, method
+	case a.ErrorCode == 50053 || a.ErrorCode == 50088 || has("too many", "duplicate authentication", "throttl"):
 		return cards.ShapeThrottled, method
 	case a.ErrorCode == 50079 || a.ErrorCode == 50072 || has("registration prompted", "doesn't have any verification methods", "register"):
 		return cards.ShapeMustRegister, method

@@ -1,6 +1,7 @@
 package dialogs_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -39,6 +40,8 @@ func TestDiagnose(t *testing.T) {
 		{"throttled: duplicate attempts", mfa("MFA denied; duplicate authentication attempt"), cards.ShapeThrottled},
 		{"throttled: locked", dialogs.SignInAttempt{ErrorCode: 50053}, cards.ShapeThrottled},
 		{"throttled: telecom limit", dialogs.SignInAttempt{ErrorCode: 50088}, cards.ShapeThrottled},
+		{"blocked after a fraud report", mfa("MFA denied; Phone App Reported Fraud"), cards.ShapeAccountBlocked},
+		{"blocked for MFA", mfa("MFA denied; user is blocked"), cards.ShapeAccountBlocked},
 		{"Conditional Access", dialogs.SignInAttempt{ErrorCode: 53003, ConditionalAccess: "failure", Country: "FR"}, cards.ShapeBlockedByPolicy},
 		{"device not compliant", dialogs.SignInAttempt{ErrorCode: 53000}, cards.ShapeBlockedByPolicy},
 		{"must register (after 1 February)", dialogs.SignInAttempt{ErrorCode: 50079}, cards.ShapeMustRegister},
@@ -67,5 +70,58 @@ func TestDiagnose(t *testing.T) {
 	}
 	if _, ok := dialogs.Diagnose(nil); ok {
 		t.Error("an empty log was explained")
+	}
+}
+
+// TestSignInsAreReadInOneselfsChatOnly: an answer about a failing method
+// asks for the person's own sign-in log in their 1:1 chat, once in a
+// while; never in a group chat or channel, nor for an answer about
+// something else; what the log shows comes back as a card, and a log that
+// could not be read adds nothing.
+func TestSignInsAreReadInOneselfsChatOnly(t *testing.T) {
+	r := dialogs.NewRouter(testKB, nil)
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	in := func(scope dialogs.Scope, text string, at time.Time) dialogs.Input {
+		return dialogs.Input{Kind: dialogs.TextInput, Text: text, Scope: scope, Now: at, Locale: "ja-JP",
+			User: dialogs.User{ID: "29:1", AADObjectID: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"}}
+	}
+	reads := func(out dialogs.Turn) bool {
+		for _, e := range out.Effects {
+			if _, ok := e.(dialogs.ReadSignIns); ok {
+				return true
+			}
+		}
+		return false
+	}
+	var s dialogs.Session
+	for _, scope := range []dialogs.Scope{dialogs.GroupChat, dialogs.Channel} {
+		if _, out := r.Step(s, in(scope, "SMSが届かない", now)); reads(out) {
+			t.Errorf("scope %v: the sign-in log is read where others see the answer", scope)
+		}
+	}
+	if _, out := r.Step(s, in(dialogs.Personal, "パスキーって何？", now)); reads(out) {
+		t.Error("an answer about something else reads the sign-in log")
+	}
+	s, out := r.Step(s, in(dialogs.Personal, "SMSが届かない", now))
+	if !reads(out) {
+		t.Fatal("an answer about SMS in a 1:1 chat does not read the sign-in log")
+	}
+	if _, again := r.Step(s, in(dialogs.Personal, "SMSが届かない", now.Add(time.Minute))); reads(again) {
+		t.Error("read again a minute later")
+	}
+	if _, later := r.Step(s, in(dialogs.Personal, "SMSが届かない", now.Add(time.Hour))); !reads(later) {
+		t.Error("not read again an hour later")
+	}
+
+	result := func(res dialogs.Result) dialogs.Turn {
+		_, out := r.Step(s, dialogs.Input{Kind: dialogs.ResultInput, Result: &res, Scope: dialogs.Personal, Now: now, Locale: "ja-JP"})
+		return out
+	}
+	failed := []dialogs.SignInAttempt{{At: now.Add(-5 * time.Minute), ErrorCode: 500121, AdditionalDetails: "MFA denied; user declined the authentication"}}
+	if out := result(dialogs.Result{Effect: "signins.read", Value: failed}); len(out.Replies) != 1 || out.Replies[0].Card == nil {
+		t.Errorf("what the log shows: %+v, want one card", out.Replies)
+	}
+	if out := result(dialogs.Result{Effect: "signins.read", Err: errors.New("off")}); len(out.Replies) != 0 {
+		t.Errorf("a log that could not be read added %+v", out.Replies)
 	}
 }

@@ -384,8 +384,8 @@ func (s *DB) SetUndelivered(ctx context.Context, conversationID, activityID stri
 
 // RecordFeedback stores one 👍 (helpful) or 👎 on a topic's answer ("":
 // an answer whose topic is not known), with the comment that came with it
-// (its numbers already masked). Nothing that identifies the person is
-// kept.
+// (its numbers already masked). No id of the person is kept; what they
+// wrote in the comment is, under RETENTION_DAYS.
 func (s *DB) RecordFeedback(ctx context.Context, topic string, helpful bool, comment string, at time.Time) error {
 	vote := 0
 	if helpful {
@@ -404,6 +404,14 @@ type SentAnswer struct {
 // RecordSentAnswers notes which topic each of a batch of answer messages
 // was, for the reactions to come (see AnswerTopic).
 func (s *DB) RecordSentAnswers(ctx context.Context, answers []SentAnswer) error {
+	// In statements of at most notesPerStatement rows: SQLite takes 32,766
+	// parameters at most.
+	for len(answers) > notesPerStatement {
+		if err := s.RecordSentAnswers(ctx, answers[:notesPerStatement]); err != nil {
+			return err
+		}
+		answers = answers[notesPerStatement:]
+	}
 	if len(answers) == 0 {
 		return nil
 	}
@@ -419,6 +427,8 @@ func (s *DB) RecordSentAnswers(ctx context.Context, answers []SentAnswer) error 
 	_, err := s.exec(ctx, "record sent answers", q+` ON CONFLICT DO NOTHING`, args...)
 	return err
 }
+
+const notesPerStatement = 500
 
 // AnswerTopic returns the topic of the answer message messageID of a
 // conversation ("" with ErrNotFound when it is not known).
