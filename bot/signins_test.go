@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -114,5 +115,50 @@ func TestAnswerDoesNotWaitForTheSignInLog(t *testing.T) {
 	e.runner.Wait()
 	if got := e.conn.sentTo(conv); len(got) != 2 || !strings.Contains(got[1].cardText(), "試した回数が多すぎた") {
 		t.Errorf("after the log was read: %d messages, want what it shows (too many attempts)", len(got))
+	}
+}
+
+// TestEachShapeSeededIsExplained: each failure shape, seeded in the Graph
+// simulator as Entra's v1.0 log writes it, is explained in both languages.
+func TestEachShapeSeededIsExplained(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i, tc := range []struct {
+		status  map[string]any
+		ca      string
+		ja, en  string
+		country string
+	}{
+		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; user never entered the verification code"}, "", "コードが入力されないまま", "none was entered", ""},
+		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; phone call went to voicemail"}, "", "# が押されないまま", "# was not pressed", ""},
+		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; user didn't respond to mobile app notification"}, "", "時間内に応答がありません", "not answered in time", ""},
+		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; user declined the authentication"}, "", "「拒否」されました", "it was denied", ""},
+		{map[string]any{"errorCode": 50053, "failureReason": "Account is locked because user tried to sign in too many times with an incorrect user ID or password."}, "", "試した回数が多すぎた", "too many attempts", ""},
+		{map[string]any{"errorCode": 53003, "failureReason": "Access has been blocked by Conditional Access policies."}, "failure", "FR からのアクセス", "a sign-in from FR was blocked", "FR"},
+		{map[string]any{"errorCode": 50079, "failureReason": "Due to a configuration change made by your administrator, you must enroll in multi-factor authentication."}, "", "新しい認証方法の登録を求められています", "register a new sign-in method", ""},
+		{map[string]any{"errorCode": 50158, "failureReason": "External security challenge not satisfied."}, "", "原因を読み取れませんでした", "can't tell why", ""},
+	} {
+		for _, lang := range []string{"ja", "en"} {
+			conv := fmt.Sprintf("a:1shape-%d-%s", i, lang)
+			seedSignIns(t, aadFor(conv), []map[string]any{{"status": tc.status, "conditionalAccessStatus": tc.ca,
+				"location": map[string]any{"countryOrRegion": tc.country}}})
+			text := "SMSが届かない"
+			if lang == "en" {
+				text = "I don't get the SMS code"
+			}
+			e.do(t, e.message(conv, text))
+			got := e.conn.sentTo(conv)
+			want := tc.ja
+			if lang == "en" {
+				want = tc.en
+			}
+			if len(got) != 2 || !strings.Contains(got[1].cardText(), want) {
+				last := ""
+				if len(got) > 0 {
+					last = got[len(got)-1].cardText()
+				}
+				t.Errorf("%v in %s: %d messages, the last %q; want it to say %q", tc.status, lang, len(got), last, want)
+			}
+		}
 	}
 }
