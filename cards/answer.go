@@ -96,13 +96,9 @@ func Answer(l Lang, v AnswerView) *Card {
 	}
 	c.Body = append(c.Body, para(strings.TrimSpace(v.Body)))
 	if len(v.Steps) > 0 {
-		var b strings.Builder
-		for i, s := range v.Steps {
-			fmt.Fprintf(&b, "%d. %s\n", i+1, s)
-		}
 		c.Body = append(c.Body,
 			TextBlock{Type: "TextBlock", Text: txtStepsHeading.In(l), Weight: "Bolder", Wrap: true, Spacing: "Medium"},
-			para(strings.TrimRight(b.String(), "\n")))
+			para(numbered(v.Steps)))
 	}
 	if len(v.Related) > 0 {
 		c.Body = append(c.Body, subtle(txtRelated.In(l)), buttonSet(v.Related))
