@@ -343,6 +343,9 @@ func (c *connector) all() []sent {
 
 // env is a bot wired as main wires it, against the fake cloud.
 type env struct {
+	// signIns is the default effects' sign-in log reader: a test may
+	// give it another Graph before its first turn.
+	signIns   *bot.SignInLog
 	t         testing.TB
 	idp       *idp
 	authority *authority
@@ -469,6 +472,7 @@ func (e *env) start() {
 			Policy: bot.RateLimit{Store: st, PerHour: 5}, StepUp: stepUp, Privilege: &bot.Privilege{Graph: sharedGraph},
 			Passes: sharedGraph, Sessions: sharedGraph, TAPLifetime: 60, TAPOnce: true,
 			SignIns: &bot.SignInLog{Graph: sharedGraph, Log: e.log, Now: time.Now}}
+		e.signIns = effects.(*bot.Effects).SignIns
 	}
 	runner := bot.NewRunner(st, dialogs.NewRouter(testKB(t), e.dialogs), conn, effects, e.log)
 	if e.stepUpFn != nil {
