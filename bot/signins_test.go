@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/graph"
 )
 
@@ -84,11 +85,11 @@ func TestTicketListsTheFailedSignIns(t *testing.T) {
 	at := time.Now().Add(-time.Hour).Truncate(time.Second)
 	seedSignIns(t, aadFor(conv), []map[string]any{
 		{"createdDateTime": at.UTC().Format(time.RFC3339), "status": map[string]any{"errorCode": 500121,
-			"additionalDetails": "MFA denied; phone call went to voicemail"}, "ipAddress": "203.0.113.8", "location": map[string]any{"city": "Sendai", "countryOrRegion": "JP"}},
+			"additionalDetails": "MFA denied; user hung up the phone call without succeeding the authentication"}, "ipAddress": "203.0.113.8", "location": map[string]any{"city": "Sendai", "countryOrRegion": "JP"}},
 	})
 	thread := e.openTicket(t, conv, "電話が来ない")
 	card := e.conn.sentTo(thread)[0].cardText()
-	want := at.Format("01/02 15:04") + " 電話: 電話に応答なし／＃ 未押下 (500121)" // markdown's # as a look-alike
+	want := at.Format("01/02 15:04") + " 電話: 応答後 ＃ を押さず終了 (500121)" // markdown's # as a look-alike
 	if !strings.Contains(card, "失敗したサインイン") || !strings.Contains(card, want) {
 		t.Errorf("the ticket card does not list %q:\n%s", want, card)
 	}
@@ -154,7 +155,9 @@ func TestEachShapeSeededIsExplained(t *testing.T) {
 		country string
 	}{
 		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; user never entered the verification code"}, "", "コードが入力されないまま", "none was entered", ""},
-		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; phone call went to voicemail"}, "", "# が押されないまま", "# was not pressed", ""},
+		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; phone call went to voicemail"}, "", "留守番電話につながり", "the call went to voicemail", ""},
+		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; unable to reach the user's phone"}, "", "あなたの電話につながりませんでした", "could not reach your phone", ""},
+		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; user hung up the phone call without succeeding the authentication"}, "", "# が押されないまま通話が切れました", "it ended before # was pressed", ""},
 		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; user didn't respond to mobile app notification"}, "", "時間内に応答がありません", "not answered in time", ""},
 		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; user declined the authentication"}, "", "「拒否」されました", "it was denied", ""},
 		{map[string]any{"errorCode": 50053, "failureReason": "Account is locked because user tried to sign in too many times with an incorrect user ID or password."}, "", "試した回数が多すぎた", "too many attempts", ""},
@@ -184,5 +187,37 @@ func TestEachShapeSeededIsExplained(t *testing.T) {
 				t.Errorf("%v in %s: %d messages, the last %q; want it to say %q", tc.status, lang, len(got), last, want)
 			}
 		}
+	}
+}
+
+// TestTroubleshooterStartsFromTheSeededLog: a person whose calls went to
+// voicemail asks why no call comes; the answer's troubleshooter, clicked
+// next, asks nothing the log answers ("did it ring?", "is voicemail
+// on?") and goes straight to the fix for a diverted call, saying what the
+// log showed.
+func TestTroubleshooterStartsFromTheSeededLog(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conv := "a:1signins-ts"
+	at := time.Now().Add(-6 * time.Minute).Truncate(time.Second)
+	seedSignIns(t, aadFor(conv), []map[string]any{
+		{"createdDateTime": at.UTC().Format(time.RFC3339), "status": map[string]any{"errorCode": 500121,
+			"failureReason":     "Authentication failed during strong authentication request.",
+			"additionalDetails": "MFA denied; phone call went to voicemail"}, "conditionalAccessStatus": "notApplied"},
+	})
+	e.do(t, e.message(conv, "音声通話の認証が失敗する"))
+	if got := e.conn.sentTo(conv); len(got) != 2 || !strings.Contains(got[1].cardText(), "留守番電話につながり") {
+		t.Fatalf("%d messages; want the answer, then that the call went to voicemail", len(got))
+	}
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbTroubleshoot, cards.TSKey: "voice"}))
+	got := e.conn.sentTo(conv)
+	first := got[len(got)-1].cardText()
+	for _, want := range []string{"サインインの記録より", at.Format("15:04"), "留守番電話につながり", "記録から分かる質問は省きました", "転送や留守番電話をいったん止めて"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the troubleshooter's first card lacks %q:\n%s", want, first)
+		}
+	}
+	if strings.Contains(first, "かかってきましたか") {
+		t.Errorf("it asked whether the call came, which the log answers:\n%s", first)
 	}
 }

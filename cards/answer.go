@@ -65,7 +65,10 @@ type AnswerView struct {
 	Title   string
 	// Notice goes above the body in the warning colour: SMS and voice codes
 	// are ending, or have ended, for this organisation.
-	Notice    string
+	Notice string
+	// Evidence goes above the body: what the person's own sign-in log
+	// showed, when a troubleshooter reached this fix from it.
+	Evidence  string
 	Body      string
 	Steps     []string
 	Links     []Link
@@ -93,6 +96,9 @@ func Answer(l Lang, v AnswerView) *Card {
 	c := newCard(l, heading(v.Title))
 	if v.Notice != "" {
 		c.Body = append(c.Body, TextBlock{Type: "TextBlock", Text: v.Notice, Wrap: true, Color: "Warning", Weight: "Bolder"})
+	}
+	if v.Evidence != "" {
+		c.Body = append(c.Body, evidence(v.Evidence))
 	}
 	c.Body = append(c.Body, para(strings.TrimSpace(v.Body)))
 	if len(v.Steps) > 0 {
@@ -217,15 +223,24 @@ func FeedbackThanks(l Lang) Message { return Message{Text: txtThanks.In(l)} }
 
 var txtStepOf = Text{"質問 %d", "Question %d"}
 
-// TroubleshooterQuestion is one question of a troubleshooter. Its options
-// are Action.Submit buttons, so the conversation reads top to bottom.
-func TroubleshooterQuestion(l Lang, title string, number int, question string, options []Button, human Button) *Card {
+// evidence sets apart what the person's sign-in log showed (SignInEvidence).
+func evidence(text string) Container {
+	return Container{Type: "Container", Style: "emphasis", Items: []any{TextBlock{Type: "TextBlock", Text: text, Wrap: true, Size: "Small"}}}
+}
+
+// TroubleshooterQuestion is one question of a troubleshooter, under what
+// the person's sign-in log showed (evidenceText, SignInEvidence; may be
+// empty). Its options are Action.Submit buttons, so the conversation
+// reads top to bottom.
+func TroubleshooterQuestion(l Lang, title string, number int, evidenceText, question string, options []Button, human Button) *Card {
 	c := newCard(l,
 		TextBlock{Type: "TextBlock", Text: title, Wrap: true, Weight: "Bolder", IsSubtle: true, Size: "Small"},
 		TextBlock{Type: "TextBlock", Text: fmt.Sprintf(txtStepOf.In(l), number), Wrap: true, Size: "Small", IsSubtle: true},
-		TextBlock{Type: "TextBlock", Text: question, Wrap: true, Size: "Medium", Weight: "Bolder"},
 	)
-	c.Body = append(c.Body, buttonSet(options))
+	if evidenceText != "" {
+		c.Body = append(c.Body, evidence(evidenceText))
+	}
+	c.Body = append(c.Body, TextBlock{Type: "TextBlock", Text: question, Wrap: true, Size: "Medium", Weight: "Bolder"}, buttonSet(options))
 	c.Actions = []Action{human.action()}
 	return c
 }

@@ -42,10 +42,24 @@ var constructors = []struct {
 	{"out-of-scope", func(l cards.Lang) *cards.Card { return cards.OutOfScope(l, sampleHuman) }},
 	{"human-offer", func(l cards.Lang) *cards.Card { return cards.HumanOffer(l, sampleHuman) }},
 	{"troubleshooter-question", func(l cards.Lang) *cards.Card {
-		return cards.TroubleshooterQuestion(l, cards.Text{JA: "SMSの確認", EN: "Checking the SMS"}.In(l), 2, "Is the number right?", []cards.Button{
+		return cards.TroubleshooterQuestion(l, cards.Text{JA: "SMSの確認", EN: "Checking the SMS"}.In(l), 2, "", "Is the number right?", []cards.Button{
 			{Title: "Yes", Verb: cards.VerbTSAnswer, Data: map[string]string{cards.TSKey: "sms", cards.NodeKey: "number", cards.NextKey: "abroad"}},
 			{Title: "No", Verb: cards.VerbTSAnswer, Data: map[string]string{cards.TSKey: "sms", cards.NodeKey: "number", cards.NextKey: "fix-number"}},
 		}, sampleHuman)
+	}},
+	{"troubleshooter-question-from-log", func(l cards.Lang) *cards.Card {
+		// The voice troubleshooter, its first question answered by the
+		// log: the call was answered and hung up before #.
+		now := time.Date(2026, 12, 3, 9, 30, 0, 0, time.FixedZone("JST", 9*3600))
+		d := cards.SignInDiagnosis{Shape: cards.ShapeVoiceNoAnswer, Method: cards.MethodVoice, Detail: cards.DetailHungUp, Count: 1, First: now.Add(-7 * time.Minute), Last: now.Add(-7 * time.Minute)}
+		return cards.TroubleshooterQuestion(l, cards.Text{JA: "電話の確認", EN: "Checking the call"}.In(l), 1, cards.SignInEvidence(l, d, now, true), "What happened after you answered?", []cards.Button{
+			{Title: "I pressed #", Verb: cards.VerbTSAnswer, Data: map[string]string{cards.TSKey: "voice", cards.NodeKey: "after", cards.NextKey: "extension"}},
+		}, sampleHuman)
+	}},
+	{"troubleshooter-settled", func(l cards.Lang) *cards.Card {
+		now := time.Date(2026, 12, 3, 9, 30, 0, 0, time.FixedZone("JST", 9*3600))
+		d := cards.SignInDiagnosis{Shape: cards.ShapeSMSWrongCode, Method: cards.MethodSMS, Count: 2, First: now.Add(-12 * time.Minute), Last: now.Add(-9 * time.Minute)}
+		return cards.TroubleshooterSettled(l, cards.Text{JA: "SMSの確認", EN: "Checking the SMS"}.In(l), d, now, sampleHuman)
 	}},
 	{"choice", func(l cards.Lang) *cards.Card {
 		return cards.ChoiceCard(l, cards.Text{JA: "電話番号の変更", EN: "Changing your phone number"}.In(l), "Body.",
@@ -66,6 +80,11 @@ var constructors = []struct {
 	{"signins-sms-no-code", signIns(cards.ShapeSMSNoCode, 3, "")},
 	{"signins-sms-wrong-code", signIns(cards.ShapeSMSWrongCode, 1, "")},
 	{"signins-voice-no-answer", signIns(cards.ShapeVoiceNoAnswer, 2, "")},
+	{"signins-voice-voicemail", func(l cards.Lang) *cards.Card {
+		now := time.Date(2026, 12, 3, 9, 30, 0, 0, time.FixedZone("JST", 9*3600))
+		d := cards.SignInDiagnosis{Shape: cards.ShapeVoiceNoAnswer, Method: cards.MethodVoice, Detail: cards.DetailVoicemail, Count: 1, First: now.Add(-4 * time.Minute), Last: now.Add(-4 * time.Minute)}
+		return cards.SignInFindings(l, d, now, sampleHuman)
+	}},
 	{"signins-app-ignored", signIns(cards.ShapeAppIgnored, 1, "")},
 	{"signins-app-denied", signIns(cards.ShapeAppDenied, 4, "")},
 	{"signins-app-wrong-number", signIns(cards.ShapeAppWrongNumber, 1, "")},

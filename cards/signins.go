@@ -37,18 +37,32 @@ const (
 	MethodOther   SignInMethod = "other"
 )
 
+// SignInDetail is what the log says more exactly about a failed call:
+// the troubleshooters skip the questions it answers.
+type SignInDetail string
+
+// The details the bot reads.
+const (
+	DetailVoicemail   SignInDetail = "voicemail"   // the call went to voicemail
+	DetailUnreachable SignInDetail = "unreachable" // the call could not reach the phone
+	DetailHungUp      SignInDetail = "hung-up"     // the call was answered, and hung up before # was pressed
+)
+
 // SignInDiagnosis is what the sign-in log shows: Count failed attempts of
 // one shape from First to Last (in the organisation's time zone), and for
-// a block by policy the country the attempt came from.
+// a block by policy the country the attempt came from. It is kept in the
+// conversation's session for a few minutes (dialogs.SignInNote).
 type SignInDiagnosis struct {
-	Shape       SignInShape
-	Method      SignInMethod
-	Count       int
-	First, Last time.Time
-	Country     string
+	Shape   SignInShape  `json:"shape"`
+	Method  SignInMethod `json:"method,omitempty"`
+	Detail  SignInDetail `json:"detail,omitempty"` // of the newest attempt
+	Count   int          `json:"count"`
+	First   time.Time    `json:"first"`
+	Last    time.Time    `json:"last"`
+	Country string       `json:"country,omitempty"`
 	// CodesEnded: the organisation's SMS and voice codes have ended, so a
 	// request to register is the move to a passkey.
-	CodesEnded bool
+	CodesEnded bool `json:"codesEnded,omitempty"`
 }
 
 var (
@@ -74,6 +88,12 @@ var (
 		ShapeBlockedByPolicy: {"は、組織のアクセスのルール（条件付きアクセス）によってブロックされました。", "the sign-in was blocked by your organisation's access rules (Conditional Access)."},
 		ShapeMustRegister:    {"では、新しい認証方法の登録を求められています。", "the sign-in asked you to register a new sign-in method."},
 		ShapeUnknown:         {"は失敗していますが、記録からは原因を読み取れませんでした。", "the sign-in failed, and I can't tell why from the log."},
+	}
+	// What a failed call's detail shows, instead of its shape's words.
+	signInDetailShows = map[SignInDetail]Text{
+		DetailVoicemail:   {"では、確認の電話が留守番電話につながり、確認できないまま終わっています。", "you were called to verify, and the call went to voicemail."},
+		DetailUnreachable: {"では、確認の電話をかけましたが、あなたの電話につながりませんでした。", "the call to verify could not reach your phone."},
+		DetailHungUp:      {"では、確認の電話に出たあと、# が押されないまま通話が切れました。", "you answered the call to verify, and it ended before # was pressed."},
 	}
 	txtSignInBlockedFrom = Text{"は、%s からのアクセスとして、組織のアクセスのルール（条件付きアクセス）によってブロックされました。",
 		"a sign-in from %s was blocked by your organisation's access rules (Conditional Access)."}
@@ -146,6 +166,11 @@ var (
 		ShapeMustRegister:    {"方法の登録を要求", "asked to register a method"},
 		ShapeUnknown:         {"原因不明の失敗", "failed, reason not readable"},
 	}
+	signInDetailWords = map[SignInDetail]Text{
+		DetailVoicemail:   {"留守番電話につながった", "went to voicemail"},
+		DetailUnreachable: {"電話につながらない", "could not reach the phone"},
+		DetailHungUp:      {"応答後 # を押さず終了", "answered, hung up before #"},
+	}
 	signInMethodWords = map[SignInMethod]Text{
 		MethodSMS: {"SMS", "SMS"}, MethodVoice: {"電話", "phone call"}, MethodApp: {"Authenticator", "Authenticator"},
 		MethodPasskey: {"パスキー", "passkey"},
@@ -156,8 +181,11 @@ var (
 // SignInLine is one failed sign-in as the helpdesk's card lists it:
 // "12/03 09:12 SMS: code never entered (500121)", with the country for a
 // block by policy.
-func SignInLine(l Lang, at time.Time, shape SignInShape, method SignInMethod, code int, country string) string {
+func SignInLine(l Lang, at time.Time, shape SignInShape, method SignInMethod, detail SignInDetail, code int, country string) string {
 	words := signInShapeWords[shape]
+	if w, ok := signInDetailWords[detail]; ok {
+		words = w
+	}
 	if words == (Text{}) {
 		words = signInShapeWords[ShapeUnknown]
 	}
@@ -179,11 +207,50 @@ func SignInsUnreadable(l Lang) string { return txtSignInsUnreadable.In(l) }
 // how many times, through which method, and what to do. now places the
 // times: a time of another day shows its date.
 func SignInFindings(l Lang, d SignInDiagnosis, now time.Time, human Button) *Card {
+	return findings(l, heading(txtSignInTitle.In(l)), d, now, human)
+}
+
+var (
+	txtFromLogSettled = Text{
+		"質問にお答えいただく必要はありません。あなたのサインインの記録から、原因が分かっています。",
+		"No questions needed: your own sign-in log already shows what went wrong.",
+	}
+	txtFromLog        = Text{"サインインの記録より：", "From your sign-in log: "}
+	txtFromLogSkipped = Text{"記録から分かる質問は省きました。", "I skipped the questions it answers."}
+)
+
+// TroubleshooterSettled ends a troubleshooter before its first question:
+// the person's sign-in log shows a cause its questions cannot change (a
+// block, too many attempts, a code that did arrive).
+func TroubleshooterSettled(l Lang, title string, d SignInDiagnosis, now time.Time, human Button) *Card {
+	return findings(l, Container{Type: "Container", Items: []any{
+		TextBlock{Type: "TextBlock", Text: title, Wrap: true, Weight: "Bolder", IsSubtle: true, Size: "Small"},
+		para(txtFromLogSettled.In(l)),
+	}}, d, now, human)
+}
+
+// SignInEvidence is the line a troubleshooter's card shows when the
+// person's sign-in log answered for them: what it shows, and, skipped,
+// that the questions it answers were left out.
+func SignInEvidence(l Lang, d SignInDiagnosis, now time.Time, skipped bool) string {
+	s := txtFromLog.In(l) + signInSays(l, d, now)
+	if skipped {
+		s += " " + txtFromLogSkipped.In(l)
+	}
+	return s
+}
+
+// signInSays is what the log shows, as a sentence: "At 09:12, a code was
+// sent to you by SMS, and none was entered before the sign-in ended."
+func signInSays(l Lang, d SignInDiagnosis, now time.Time) string {
 	when := txtSignInOnce.Format(l, clock(l, d.Last, now))
 	if d.Count > 1 {
 		when = txtSignInTimes.Format(l, clock(l, d.First, now), clock(l, d.Last, now), d.Count)
 	}
 	shows := signInShows[d.Shape]
+	if t, ok := signInDetailShows[d.Detail]; ok {
+		shows = t
+	}
 	if shows == (Text{}) {
 		shows = signInShows[ShapeUnknown]
 	}
@@ -194,6 +261,12 @@ func SignInFindings(l Lang, d SignInDiagnosis, now time.Time, human Button) *Car
 	if d.Shape == ShapeMustRegister && d.CodesEnded {
 		text += " " + txtSignInCodesEnded.In(l)
 	}
+	return text
+}
+
+// findings is the card of what the log shows, under top: the sentence,
+// what to do, where it was read, and the way on.
+func findings(l Lang, top any, d SignInDiagnosis, now time.Time, human Button) *Card {
 	var steps []string
 	for _, t := range signInNext[d.Shape] {
 		steps = append(steps, t.In(l))
@@ -203,7 +276,7 @@ func SignInFindings(l Lang, d SignInDiagnosis, now time.Time, human Button) *Car
 			steps = append(steps, t.In(l))
 		}
 	}
-	c := newCard(l, heading(txtSignInTitle.In(l)), para(text), label(txtSignInSteps.In(l)), para(numbered(steps)), subtle(txtSignInSource.In(l)))
+	c := newCard(l, top, para(signInSays(l, d, now)), label(txtSignInSteps.In(l)), para(numbered(steps)), subtle(txtSignInSource.In(l)))
 	switch d.Shape {
 	case ShapeMustRegister:
 		c.Actions = append(c.Actions, submit(txtMenuPasskey.In(l), VerbPasskey))

@@ -84,6 +84,10 @@ type Input struct {
 	// Ticket is the person's current ticket, if any: loaded by the runner
 	// in personal chats.
 	Ticket *TicketLink
+	// SignIns is what the person's own sign-in log showed a few minutes
+	// ago, set by the Router in their 1:1 chat (SignInNote); nil when
+	// nothing is known.
+	SignIns *cards.SignInDiagnosis
 }
 
 // Status is where a dialog stands after a step.

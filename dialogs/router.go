@@ -51,6 +51,8 @@ type Session struct {
 	// SignInsRead is when the bot last read the person's sign-in log
 	// (askSignIns).
 	SignInsRead time.Time `json:"signInsRead,omitzero"`
+	// SignIns is what that look showed, for a few minutes (SignInNote).
+	SignIns *SignInNote `json:"signIns,omitempty"`
 }
 
 // Language is the language to answer in: the one chosen, else the one
@@ -281,6 +283,7 @@ func (r *Router) step(s Session, in Input) (Session, Turn) {
 		}
 	}
 	in.Lang = s.Language(in.Locale)
+	signInsKnown(&s, &in)
 	var out Turn
 
 	// State written by another version of a dialog cannot be trusted to mean
@@ -314,7 +317,7 @@ func (r *Router) step(s Session, in Input) (Session, Turn) {
 	}
 
 	if in.Kind == ResultInput && in.Result != nil && in.Result.Effect == (ReadSignIns{}).EffectName() {
-		return s, r.signInsRead(in, out)
+		return s, r.signInsRead(&s, in, out)
 	}
 
 	// What a campaign card's click recorded needs no answer: the reply went
@@ -559,8 +562,9 @@ func (r *Router) feedback(s *Session, in Input, out *Turn) {
 	out.Effects = append(out.Effects, RecordFeedback{Topic: e.ID, Helpful: helpful})
 	if in.Execute {
 		// Rebuild the card that was voted on, minus the buttons: a
-		// troubleshooter's fix or the topic's answer.
-		if c, ok := fixCard(in.Data[cards.TSKey], in.Data[cards.NodeKey], in.Lang, cards.FeedbackGiven); ok {
+		// troubleshooter's fix or the topic's answer. A fix's line on the
+		// sign-in log is left off: the vote may come long after it.
+		if c, ok := fixCard(in.Data[cards.TSKey], in.Data[cards.NodeKey], in.Lang, cards.FeedbackGiven, ""); ok {
 			out.Update = c
 		} else {
 			out.Update = answerCard(kb, r.tenant, e, in, cards.FeedbackGiven)

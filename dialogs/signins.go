@@ -81,10 +81,10 @@ func Diagnose(attempts []SignInAttempt) (d cards.SignInDiagnosis, ok bool) {
 	if len(failed) == 0 {
 		return d, false
 	}
-	shape, method := classify(failed[0])
-	d = cards.SignInDiagnosis{Shape: shape, Method: method, Last: failed[0].At, First: failed[0].At, Country: failed[0].Country}
+	shape, method, detail := classify(failed[0])
+	d = cards.SignInDiagnosis{Shape: shape, Method: method, Detail: detail, Last: failed[0].At, First: failed[0].At, Country: failed[0].Country}
 	for _, a := range failed {
-		if s, _ := classify(a); s != shape {
+		if s, _, _ := classify(a); s != shape {
 			break // an older, different story
 		}
 		d.Count++
@@ -96,13 +96,14 @@ func Diagnose(attempts []SignInAttempt) (d cards.SignInDiagnosis, ok bool) {
 	return d, true
 }
 
-// classify says what one failed attempt shows, and through which method.
-// v1.0's sign-in log says what happened at the MFA step only in
-// status.additionalDetails, in Entra's words ("MFA denied; user declined
-// the authentication", "MFA denied; user never entered the verification
-// code", "MFA denied; phone call went to voicemail"): the method is read
-// from them when no authenticationDetails (beta) name it.
-func classify(a SignInAttempt) (cards.SignInShape, cards.SignInMethod) {
+// classify says what one failed attempt shows, through which method, and
+// for a call what became of it. v1.0's sign-in log says what happened at
+// the MFA step only in status.additionalDetails, in Entra's words ("MFA
+// denied; user declined the authentication", "MFA denied; user never
+// entered the verification code", "MFA denied; phone call went to
+// voicemail"): the method is read from them when no
+// authenticationDetails (beta) name it.
+func classify(a SignInAttempt) (cards.SignInShape, cards.SignInMethod, cards.SignInDetail) {
 	detail := strings.ToLower(a.AdditionalDetails + " " + a.FailureReason)
 	method := cards.SignInMethod("")
 	for _, st := range a.Steps {
@@ -135,32 +136,42 @@ func classify(a SignInAttempt) (cards.SignInShape, cards.SignInMethod) {
 	}
 	switch {
 	case slices.Contains([]int{53003, 53000, 53001, 530032, 530035}, a.ErrorCode) || a.ConditionalAccess == "failure":
-		return cards.ShapeBlockedByPolicy, method
+		return cards.ShapeBlockedByPolicy, method, ""
 	case has("user is blocked", "fraud"):
-		return cards.ShapeAccountBlocked, method
+		return cards.ShapeAccountBlocked, method, ""
 	case a.ErrorCode == 50053 || a.ErrorCode == 50088 || has("too many", "duplicate authentication", "throttl"):
-		return cards.ShapeThrottled, method
+		return cards.ShapeThrottled, method, ""
 	case a.ErrorCode == 50079 || a.ErrorCode == 50072 || has("registration prompted", "doesn't have any verification methods", "register"):
-		return cards.ShapeMustRegister, method
+		return cards.ShapeMustRegister, method, ""
 	}
 	switch method {
 	case cards.MethodSMS:
 		if has("incorrect code", "invalid verification code", "invalid authentication", "already used") {
-			return cards.ShapeSMSWrongCode, method
+			return cards.ShapeSMSWrongCode, method, ""
 		}
-		return cards.ShapeSMSNoCode, method
+		return cards.ShapeSMSNoCode, method, ""
 	case cards.MethodVoice:
-		return cards.ShapeVoiceNoAnswer, method
+		// Entra's words for what became of the call; "call not
+		// answered" (beta) says too little to tell.
+		switch {
+		case has("voicemail"):
+			return cards.ShapeVoiceNoAnswer, method, cards.DetailVoicemail
+		case has("unable to reach", "unreachable"):
+			return cards.ShapeVoiceNoAnswer, method, cards.DetailUnreachable
+		case has("hung up"):
+			return cards.ShapeVoiceNoAnswer, method, cards.DetailHungUp
+		}
+		return cards.ShapeVoiceNoAnswer, method, ""
 	case cards.MethodApp:
 		switch {
 		case has("number"):
-			return cards.ShapeAppWrongNumber, method
+			return cards.ShapeAppWrongNumber, method, ""
 		case has("declined", "denied the"):
-			return cards.ShapeAppDenied, method
+			return cards.ShapeAppDenied, method, ""
 		}
-		return cards.ShapeAppIgnored, method
+		return cards.ShapeAppIgnored, method, ""
 	}
-	return cards.ShapeUnknown, method
+	return cards.ShapeUnknown, method, ""
 }
 
 // methodOf names an authenticationMethod of the sign-in log.
@@ -194,8 +205,11 @@ func askSignIns(s *Session, in Input, out *Turn) {
 	}
 }
 
-// signInsRead answers the look at the log: what it shows, or nothing.
-func (r *Router) signInsRead(in Input, out Turn) Turn {
+// signInsRead answers the look at the log: what it shows, or nothing. What
+// it shows is noted in the session for the troubleshooters (SignInNote);
+// a look that shows nothing, or failed, drops an older note.
+func (r *Router) signInsRead(s *Session, in Input, out Turn) Turn {
+	s.SignIns = nil
 	attempts, _ := in.Result.Value.([]SignInAttempt)
 	if in.Result.Err != nil {
 		return out
@@ -206,8 +220,34 @@ func (r *Router) signInsRead(in Input, out Turn) Turn {
 	}
 	d.Last, d.First = d.Last.In(in.Now.Location()), d.First.In(in.Now.Location())
 	d.CodesEnded = r.tenant.PhoneCodesEnded(in.Now)
+	s.SignIns = &SignInNote{Read: in.Now, Diagnosis: d}
 	out.Replies = append(out.Replies, cards.Message{Card: cards.SignInFindings(in.Lang, d, in.Now, humanButton(in.Lang))})
 	return out
+}
+
+// SignInNote is what the person's sign-in log showed at the bot's last
+// look, kept for signInNoteFresh so that a troubleshooter started from
+// the answer begins from it (Input.SignIns). It is dropped after that:
+// failures "since the last success" go stale once the person may have
+// got in.
+type SignInNote struct {
+	Read      time.Time             `json:"read"`
+	Diagnosis cards.SignInDiagnosis `json:"diagnosis"`
+}
+
+// signInNoteFresh is how long a SignInNote is believed.
+const signInNoteFresh = 15 * time.Minute
+
+// signInsKnown gives in what the session's note says, while it is fresh
+// and in the person's 1:1 chat, and drops a stale note.
+func signInsKnown(s *Session, in *Input) {
+	if s.SignIns != nil && in.Now.Sub(s.SignIns.Read) >= signInNoteFresh {
+		s.SignIns = nil
+	}
+	if s.SignIns != nil && in.Scope == Personal {
+		d := s.SignIns.Diagnosis
+		in.SignIns = &d
+	}
 }
 
 // maxSignInLines bounds the failed sign-ins a ticket lists.
@@ -225,8 +265,8 @@ func SignInLines(attempts []SignInAttempt, loc *time.Location) []string {
 		if a.ErrorCode == 0 || slices.Contains(interrupts, a.ErrorCode) {
 			continue
 		}
-		shape, method := classify(a)
-		lines = append(lines, cards.SignInLine(HelpdeskLang, a.At.In(loc), shape, method, a.ErrorCode, a.Country))
+		shape, method, detail := classify(a)
+		lines = append(lines, cards.SignInLine(HelpdeskLang, a.At.In(loc), shape, method, detail, a.ErrorCode, a.Country))
 		if len(lines) == maxSignInLines {
 			break
 		}

@@ -1,7 +1,9 @@
 package dialogs_test
 
 import (
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +73,19 @@ func TestDiagnose(t *testing.T) {
 	if _, ok := dialogs.Diagnose(nil); ok {
 		t.Error("an empty log was explained")
 	}
+
+	// What became of a call, in Entra's words: the troubleshooters skip
+	// the questions it answers.
+	for details, want := range map[string]cards.SignInDetail{
+		"MFA denied; phone call went to voicemail":                                      cards.DetailVoicemail,
+		"MFA denied; unable to reach the user's phone":                                  cards.DetailUnreachable,
+		"MFA denied; user hung up the phone call without succeeding the authentication": cards.DetailHungUp,
+		"MFA denied; user declined the authentication":                                  "",
+	} {
+		if d, _ := dialogs.Diagnose([]dialogs.SignInAttempt{mfa(details)}); d.Detail != want {
+			t.Errorf("%q: detail %q, want %q", details, d.Detail, want)
+		}
+	}
 }
 
 // TestSignInsAreReadInOneselfsChatOnly: an answer about a failing method
@@ -123,5 +138,45 @@ func TestSignInsAreReadInOneselfsChatOnly(t *testing.T) {
 	}
 	if out := result(dialogs.Result{Effect: "signins.read", Err: errors.New("off")}); len(out.Replies) != 0 {
 		t.Errorf("a log that could not be read added %+v", out.Replies)
+	}
+}
+
+// TestTroubleshooterFollowsTheLogJustRead: what the look at the log after
+// an answer showed is kept for a few minutes, in the person's 1:1 chat:
+// the troubleshooter the answer offers starts from it, and a quarter of
+// an hour later it starts afresh (the person may have got in since).
+func TestTroubleshooterFollowsTheLogJustRead(t *testing.T) {
+	r := dialogs.NewRouter(testKB, nil)
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	user := dialogs.User{ID: "29:1", AADObjectID: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"}
+	s, _ := r.Step(dialogs.Session{}, dialogs.Input{Kind: dialogs.TextInput, Text: "認証の電話がかかってこない", Scope: dialogs.Personal, Now: now, Locale: "ja-JP", User: user})
+	voicemail := []dialogs.SignInAttempt{{At: now.Add(-3 * time.Minute), ErrorCode: 500121, AdditionalDetails: "MFA denied; phone call went to voicemail"}}
+	s, out := r.Step(s, dialogs.Input{Kind: dialogs.ResultInput, Scope: dialogs.Personal, Now: now, Locale: "ja-JP", User: user,
+		Result: &dialogs.Result{Effect: "signins.read", Value: voicemail}})
+	if len(out.Replies) != 1 {
+		t.Fatalf("the log's findings: %d replies", len(out.Replies))
+	}
+	click := func(s dialogs.Session, scope dialogs.Scope, at time.Time) (dialogs.Turn, string) {
+		_, out := r.Step(s, dialogs.Input{Kind: dialogs.SubmitInput, Verb: cards.VerbTroubleshoot, Data: map[string]string{cards.TSKey: "voice"},
+			Scope: scope, Now: at, Locale: "ja-JP", User: user})
+		b, _ := json.Marshal(out.Replies)
+		return out, string(b)
+	}
+	if out, card := click(s, dialogs.Personal, now.Add(2*time.Minute)); out.Status != dialogs.Complete || !strings.Contains(card, `"node":"fix-forward"`) || !strings.Contains(card, "留守番電話につながり") {
+		t.Errorf("two minutes later: %v %s; want the fix for a diverted call, saying the call went to voicemail", out.Status, card)
+	}
+	if out, card := click(s, dialogs.Personal, now.Add(20*time.Minute)); out.Status != dialogs.Waiting || strings.Contains(card, "サインインの記録より") {
+		t.Errorf("twenty minutes later: %v %s; want the first question, without the old log", out.Status, card)
+	}
+	// Were the same session a group's (it never is: the log is read in
+	// 1:1 chats only), the note would not be shown there.
+	if out, card := click(s, dialogs.GroupChat, now.Add(2*time.Minute)); out.Status != dialogs.Waiting || strings.Contains(card, "サインインの記録より") {
+		t.Errorf("in a group chat: %v %s; want the first question, without the log", out.Status, card)
+	}
+	// A later look that shows nothing failed drops the note.
+	s, _ = r.Step(s, dialogs.Input{Kind: dialogs.ResultInput, Scope: dialogs.Personal, Now: now.Add(time.Minute), Locale: "ja-JP", User: user,
+		Result: &dialogs.Result{Effect: "signins.read", Value: []dialogs.SignInAttempt{{At: now}}}})
+	if s.SignIns != nil {
+		t.Errorf("a look that showed no failure kept the older note: %+v", s.SignIns)
 	}
 }

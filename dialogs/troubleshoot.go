@@ -9,6 +9,12 @@ import (
 // Troubleshooter runs the interactive troubleshooters: a few questions with
 // buttons, then the fix. It starts from a button (VerbTroubleshoot) and also
 // picks up an answer clicked on an older card (VerbTSAnswer) after it ended.
+//
+// When the person's own sign-in log was read a moment ago (Input.SignIns),
+// it starts from that: a log that settles the question (a block, a code
+// that did arrive) ends it at once with what the log shows, and questions
+// the log answers ("did the call come?" when it went to voicemail) are
+// skipped, saying so.
 type Troubleshooter struct{}
 
 // ID implements [Dialog].
@@ -42,6 +48,10 @@ func (Troubleshooter) Next(raw json.RawMessage, in Input) Turn {
 		if !ok {
 			return Turn{Status: Cancelled, Pass: true}
 		}
+		if d := in.SignIns; d != nil && t.settledBy(*d) {
+			card := cards.TroubleshooterSettled(in.Lang, t.Title.In(in.Lang), *d, in.Now, humanButton(in.Lang))
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: card}}}
+		}
 		return ask(tsState{Tree: t.ID, Node: t.Start}, in)
 	case cards.VerbTSAnswer:
 		t, ok := trees[in.Data[cards.TSKey]]
@@ -67,13 +77,24 @@ func (Troubleshooter) Next(raw json.RawMessage, in Input) Turn {
 	return Turn{Status: Cancelled, Pass: true}
 }
 
-// ask shows the current node: a question (and waits) or the fix (and ends).
+// ask shows the current node, or the first one past it the sign-in log
+// does not answer: a question (and waits) or the fix (and ends).
 func ask(st tsState, in Input) Turn {
 	t := trees[st.Tree]
-	n := t.Nodes[st.Node]
 	l := in.Lang
+	evidence := ""
+	if d := in.SignIns; d != nil {
+		var skipped int
+		st.Node, skipped = t.skipKnown(st.Node, *d)
+		// What the log shows goes on the first card when it is about
+		// this tree's method, and on any card it skipped questions for.
+		if skipped > 0 || (len(st.Trail) == 0 && t.Method != "" && d.Method == t.Method) {
+			evidence = cards.SignInEvidence(l, *d, in.Now, skipped > 0)
+		}
+	}
+	n := t.Nodes[st.Node]
 	if n.isFix() {
-		card, _ := fixCard(t.ID, st.Node, l, cards.FeedbackAsk)
+		card, _ := fixCard(t.ID, st.Node, l, cards.FeedbackAsk, evidence)
 		return Turn{Status: Complete, Replies: []cards.Message{{Card: card}}}
 	}
 	opts := make([]cards.Button, len(n.Options))
@@ -81,14 +102,15 @@ func ask(st tsState, in Input) Turn {
 		opts[i] = cards.Button{Title: o.Label.In(l), Verb: cards.VerbTSAnswer,
 			Data: map[string]string{cards.TSKey: t.ID, cards.NodeKey: st.Node, cards.NextKey: o.Next}}
 	}
-	card := cards.TroubleshooterQuestion(l, t.Title.In(l), len(st.Trail)+1, n.Text.In(l), opts, humanButton(l))
+	card := cards.TroubleshooterQuestion(l, t.Title.In(l), len(st.Trail)+1, evidence, n.Text.In(l), opts, humanButton(l))
 	state, _ := json.Marshal(st)
 	return Turn{Status: Waiting, State: state, Replies: []cards.Message{{Card: card}}}
 }
 
-// fixCard renders the fix at the end of a troubleshooter. ok is false when
+// fixCard renders the fix at the end of a troubleshooter, under what the
+// person's sign-in log showed (evidence; may be empty). ok is false when
 // there is no such fix (a card from an older version of the trees).
-func fixCard(tree, node string, l cards.Lang, fb cards.FeedbackState) (card *cards.Card, ok bool) {
+func fixCard(tree, node string, l cards.Lang, fb cards.FeedbackState, evidence string) (card *cards.Card, ok bool) {
 	t, ok := trees[tree]
 	if !ok {
 		return nil, false
@@ -104,6 +126,7 @@ func fixCard(tree, node string, l cards.Lang, fb cards.FeedbackState) (card *car
 	return cards.Answer(l, cards.AnswerView{
 		TopicID:      t.Topic,
 		Title:        t.Title.In(l),
+		Evidence:     evidence,
 		Body:         n.Text.In(l),
 		Steps:        steps,
 		FollowUps:    followUps(l, n.Actions),

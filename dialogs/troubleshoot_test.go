@@ -3,6 +3,7 @@ package dialogs
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,121 @@ func TestEveryAnswerCardRenders(t *testing.T) {
 			}
 			if !slices.Contains(verbs, cards.VerbHuman) {
 				t.Errorf("%s/%s: no \"talk to a person\" button", e.ID, l)
+			}
+		}
+	}
+}
+
+// TestTroubleshooterStartsFromTheLog: with the person's sign-in log read a
+// moment ago, a troubleshooter ends at once when the log settles it,
+// skips the questions the log answers (and says so), and asks the usual
+// first question, with the log's line, when the log answers none.
+func TestTroubleshooterStartsFromTheLog(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 9, 30, 0, 0, time.UTC)
+	diag := func(shape cards.SignInShape, method cards.SignInMethod, detail cards.SignInDetail) *cards.SignInDiagnosis {
+		return &cards.SignInDiagnosis{Shape: shape, Method: method, Detail: detail, Count: 1, First: now.Add(-5 * time.Minute), Last: now.Add(-5 * time.Minute)}
+	}
+	voicemail := diag(cards.ShapeVoiceNoAnswer, cards.MethodVoice, cards.DetailVoicemail)
+	tests := []struct {
+		name, tree string
+		log        *cards.SignInDiagnosis
+		status     Status
+		node       string // where it waits, or the fix it ends at ("" for what the log shows)
+		evidence   bool   // the card shows what the log showed
+	}{
+		{"no log", "voice", nil, Waiting, "rang", false},
+		{"voicemail: no call came, forwarding on", "voice", voicemail, Complete, "fix-forward", true},
+		{"out of reach: no call came", "voice", diag(cards.ShapeVoiceNoAnswer, cards.MethodVoice, cards.DetailUnreachable), Waiting, "forward", true},
+		{"hung up: the call came", "voice", diag(cards.ShapeVoiceNoAnswer, cards.MethodVoice, cards.DetailHungUp), Waiting, "after", true},
+		{"a call the log says little of", "voice", diag(cards.ShapeVoiceNoAnswer, cards.MethodVoice, ""), Waiting, "rang", true},
+		{"a wrong code: the SMS did arrive", "sms", diag(cards.ShapeSMSWrongCode, cards.MethodSMS, ""), Complete, "", true},
+		{"no code entered: nothing ruled out", "sms", diag(cards.ShapeSMSNoCode, cards.MethodSMS, ""), Waiting, "other-sms", true},
+		{"another method's failure is not shown", "sms", diag(cards.ShapeAppDenied, cards.MethodApp, ""), Waiting, "other-sms", false},
+		{"voicemail says nothing of SMS", "sms", voicemail, Waiting, "other-sms", false},
+		{"throttled: no question helps", "voice", diag(cards.ShapeThrottled, cards.MethodVoice, ""), Complete, "", true},
+		{"blocked by policy", "roaming", diag(cards.ShapeBlockedByPolicy, "", ""), Complete, "", true},
+		{"must register", "sms", diag(cards.ShapeMustRegister, "", ""), Complete, "", true},
+		{"abroad: the app's failure does not say where they are", "roaming", diag(cards.ShapeAppIgnored, cards.MethodApp, ""), Waiting, "when", false},
+		{"a failure of no method says nothing of roaming", "roaming", diag(cards.ShapeUnknown, "", ""), Waiting, "when", false},
+	}
+	for _, tt := range tests {
+		for _, l := range []cards.Lang{cards.Japanese, cards.English} {
+			in := Input{Kind: SubmitInput, Verb: cards.VerbTroubleshoot, Data: map[string]string{cards.TSKey: tt.tree},
+				Lang: l, Now: now, SignIns: tt.log}
+			out := Troubleshooter{}.Next(nil, in)
+			if out.Status != tt.status || len(out.Replies) != 1 || out.Replies[0].Card == nil {
+				t.Errorf("%s/%s: status %v, %d replies; want %v and one card", tt.name, l, out.Status, len(out.Replies), tt.status)
+				continue
+			}
+			b, _ := json.Marshal(out.Replies[0].Card)
+			card := string(b)
+			switch {
+			case tt.status == Waiting:
+				var st tsState
+				if err := json.Unmarshal(out.State, &st); err != nil || st.Node != tt.node {
+					t.Errorf("%s/%s: waits at %q, want %q", tt.name, l, st.Node, tt.node)
+				}
+			case tt.node != "":
+				if !strings.Contains(card, `"node":"`+tt.node+`"`) {
+					t.Errorf("%s/%s: ends elsewhere than %s: %s", tt.name, l, tt.node, card)
+				}
+			default:
+				if want := (cards.Text{JA: "原因が分かっています", EN: "already shows what went wrong"}).In(l); !strings.Contains(card, want) {
+					t.Errorf("%s/%s: not settled by the log: %s", tt.name, l, card)
+				}
+			}
+			from := cards.Text{JA: "サインインの記録より", EN: "From your sign-in log"}.In(l)
+			if tt.evidence && tt.node != "" && !strings.Contains(card, from) {
+				t.Errorf("%s/%s: the card does not say what the log showed: %s", tt.name, l, card)
+			}
+			if !tt.evidence && strings.Contains(card, from) {
+				t.Errorf("%s/%s: the card shows a log that says nothing of it: %s", tt.name, l, card)
+			}
+		}
+	}
+
+	// The questions the log answers are skipped later on too: abroad now,
+	// and the app is set up (a notification went to it), so "is the app
+	// set up?" is not asked. The log's line comes with the skip.
+	in := Input{Kind: SubmitInput, Verb: cards.VerbTSAnswer, Lang: cards.English, Now: now,
+		SignIns: diag(cards.ShapeAppIgnored, cards.MethodApp, ""),
+		Data:    map[string]string{cards.TSKey: "roaming", cards.NodeKey: "when", cards.NextKey: "app"}}
+	st, _ := json.Marshal(tsState{Tree: "roaming", Node: "when"})
+	out := Troubleshooter{}.Next(st, in)
+	b, _ := json.Marshal(out.Replies)
+	if out.Status != Complete || !strings.Contains(string(b), `"node":"fix-app"`) || !strings.Contains(string(b), "I skipped the questions it answers") {
+		t.Errorf("abroad with the app set up: %v %s, want the fix for the app, saying the question was skipped", out.Status, b)
+	}
+}
+
+// TestTheLogProvesOneOptionAtMost: whatever the sign-in log shows, it
+// proves at most one option of a question; two would make the skip depend
+// on the options' order.
+func TestTheLogProvesOneOptionAtMost(t *testing.T) {
+	t.Parallel()
+	shapes := []cards.SignInShape{cards.ShapeSMSNoCode, cards.ShapeSMSWrongCode, cards.ShapeVoiceNoAnswer, cards.ShapeAppIgnored,
+		cards.ShapeAppDenied, cards.ShapeAppWrongNumber, cards.ShapeThrottled, cards.ShapeAccountBlocked,
+		cards.ShapeBlockedByPolicy, cards.ShapeMustRegister, cards.ShapeUnknown}
+	methods := []cards.SignInMethod{"", cards.MethodSMS, cards.MethodVoice, cards.MethodApp, cards.MethodPasskey, cards.MethodOther}
+	details := []cards.SignInDetail{"", cards.DetailVoicemail, cards.DetailUnreachable, cards.DetailHungUp}
+	for id, tree := range trees {
+		for name, n := range tree.Nodes {
+			for _, shape := range shapes {
+				for _, m := range methods {
+					for _, det := range details {
+						d := cards.SignInDiagnosis{Shape: shape, Method: m, Detail: det}
+						proven := 0
+						for _, o := range n.Options {
+							if o.Proven != nil && o.Proven(d) {
+								proven++
+							}
+						}
+						if proven > 1 {
+							t.Errorf("%s/%s: %d options proven by %+v", id, name, proven, d)
+						}
+					}
+				}
 			}
 		}
 	}

@@ -1,6 +1,10 @@
 package dialogs
 
-import "github.com/mfadesk/mfadesk/cards"
+import (
+	"slices"
+
+	"github.com/mfadesk/mfadesk/cards"
+)
 
 // tsTree is an interactive troubleshooter: a few questions, then the fix.
 type tsTree struct {
@@ -9,6 +13,44 @@ type tsTree struct {
 	Title cards.Text
 	Start string
 	Nodes map[string]tsNode
+	// Method is the method it is about: a sign-in log that shows this
+	// method failing is shown on its first question.
+	Method cards.SignInMethod
+	// Settled are the shapes of the sign-in log that answer it before any
+	// question, besides those that settle every tree (settledEverywhere).
+	Settled []cards.SignInShape
+}
+
+// settledEverywhere are the shapes of the sign-in log no troubleshooter's
+// questions can change: the person is blocked, or must register a method,
+// whatever their phone does.
+var settledEverywhere = []cards.SignInShape{
+	cards.ShapeThrottled, cards.ShapeAccountBlocked, cards.ShapeBlockedByPolicy, cards.ShapeMustRegister,
+}
+
+// settledBy says whether the sign-in log answers the whole tree.
+func (t tsTree) settledBy(d cards.SignInDiagnosis) bool {
+	return slices.Contains(settledEverywhere, d.Shape) || slices.Contains(t.Settled, d.Shape)
+}
+
+// skipKnown follows, from node, the options the sign-in log proves, and
+// says where it stops and how many questions it answered.
+func (t tsTree) skipKnown(node string, d cards.SignInDiagnosis) (string, int) {
+	skipped := 0
+	for range len(t.Nodes) { // the trees have no loops (TestTroubleshooterTrees); this bounds a mistake
+		next := ""
+		for _, o := range t.Nodes[node].Options {
+			if o.Proven != nil && o.Proven(d) {
+				next = o.Next
+				break
+			}
+		}
+		if next == "" {
+			break
+		}
+		node, skipped = next, skipped+1
+	}
+	return node, skipped
 }
 
 // tsNode is a question with options, or (without options) a fix.
@@ -22,17 +64,45 @@ type tsNode struct {
 type tsOption struct {
 	Label cards.Text
 	Next  string
+	// Proven says the person's sign-in log shows this is the answer: the
+	// question is skipped (tsTree.skipKnown).
+	Proven func(cards.SignInDiagnosis) bool
 }
 
 func (n tsNode) isFix() bool { return len(n.Options) == 0 }
 
-func opt(ja, en, next string) tsOption { return tsOption{cards.Text{JA: ja, EN: en}, next} }
+func opt(ja, en, next string) tsOption {
+	return tsOption{Label: cards.Text{JA: ja, EN: en}, Next: next}
+}
+
+// provenBy is o, answered by the sign-in log where proof says so.
+func (o tsOption) provenBy(proof func(cards.SignInDiagnosis) bool) tsOption {
+	o.Proven = proof
+	return o
+}
+
+// What the sign-in log can prove about the person's phone.
+var (
+	// The call reached them: they answered it.
+	callAnswered = func(d cards.SignInDiagnosis) bool { return d.Detail == cards.DetailHungUp }
+	// No call reached them: it went to voicemail, or the phone was out of
+	// reach.
+	callMissed = func(d cards.SignInDiagnosis) bool {
+		return d.Detail == cards.DetailVoicemail || d.Detail == cards.DetailUnreachable
+	}
+	// It went to voicemail.
+	callToVoicemail = func(d cards.SignInDiagnosis) bool { return d.Detail == cards.DetailVoicemail }
+	// Microsoft Authenticator is set up: a notification went to it.
+	appSetUp = func(d cards.SignInDiagnosis) bool { return d.Method == cards.MethodApp }
+)
 
 // trees are the three troubleshooters the helpdesk sees most often.
 var trees = map[string]tsTree{
 	"sms": {
-		ID: "sms", Topic: "sms-not-arriving", Start: "other-sms",
-		Title: cards.Text{JA: "SMSが届かないときの確認", EN: "When the SMS code doesn't arrive"},
+		ID: "sms", Topic: "sms-not-arriving", Start: "other-sms", Method: cards.MethodSMS,
+		// A wrong code entered: the SMS did arrive.
+		Settled: []cards.SignInShape{cards.ShapeSMSWrongCode},
+		Title:   cards.Text{JA: "SMSが届かないときの確認", EN: "When the SMS code doesn't arrive"},
 		Nodes: map[string]tsNode{
 			"other-sms": {Text: cards.Text{JA: "そのスマホに、ほかのSMS（友人や他のサービスからのもの）は届いていますか？", EN: "Do other text messages (from friends or other services) reach that phone?"},
 				Options: []tsOption{opt("はい、届く", "Yes, they do", "number"), opt("いいえ、何も届かない", "No, nothing arrives", "signal")}},
@@ -64,13 +134,13 @@ var trees = map[string]tsTree{
 		},
 	},
 	"voice": {
-		ID: "voice", Topic: "voice-call-failed", Start: "rang",
+		ID: "voice", Topic: "voice-call-failed", Start: "rang", Method: cards.MethodVoice,
 		Title: cards.Text{JA: "電話（音声通話）で認証できないときの確認", EN: "When the phone call verification fails"},
 		Nodes: map[string]tsNode{
 			"rang": {Text: cards.Text{JA: "認証の電話はかかってきましたか？", EN: "Did the verification call come through?"},
-				Options: []tsOption{opt("かかってきた", "Yes, it rang", "after"), opt("かかってこない", "No call at all", "forward")}},
+				Options: []tsOption{opt("かかってきた", "Yes, it rang", "after").provenBy(callAnswered), opt("かかってこない", "No call at all", "forward").provenBy(callMissed)}},
 			"forward": {Text: cards.Text{JA: "その番号で、転送や留守番電話サービスを使っていますか？", EN: "Is call forwarding or voicemail on for that number?"},
-				Options: []tsOption{opt("はい・たぶん", "Yes / maybe", "fix-forward"), opt("いいえ", "No", "fix-nocall")}},
+				Options: []tsOption{opt("はい・たぶん", "Yes / maybe", "fix-forward").provenBy(callToVoicemail), opt("いいえ", "No", "fix-nocall")}},
 			"after": {Text: cards.Text{JA: "電話に出たあと、どうなりましたか？", EN: "What happened after you answered?"},
 				Options: []tsOption{
 					opt("# を押したが失敗した", "I pressed # but it failed", "extension"),
@@ -104,7 +174,7 @@ var trees = map[string]tsTree{
 			"when": {Text: cards.Text{JA: "今、海外にいますか？それとも出発前の準備ですか？", EN: "Are you abroad now, or getting ready for a trip?"},
 				Options: []tsOption{opt("出発前", "Getting ready", "fix-before"), opt("もう海外にいる", "I'm abroad now", "app")}},
 			"app": {Text: cards.Text{JA: "スマホに認証アプリ（Microsoft Authenticator）を登録済みですか？", EN: "Is the Microsoft Authenticator app already set up on your phone?"},
-				Options: []tsOption{opt("はい", "Yes", "fix-app"), opt("いいえ", "No", "signal")}},
+				Options: []tsOption{opt("はい", "Yes", "fix-app").provenBy(appSetUp), opt("いいえ", "No", "signal")}},
 			"signal": {Text: cards.Text{JA: "現地でスマホは電話回線につながっていますか？（ローミング）", EN: "Is your phone connected to a mobile network there (roaming)?"},
 				Options: []tsOption{opt("つながっている", "Yes", "fix-roaming"), opt("つながらない・Wi-Fiだけ", "No, or only Wi-Fi", "fix-stuck")}},
 			"fix-before": {Text: cards.Text{JA: "出発前に認証アプリを入れておくのがいちばん確実です。アプリのコードは電波がなくても使え、ローミング料金もかかりません。", EN: "The surest thing is to set up the Authenticator app before you leave. Its codes work without signal and cost nothing in roaming fees."},

@@ -330,7 +330,13 @@ try {
   });
 
   await step("sms-troubleshooter", async () => {
+    // It starts from her sign-in log read with the answer: the code that
+    // was never entered is on its first question.
     await click("SMSの確認コードが届かない", "SMSの確認を始める");
+    const first = await card("ほかのSMS").innerText();
+    if (!first.includes("サインインの記録より") || !first.includes("コードが入力されないまま")) {
+      throw new Error(`the troubleshooter's first question does not say what the log showed: ${first}`);
+    }
     await click("ほかのSMS", "はい、届く");
     await click("セキュリティ情報に登録されている電話番号", "はい");
     await click("今、海外にいますか", "いいえ、国内");
