@@ -161,7 +161,7 @@ func TestEachShapeSeededIsExplained(t *testing.T) {
 		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; user didn't respond to mobile app notification"}, "", "時間内に応答がありません", "not answered in time", ""},
 		{map[string]any{"errorCode": 500121, "additionalDetails": "MFA denied; user declined the authentication"}, "", "「拒否」されました", "it was denied", ""},
 		{map[string]any{"errorCode": 50053, "failureReason": "Account is locked because user tried to sign in too many times with an incorrect user ID or password."}, "", "試した回数が多すぎた", "too many attempts", ""},
-		{map[string]any{"errorCode": 53003, "failureReason": "Access has been blocked by Conditional Access policies."}, "failure", "FR からのアクセス", "a sign-in from FR was blocked", "FR"},
+		{map[string]any{"errorCode": 53003, "failureReason": "Access has been blocked by Conditional Access policies."}, "failure", "フランスからのアクセス", "a sign-in from France was blocked", "FR"},
 		{map[string]any{"errorCode": 50079, "failureReason": "Due to a configuration change made by your administrator, you must enroll in multi-factor authentication."}, "", "新しい認証方法の登録を求められています", "register a new sign-in method", ""},
 		{map[string]any{"errorCode": 50158, "failureReason": "External security challenge not satisfied."}, "", "原因を読み取れませんでした", "can't tell why", ""},
 	} {

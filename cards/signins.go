@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // SignInShape is what a person's failed sign-in attempts show (see
@@ -95,7 +98,7 @@ var (
 		DetailUnreachable: {"では、確認の電話をかけましたが、あなたの電話につながりませんでした。", "the call to verify could not reach your phone."},
 		DetailHungUp:      {"では、確認の電話に出たあと、# が押されないまま通話が切れました。", "you answered the call to verify, and it ended before # was pressed."},
 	}
-	txtSignInBlockedFrom = Text{"は、%s からのアクセスとして、組織のアクセスのルール（条件付きアクセス）によってブロックされました。",
+	txtSignInBlockedFrom = Text{"は、%sからのアクセスとして、組織のアクセスのルール（条件付きアクセス）によってブロックされました。",
 		"a sign-in from %s was blocked by your organisation's access rules (Conditional Access)."}
 	txtSignInCodesEnded = Text{"SMSと音声通話のコードは終了しました。サインインを続けるには、パスキーの登録が必要です。",
 		"SMS and voice codes have ended: to keep signing in, you need a passkey."}
@@ -195,7 +198,7 @@ func SignInLine(l Lang, at time.Time, shape SignInShape, method SignInMethod, de
 	}
 	line += words.In(l)
 	if shape == ShapeBlockedByPolicy && country != "" {
-		line += ", " + country
+		line += ", " + countryName(l, country)
 	}
 	return line + fmt.Sprintf(" (%d)", code)
 }
@@ -256,7 +259,7 @@ func signInSays(l Lang, d SignInDiagnosis, now time.Time) string {
 	}
 	text := when + shows.In(l)
 	if d.Shape == ShapeBlockedByPolicy && d.Country != "" {
-		text = when + txtSignInBlockedFrom.Format(l, d.Country)
+		text = when + txtSignInBlockedFrom.Format(l, countryName(l, d.Country))
 	}
 	if d.Shape == ShapeMustRegister && d.CodesEnded {
 		text += " " + txtSignInCodesEnded.In(l)
@@ -285,6 +288,24 @@ func findings(l Lang, top any, d SignInDiagnosis, now time.Time, human Button) *
 	}
 	c.Actions = append(c.Actions, submit(txtMenuButton.In(l), VerbMenu))
 	return c
+}
+
+// countryName names the country of a sign-in log's countryOrRegion (an
+// ISO 3166 code, "FR") in l: フランス, France. A code it doesn't know is
+// shown as it came.
+func countryName(l Lang, code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	names := display.English.Regions()
+	if l == Japanese {
+		names = display.Japanese.Regions()
+	}
+	if n := names.Name(r); n != "" {
+		return n
+	}
+	return code
 }
 
 // clock is a time as the person reads it: the time of day, with the date
