@@ -587,6 +587,43 @@ func TestUndeliveredRepliesAreSentOnRedelivery(t *testing.T) {
 	}
 }
 
+// TestClickWithUndeliveredRepliesKeepsThemAll: a click whose reply and
+// whose effect's reply both fail to reach the channel keeps both, and its
+// redelivery sends both, once each. (The request and the effects running
+// after it each had replies to keep; one used to overwrite the other.)
+func TestClickWithUndeliveredRepliesKeepsThemAll(t *testing.T) {
+	t.Parallel()
+	fx := &fakeEffects{}
+	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(fx))
+	var down atomic.Bool
+	down.Store(true)
+	e.conn.fail = func(int64) (int, string) {
+		if down.Load() {
+			return http.StatusServiceUnavailable, ""
+		}
+		return 0, ""
+	}
+	conv := "a:1undelivered-click"
+	click := e.execute(conv, "test.lookup", map[string]any{})
+	if rec := e.post(click); rec.Code != http.StatusBadGateway {
+		t.Fatalf("connector down: got HTTP %d, want 502 so the click is redelivered", rec.Code)
+	}
+	down.Store(false)
+	if rec := e.post(click); rec.Code != http.StatusOK {
+		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
+	}
+	var texts []string
+	for _, s := range e.conn.sentTo(conv) {
+		texts = append(texts, s.Activity.Text)
+	}
+	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
+		t.Errorf("after redelivery: %q, want %q", texts, want)
+	}
+	if len(fx.ran) != 1 {
+		t.Errorf("the effect ran %d times, want once", len(fx.ran))
+	}
+}
+
 func TestTroubleshooterWalksToTheFix(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

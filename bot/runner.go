@@ -279,6 +279,10 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	// The lock passes to the background work; Wait waits for it. If the
 	// effects finish within invokeBudget the click is answered with their
 	// outcome; otherwise it is answered now and the card updated later.
+	// Replies this request could not deliver are kept now, before the
+	// effects start: should the effects' replies fail too, they keep the
+	// two together, after this, so that neither overwrites the other.
+	kept := r.keepUndelivered(sendCtx, a, undelivered)
 	budget := r.invokeBudget
 	if a.Type != typeInvoke {
 		budget = 0
@@ -304,9 +308,12 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		if err != nil {
 			r.log.Error("effects after the answer failed", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 		}
+		if len(more) == 0 {
+			return
+		}
 		kctx, cancel := context.WithTimeout(bctx, 10*time.Second)
 		defer cancel()
-		if err := r.keepUndelivered(kctx, a, more); err != nil && !errors.Is(err, errUndelivered) {
+		if err := r.keepUndelivered(kctx, a, append(slices.Clone(undelivered), more...)); err != nil && !errors.Is(err, errUndelivered) {
 			r.log.Error("undelivered replies not kept", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 		}
 	}()
@@ -325,7 +332,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 			}
 		}
 	}
-	return resp, r.keepUndelivered(sendCtx, a, undelivered)
+	return resp, kept
 }
 
 // Go runs f in the background; [Runner.Wait] waits for it. Work that
