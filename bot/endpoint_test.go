@@ -624,6 +624,45 @@ func TestClickWithUndeliveredRepliesKeepsThemAll(t *testing.T) {
 	}
 }
 
+// TestRedeliveredAnswerKeepsItsTopic: an answer that could not be sent at
+// first and went out on the redelivery still knows its topic: a 👍 on it
+// counts there.
+func TestRedeliveredAnswerKeepsItsTopic(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var down atomic.Bool
+	down.Store(true)
+	e.conn.fail = func(int64) (int, string) {
+		if down.Load() {
+			return http.StatusServiceUnavailable, ""
+		}
+		return 0, ""
+	}
+	conv := "a:1redelivered-answer"
+	msg := e.message(conv, "SMSが届かない")
+	if rec := e.post(msg); rec.Code != http.StatusBadGateway {
+		t.Fatalf("connector down: got HTTP %d, want 502", rec.Code)
+	}
+	down.Store(false)
+	e.do(t, msg)
+	got := e.conn.sentTo(conv)
+	if len(got) != 1 {
+		t.Fatalf("%d messages after the redelivery, want the answer", len(got))
+	}
+	like := e.message(conv, "")
+	delete(like, "text")
+	like["type"], like["name"], like["replyToId"] = "invoke", "message/submitAction", got[0].ID
+	like["value"] = map[string]any{"actionName": "feedback", "actionValue": map[string]any{"reaction": "like", "feedback": "{}"}}
+	e.do(t, like)
+	stats, err := e.store.FeedbackStats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stats) != 1 || stats[0].Topic != "sms-not-arriving" || stats[0].Helpful != 1 {
+		t.Errorf("feedback stored = %+v, want one 👍 on sms-not-arriving", stats)
+	}
+}
+
 func TestTroubleshooterWalksToTheFix(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

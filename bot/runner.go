@@ -501,7 +501,7 @@ func (r *Runner) keepUndelivered(ctx context.Context, a *Activity, acts []*Outgo
 	if a.ID == "" {
 		return errUndelivered // nothing to attach them to; they are logged
 	}
-	b, err := json.Marshal(acts)
+	b, err := encodeKept(acts)
 	if err != nil {
 		return fmt.Errorf("encode undelivered replies: %w", err)
 	}
@@ -511,13 +511,45 @@ func (r *Runner) keepUndelivered(ctx context.Context, a *Activity, acts []*Outgo
 	return errUndelivered
 }
 
+// keptActivity is a reply kept for redelivery with what is not sent
+// along: the topic it answers, for noting its id once it goes out. (An
+// older build's kept replies lack the topic; they decode all the same.)
+type keptActivity struct {
+	*OutgoingActivity
+	Topic string `json:"mfadeskTopic,omitempty"`
+}
+
+func encodeKept(acts []*OutgoingActivity) ([]byte, error) {
+	kept := make([]keptActivity, len(acts))
+	for i, a := range acts {
+		kept[i] = keptActivity{a, a.topic}
+	}
+	return json.Marshal(kept)
+}
+
+func decodeKept(b []byte) ([]*OutgoingActivity, error) {
+	var kept []keptActivity
+	if err := json.Unmarshal(b, &kept); err != nil {
+		return nil, err
+	}
+	acts := make([]*OutgoingActivity, 0, len(kept))
+	for _, k := range kept {
+		if k.OutgoingActivity == nil {
+			continue
+		}
+		k.OutgoingActivity.topic = k.Topic
+		acts = append(acts, k.OutgoingActivity)
+	}
+	return acts, nil
+}
+
 // redeliver sends the replies a first processing could not deliver.
 func (r *Runner) redeliver(ctx context.Context, a *Activity, undelivered []byte) error {
 	if len(undelivered) == 0 {
 		return nil
 	}
-	var acts []*OutgoingActivity
-	if err := json.Unmarshal(undelivered, &acts); err != nil {
+	acts, err := decodeKept(undelivered)
+	if err != nil {
 		return fmt.Errorf("decode undelivered replies: %w", err)
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.sendTimeout)
@@ -525,7 +557,7 @@ func (r *Runner) redeliver(ctx context.Context, a *Activity, undelivered []byte)
 	left := r.deliver(sendCtx, a, acts)
 	var keep []byte
 	if len(left) > 0 {
-		keep, _ = json.Marshal(left)
+		keep, _ = encodeKept(left)
 	}
 	if err := r.store.SetUndelivered(sendCtx, a.Conversation.ID, a.ID, keep); err != nil {
 		return errStore{err}
