@@ -3,6 +3,7 @@ package dialogs
 import (
 	"encoding/json"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -590,7 +591,7 @@ func reaction(s *Session, in Input, out *Turn) {
 	if in.CardID == "" {
 		topic = s.LastTopic
 	}
-	comment := MaskNumbers(clip(strings.TrimSpace(in.Data[cards.CommentKey]), maxComment))
+	comment := MaskNumbers(maskEmails(clip(strings.TrimSpace(in.Data[cards.CommentKey]), maxComment)))
 	out.Effects = append(out.Effects, RecordFeedback{Topic: topic, Helpful: helpful, Comment: comment})
 	if helpful {
 		s.Unhelpful = 0
@@ -601,6 +602,17 @@ func reaction(s *Session, in Input, out *Turn) {
 
 // maxComment bounds a comment kept with a reaction.
 const maxComment = 500
+
+// emailAddress finds an email address in free text, the local part in
+// any script.
+var emailAddress = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+`)
+
+// maskEmails hides who an email address names and keeps where it is
+// ("•••@example.ac.jp"): a reaction's comment is kept with no one's name
+// on it, and an address typed into it would put one there.
+func maskEmails(s string) string {
+	return emailAddress.ReplaceAllStringFunc(s, func(m string) string { return "•••" + m[strings.LastIndex(m, "@"):] })
+}
 
 // find returns the index of the innermost frame of dialog id, or -1.
 func (s Session) find(id string) int {
