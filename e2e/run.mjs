@@ -337,6 +337,7 @@ try {
     if (!first.includes("サインインの記録より") || !first.includes("コードが入力されないまま")) {
       throw new Error(`the troubleshooter's first question does not say what the log showed: ${first}`);
     }
+    await card("ほかのSMS").screenshot({ path: path.join(out, `${String(n).padStart(2, "0")}-${stepName}-first-question.png`) });
     await click("ほかのSMS", "はい、届く");
     await click("セキュリティ情報に登録されている電話番号", "はい");
     await click("今、海外にいますか", "いいえ、国内");
