@@ -663,6 +663,50 @@ func TestRedeliveredAnswerKeepsItsTopic(t *testing.T) {
 	}
 }
 
+// refuseAfterLookup is fakeEffects that takes the connector down as the
+// effect runs: the click's own reply goes out, the effect's does not.
+type refuseAfterLookup struct {
+	*fakeEffects
+	down *atomic.Bool
+}
+
+func (f refuseAfterLookup) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.Input) dialogs.Result {
+	f.down.Store(true)
+	return f.fakeEffects.RunEffect(ctx, e, in)
+}
+
+// TestClickWhoseEffectsRepliesFailIsRedelivered: a click whose own reply
+// went out but whose effect's reply did not is answered 502 when the
+// effect ends within the click's wait, so that the sender redelivers it,
+// and the redelivery sends that reply.
+func TestClickWhoseEffectsRepliesFailIsRedelivered(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(refuseAfterLookup{&fakeEffects{}, &down}))
+	e.conn.refuse = func(string) int {
+		if down.Load() {
+			return http.StatusForbidden
+		}
+		return 0
+	}
+	conv := "a:1undelivered-effect"
+	click := e.execute(conv, "test.lookup", map[string]any{})
+	if rec := e.post(click); rec.Code != http.StatusBadGateway {
+		t.Fatalf("the effect's reply refused: got HTTP %d, want 502 so the click is redelivered", rec.Code)
+	}
+	down.Store(false)
+	if rec := e.post(click); rec.Code != http.StatusOK {
+		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
+	}
+	var texts []string
+	for _, s := range e.conn.sentTo(conv) {
+		texts = append(texts, s.Activity.Text)
+	}
+	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
+		t.Errorf("after redelivery: %q, want %q", texts, want)
+	}
+}
+
 func TestTroubleshooterWalksToTheFix(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

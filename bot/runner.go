@@ -282,6 +282,8 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	// Replies this request could not deliver are kept now, before the
 	// effects start: should the effects' replies fail too, they keep the
 	// two together, after this, so that neither overwrites the other.
+	// Effects that end after the answer went out keep theirs for a
+	// redelivery that only comes if the sender retries for its own reasons.
 	kept := r.keepUndelivered(sendCtx, a, undelivered)
 	budget := r.invokeBudget
 	if a.Type != typeInvoke {
@@ -295,6 +297,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		card = &cardUpdates{}
 	}
 	done := make(chan struct{})
+	moreKept := false // the effects kept replies back; read once done is closed
 	go func() {
 		defer r.background.Done()
 		defer unlock()
@@ -313,7 +316,10 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 		}
 		kctx, cancel := context.WithTimeout(bctx, 10*time.Second)
 		defer cancel()
-		if err := r.keepUndelivered(kctx, a, append(slices.Clone(undelivered), more...)); err != nil && !errors.Is(err, errUndelivered) {
+		switch err := r.keepUndelivered(kctx, a, append(slices.Clone(undelivered), more...)); {
+		case errors.Is(err, errUndelivered):
+			moreKept = true
+		case err != nil:
 			r.log.Error("undelivered replies not kept", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 		}
 	}()
@@ -321,6 +327,11 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	defer timer.Stop()
 	select {
 	case <-done:
+		if moreKept {
+			// Their replies did not go out either: the sender is told,
+			// so that its redelivery sends them.
+			kept = errUndelivered
+		}
 	case <-timer.C:
 	}
 	if c := card.answer(); c != nil {

@@ -190,11 +190,10 @@ func TestEachShapeSeededIsExplained(t *testing.T) {
 	}
 }
 
-// TestTroubleshooterStartsFromTheSeededLog: a person whose calls went to
-// voicemail asks why no call comes; the answer's troubleshooter, clicked
-// next, asks nothing the log answers ("did it ring?", "is voicemail
-// on?") and goes straight to the fix for a diverted call, saying what the
-// log showed.
+// TestTroubleshooterStartsFromTheSeededLog: a person whose phone the
+// verification call could not reach asks why it fails; the answer's
+// troubleshooter, clicked next, does not ask what the log answers ("did
+// it ring?") and says what the log showed.
 func TestTroubleshooterStartsFromTheSeededLog(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -203,16 +202,16 @@ func TestTroubleshooterStartsFromTheSeededLog(t *testing.T) {
 	seedSignIns(t, aadFor(conv), []map[string]any{
 		{"createdDateTime": at.UTC().Format(time.RFC3339), "status": map[string]any{"errorCode": 500121,
 			"failureReason":     "Authentication failed during strong authentication request.",
-			"additionalDetails": "MFA denied; phone call went to voicemail"}, "conditionalAccessStatus": "notApplied"},
+			"additionalDetails": "MFA denied; unable to reach the user's phone"}, "conditionalAccessStatus": "notApplied"},
 	})
 	e.do(t, e.message(conv, "音声通話の認証が失敗する"))
-	if got := e.conn.sentTo(conv); len(got) != 2 || !strings.Contains(got[1].cardText(), "留守番電話につながり") {
-		t.Fatalf("%d messages; want the answer, then that the call went to voicemail", len(got))
+	if got := e.conn.sentTo(conv); len(got) != 2 || !strings.Contains(got[1].cardText(), "あなたの電話につながりませんでした") {
+		t.Fatalf("%d messages; want the answer, then that the call could not reach the phone", len(got))
 	}
 	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbTroubleshoot, cards.TSKey: "voice"}))
 	got := e.conn.sentTo(conv)
 	first := got[len(got)-1].cardText()
-	for _, want := range []string{"サインインの記録より", at.Format("15:04"), "留守番電話につながり", "記録から分かる質問は省きました", "転送や留守番電話をいったん止めて"} {
+	for _, want := range []string{"サインインの記録より", at.Format("15:04"), "あなたの電話につながりませんでした", "記録から分かる質問は省きました", "転送や留守番電話サービスを使っていますか"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("the troubleshooter's first card lacks %q:\n%s", want, first)
 		}

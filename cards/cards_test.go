@@ -461,3 +461,15 @@ func TestGoldenCardsPassMicrosoftsLibrary(t *testing.T) {
 		t.Errorf("Microsoft's Adaptive Cards library refuses golden cards:\n%s", out)
 	}
 }
+
+// TestSignInLineNamesTheCountry: a ticket's line names the country a
+// blocked sign-in came from in the helpdesk's language, and shows a code
+// that names no country as it came.
+func TestSignInLineNamesTheCountry(t *testing.T) {
+	at := time.Date(2026, 12, 3, 9, 12, 0, 0, time.UTC)
+	for code, want := range map[string]string{"FR": ", フランス (53003)", "ZZ": ", ZZ (53003)", "XQ": ", XQ (53003)"} {
+		if got := cards.SignInLine(cards.Japanese, at, cards.ShapeBlockedByPolicy, "", "", 53003, code); !strings.HasSuffix(got, want) {
+			t.Errorf("%s: %q, want it to end %q", code, got, want)
+		}
+	}
+}

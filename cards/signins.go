@@ -210,7 +210,7 @@ func SignInsUnreadable(l Lang) string { return txtSignInsUnreadable.In(l) }
 // how many times, through which method, and what to do. now places the
 // times: a time of another day shows its date.
 func SignInFindings(l Lang, d SignInDiagnosis, now time.Time, human Button) *Card {
-	return findings(l, heading(txtSignInTitle.In(l)), d, now, human)
+	return findings(l, heading(txtSignInTitle.In(l)), d, now, human, false)
 }
 
 var (
@@ -224,12 +224,13 @@ var (
 
 // TroubleshooterSettled ends a troubleshooter before its first question:
 // the person's sign-in log shows a cause its questions cannot change (a
-// block, too many attempts, a code that did arrive).
+// block, too many attempts, a code that did arrive). Like every
+// troubleshooter card, it offers a person.
 func TroubleshooterSettled(l Lang, title string, d SignInDiagnosis, now time.Time, human Button) *Card {
 	return findings(l, Container{Type: "Container", Items: []any{
 		TextBlock{Type: "TextBlock", Text: title, Wrap: true, Weight: "Bolder", IsSubtle: true, Size: "Small"},
 		para(txtFromLogSettled.In(l)),
-	}}, d, now, human)
+	}}, d, now, human, true)
 }
 
 // SignInEvidence is the line a troubleshooter's card shows when the
@@ -268,8 +269,9 @@ func signInSays(l Lang, d SignInDiagnosis, now time.Time) string {
 }
 
 // findings is the card of what the log shows, under top: the sentence,
-// what to do, where it was read, and the way on.
-func findings(l Lang, top any, d SignInDiagnosis, now time.Time, human Button) *Card {
+// what to do, where it was read, and the way on: a person where the
+// shape needs one, or always when offerHuman.
+func findings(l Lang, top any, d SignInDiagnosis, now time.Time, human Button, offerHuman bool) *Card {
 	var steps []string
 	for _, t := range signInNext[d.Shape] {
 		steps = append(steps, t.In(l))
@@ -280,10 +282,14 @@ func findings(l Lang, top any, d SignInDiagnosis, now time.Time, human Button) *
 		}
 	}
 	c := newCard(l, top, para(signInSays(l, d, now)), label(txtSignInSteps.In(l)), para(numbered(steps)), subtle(txtSignInSource.In(l)))
-	switch d.Shape {
-	case ShapeMustRegister:
+	if d.Shape == ShapeMustRegister {
 		c.Actions = append(c.Actions, submit(txtMenuPasskey.In(l), VerbPasskey))
+	}
+	switch d.Shape {
 	case ShapeAppDenied, ShapeAppWrongNumber, ShapeThrottled, ShapeAccountBlocked, ShapeBlockedByPolicy, ShapeUnknown:
+		offerHuman = true
+	}
+	if offerHuman {
 		c.Actions = append(c.Actions, human.action())
 	}
 	c.Actions = append(c.Actions, submit(txtMenuButton.In(l), VerbMenu))
@@ -291,11 +297,11 @@ func findings(l Lang, top any, d SignInDiagnosis, now time.Time, human Button) *
 }
 
 // countryName names the country of a sign-in log's countryOrRegion (an
-// ISO 3166 code, "FR") in l: フランス, France. A code it doesn't know is
-// shown as it came.
+// ISO 3166 code, "FR") in l: フランス, France. A code that names no
+// country (ZZ, a private-use code, a typo) is shown as it came.
 func countryName(l Lang, code string) string {
 	r, err := language.ParseRegion(code)
-	if err != nil {
+	if err != nil || !r.IsCountry() {
 		return code
 	}
 	names := display.English.Regions()

@@ -263,17 +263,18 @@ func longestNumber(out string) int {
 	return longest
 }
 
-// TestMaskEmails: an address typed into a reaction's comment keeps its
-// domain and loses who it names, in any script and with digits in it; text
-// that only has an @ stays.
+// TestMaskEmails: an address typed into a reaction's comment is hidden
+// whole, full-width or not, digits and all; the words around it and text
+// that only has an @ stay.
 func TestMaskEmails(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"taro.yamada2024@example.ac.jp に連絡して":  "•••@example.ac.jp に連絡して",
-		"mail me: Jane_Doe+mfa@mail.contoso.com.": "mail me: •••@mail.contoso.com.",
-		"山田太郎@大学.jp":                            "•••@大学.jp",
-		"@bot please help":                        "@bot please help",
-		"a@b は届かない":                             "a@b は届かない",
+		"taro.yamada2024@example.ac.jp に連絡して":     "•••@••• に連絡して",
+		"mail me: Jane_Doe+mfa@mail.contoso.com.": "mail me: •••@•••.",
+		"連絡先はtaro@大学.jp":                          "連絡先は•••@•••",
+		"ｔａｒｏ．ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ａｃ．ｊｐ です":            "•••@••• です",
+		"@bot please help": "@bot please help",
+		"a@b は届かない":        "a@b は届かない",
 	} {
 		if got := MaskNumbers(maskEmails(in)); got != want {
 			t.Errorf("%q masked as %q, want %q", in, got, want)

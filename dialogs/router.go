@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/mfadesk/mfadesk/cards"
 	"github.com/mfadesk/mfadesk/faq"
 )
@@ -591,7 +593,9 @@ func reaction(s *Session, in Input, out *Turn) {
 	if in.CardID == "" {
 		topic = s.LastTopic
 	}
-	comment := MaskNumbers(maskEmails(clip(strings.TrimSpace(in.Data[cards.CommentKey]), maxComment)))
+	// Masked before it is clipped: a number or an address cut in two
+	// would no longer be recognised.
+	comment := clip(MaskNumbers(maskEmails(strings.TrimSpace(in.Data[cards.CommentKey]))), maxComment)
 	out.Effects = append(out.Effects, RecordFeedback{Topic: topic, Helpful: helpful, Comment: comment})
 	if helpful {
 		s.Unhelpful = 0
@@ -603,15 +607,17 @@ func reaction(s *Session, in Input, out *Turn) {
 // maxComment bounds a comment kept with a reaction.
 const maxComment = 500
 
-// emailAddress finds an email address in free text, the local part in
-// any script.
-var emailAddress = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+`)
+// emailAddress finds an email address in free text (NFKC-folded): the
+// local part in ASCII, so that the words written before it stay, the
+// domain in any script.
+var emailAddress = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+`)
 
-// maskEmails hides who an email address names and keeps where it is
-// ("•••@example.ac.jp"): a reaction's comment is kept with no one's name
-// on it, and an address typed into it would put one there.
+// maskEmails hides an email address whole (a personal domain names its
+// owner as well as the local part does): a reaction's comment is kept with
+// no one's name on it, and an address typed into it would put one there.
+// Full-width text (ｔａｒｏ＠…) is folded to ASCII first.
 func maskEmails(s string) string {
-	return emailAddress.ReplaceAllStringFunc(s, func(m string) string { return "•••" + m[strings.LastIndex(m, "@"):] })
+	return emailAddress.ReplaceAllString(norm.NFKC.String(s), "•••@•••")
 }
 
 // find returns the index of the innermost frame of dialog id, or -1.

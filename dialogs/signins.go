@@ -84,7 +84,7 @@ func Diagnose(attempts []SignInAttempt) (d cards.SignInDiagnosis, ok bool) {
 	shape, method, detail := classify(failed[0])
 	d = cards.SignInDiagnosis{Shape: shape, Method: method, Detail: detail, Last: failed[0].At, First: failed[0].At, Country: failed[0].Country}
 	for _, a := range failed {
-		if s, _, _ := classify(a); s != shape {
+		if s, _, det := classify(a); s != shape || det != detail {
 			break // an older, different story
 		}
 		d.Count++
@@ -239,12 +239,20 @@ type SignInNote struct {
 const signInNoteFresh = 15 * time.Minute
 
 // signInsKnown gives in what the session's note says, while it is fresh
-// and in the person's 1:1 chat, and drops a stale note.
+// and in the person's 1:1 chat. A stale note is dropped on the person's
+// own turn (a message, a click): a turn no one started (a reminder) that
+// says nothing leaves the session as it was.
 func signInsKnown(s *Session, in *Input) {
-	if s.SignIns != nil && in.Now.Sub(s.SignIns.Read) >= signInNoteFresh {
-		s.SignIns = nil
+	if s.SignIns == nil {
+		return
 	}
-	if s.SignIns != nil && in.Scope == Personal {
+	if in.Now.Sub(s.SignIns.Read) >= signInNoteFresh {
+		if in.Kind == TextInput || in.Kind == SubmitInput {
+			s.SignIns = nil
+		}
+		return
+	}
+	if in.Scope == Personal {
 		d := s.SignIns.Diagnosis
 		in.SignIns = &d
 	}

@@ -74,6 +74,16 @@ func TestDiagnose(t *testing.T) {
 		t.Error("an empty log was explained")
 	}
 
+	// Calls that ended differently are different stories: the newest is
+	// told alone.
+	hungUp := mfa("MFA denied; user hung up the phone call without succeeding the authentication")
+	hungUp.At = t0
+	vm := mfa("MFA denied; phone call went to voicemail")
+	vm.At = t0.Add(time.Minute)
+	if d, _ := dialogs.Diagnose([]dialogs.SignInAttempt{vm, hungUp}); d.Count != 1 || d.Detail != cards.DetailVoicemail {
+		t.Errorf("a call to voicemail after one hung up: %+v, want the voicemail alone", d)
+	}
+
 	// What became of a call, in Entra's words: the troubleshooters skip
 	// the questions it answers.
 	for details, want := range map[string]cards.SignInDetail{
@@ -150,9 +160,9 @@ func TestTroubleshooterFollowsTheLogJustRead(t *testing.T) {
 	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	user := dialogs.User{ID: "29:1", AADObjectID: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"}
 	s, _ := r.Step(dialogs.Session{}, dialogs.Input{Kind: dialogs.TextInput, Text: "認証の電話がかかってこない", Scope: dialogs.Personal, Now: now, Locale: "ja-JP", User: user})
-	voicemail := []dialogs.SignInAttempt{{At: now.Add(-3 * time.Minute), ErrorCode: 500121, AdditionalDetails: "MFA denied; phone call went to voicemail"}}
+	unreachable := []dialogs.SignInAttempt{{At: now.Add(-3 * time.Minute), ErrorCode: 500121, AdditionalDetails: "MFA denied; unable to reach the user's phone"}}
 	s, out := r.Step(s, dialogs.Input{Kind: dialogs.ResultInput, Scope: dialogs.Personal, Now: now, Locale: "ja-JP", User: user,
-		Result: &dialogs.Result{Effect: "signins.read", Value: voicemail}})
+		Result: &dialogs.Result{Effect: "signins.read", Value: unreachable}})
 	if len(out.Replies) != 1 {
 		t.Fatalf("the log's findings: %d replies", len(out.Replies))
 	}
@@ -162,8 +172,9 @@ func TestTroubleshooterFollowsTheLogJustRead(t *testing.T) {
 		b, _ := json.Marshal(out.Replies)
 		return out, string(b)
 	}
-	if out, card := click(s, dialogs.Personal, now.Add(2*time.Minute)); out.Status != dialogs.Complete || !strings.Contains(card, `"node":"fix-forward"`) || !strings.Contains(card, "留守番電話につながり") {
-		t.Errorf("two minutes later: %v %s; want the fix for a diverted call, saying the call went to voicemail", out.Status, card)
+	if out, card := click(s, dialogs.Personal, now.Add(2*time.Minute)); out.Status != dialogs.Waiting || !strings.Contains(card, "転送や留守番電話") ||
+		!strings.Contains(card, "あなたの電話につながりませんでした") || !strings.Contains(card, "記録から分かる質問は省きました") {
+		t.Errorf("two minutes later: %v %s; want whether forwarding is on, saying the call could not reach the phone", out.Status, card)
 	}
 	if out, card := click(s, dialogs.Personal, now.Add(20*time.Minute)); out.Status != dialogs.Waiting || strings.Contains(card, "サインインの記録より") {
 		t.Errorf("twenty minutes later: %v %s; want the first question, without the old log", out.Status, card)
@@ -172,6 +183,16 @@ func TestTroubleshooterFollowsTheLogJustRead(t *testing.T) {
 	// 1:1 chats only), the note would not be shown there.
 	if out, card := click(s, dialogs.GroupChat, now.Add(2*time.Minute)); out.Status != dialogs.Waiting || strings.Contains(card, "サインインの記録より") {
 		t.Errorf("in a group chat: %v %s; want the first question, without the log", out.Status, card)
+	}
+	// A reminder no one started leaves even a stale note as it was: only
+	// the person's own turns drop it.
+	if later, _ := r.Step(s, dialogs.Input{Kind: dialogs.EventInput, Event: dialogs.EventTempReminder, Scope: dialogs.Personal,
+		Now: now.Add(time.Hour), Locale: "ja-JP", User: user}); later.SignIns == nil {
+		t.Error("a reminder dropped the stale note: the session changed for a turn that said nothing")
+	}
+	if later, _ := r.Step(s, dialogs.Input{Kind: dialogs.TextInput, Text: "メニュー", Scope: dialogs.Personal,
+		Now: now.Add(time.Hour), Locale: "ja-JP", User: user}); later.SignIns != nil {
+		t.Error("the person's turn an hour later kept the stale note")
 	}
 	// A later look that shows nothing failed drops the note.
 	s, _ = r.Step(s, dialogs.Input{Kind: dialogs.ResultInput, Scope: dialogs.Personal, Now: now.Add(time.Minute), Locale: "ja-JP", User: user,

@@ -83,7 +83,9 @@ func ask(st tsState, in Input) Turn {
 	t := trees[st.Tree]
 	l := in.Lang
 	evidence := ""
-	if d := in.SignIns; d != nil {
+	// A log that settles the tree ended it at its start; one that does
+	// not may answer some of its questions.
+	if d := in.SignIns; d != nil && !t.settledBy(*d) {
 		var skipped int
 		st.Node, skipped = t.skipKnown(st.Node, *d)
 		// What the log shows goes on the first card when it is about

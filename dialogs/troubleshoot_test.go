@@ -115,7 +115,7 @@ func TestTroubleshooterStartsFromTheLog(t *testing.T) {
 		evidence   bool   // the card shows what the log showed
 	}{
 		{"no log", "voice", nil, Waiting, "rang", false},
-		{"voicemail: no call came, forwarding on", "voice", voicemail, Complete, "fix-forward", true},
+		{"voicemail: it may have rung unheard, so nothing is skipped", "voice", voicemail, Waiting, "rang", true},
 		{"out of reach: no call came", "voice", diag(cards.ShapeVoiceNoAnswer, cards.MethodVoice, cards.DetailUnreachable), Waiting, "forward", true},
 		{"hung up: the call came", "voice", diag(cards.ShapeVoiceNoAnswer, cards.MethodVoice, cards.DetailHungUp), Waiting, "after", true},
 		{"a call the log says little of", "voice", diag(cards.ShapeVoiceNoAnswer, cards.MethodVoice, ""), Waiting, "rang", true},
@@ -128,6 +128,7 @@ func TestTroubleshooterStartsFromTheLog(t *testing.T) {
 		{"must register", "sms", diag(cards.ShapeMustRegister, "", ""), Complete, "", true},
 		{"abroad: the app's failure does not say where they are", "roaming", diag(cards.ShapeAppIgnored, cards.MethodApp, ""), Waiting, "when", false},
 		{"a failure of no method says nothing of roaming", "roaming", diag(cards.ShapeUnknown, "", ""), Waiting, "when", false},
+		{"a refused call settles nothing abroad", "roaming", diag(cards.ShapeVoiceNoAnswer, cards.MethodVoice, cards.DetailUnreachable), Waiting, "when", false},
 	}
 	for _, tt := range tests {
 		for _, l := range []cards.Lang{cards.Japanese, cards.English} {
@@ -154,6 +155,11 @@ func TestTroubleshooterStartsFromTheLog(t *testing.T) {
 				if want := (cards.Text{JA: "原因が分かっています", EN: "already shows what went wrong"}).In(l); !strings.Contains(card, want) {
 					t.Errorf("%s/%s: not settled by the log: %s", tt.name, l, card)
 				}
+				// What the log shows (its time), and a person, as on
+				// every troubleshooter card.
+				if !strings.Contains(card, "09:25") || !strings.Contains(card, cards.VerbHuman) {
+					t.Errorf("%s/%s: the settled card lacks the log's time or a person: %s", tt.name, l, card)
+				}
 			}
 			from := cards.Text{JA: "サインインの記録より", EN: "From your sign-in log"}.In(l)
 			if tt.evidence && tt.node != "" && !strings.Contains(card, from) {
@@ -176,6 +182,14 @@ func TestTroubleshooterStartsFromTheLog(t *testing.T) {
 	b, _ := json.Marshal(out.Replies)
 	if out.Status != Complete || !strings.Contains(string(b), `"node":"fix-app"`) || !strings.Contains(string(b), "I skipped the questions it answers") {
 		t.Errorf("abroad with the app set up: %v %s, want the fix for the app, saying the question was skipped", out.Status, b)
+	}
+	// A log that settles every tree (too many attempts, at the app) is
+	// not taken for an answer later on: the person chose to go on.
+	in.SignIns = diag(cards.ShapeThrottled, cards.MethodApp, "")
+	out = Troubleshooter{}.Next(st, in)
+	b, _ = json.Marshal(out.Replies)
+	if out.Status != Waiting || strings.Contains(string(b), "From your sign-in log") {
+		t.Errorf("abroad, throttled at the app: %v %s, want the question whether the app is set up, without the log", out.Status, b)
 	}
 }
 

@@ -85,15 +85,14 @@ func (o tsOption) provenBy(proof func(cards.SignInDiagnosis) bool) tsOption {
 var (
 	// The call reached them: they answered it.
 	callAnswered = func(d cards.SignInDiagnosis) bool { return d.Detail == cards.DetailHungUp }
-	// No call reached them: it went to voicemail, or the phone was out of
-	// reach.
-	callMissed = func(d cards.SignInDiagnosis) bool {
-		return d.Detail == cards.DetailVoicemail || d.Detail == cards.DetailUnreachable
+	// No call reached them: the phone was out of reach. (A call that went
+	// to voicemail proves nothing either way: it may have rung unheard.)
+	callMissed = func(d cards.SignInDiagnosis) bool { return d.Detail == cards.DetailUnreachable }
+	// Microsoft Authenticator is set up: a notification went to it and was
+	// not answered, denied, or got the wrong number.
+	appSetUp = func(d cards.SignInDiagnosis) bool {
+		return slices.Contains([]cards.SignInShape{cards.ShapeAppIgnored, cards.ShapeAppDenied, cards.ShapeAppWrongNumber}, d.Shape)
 	}
-	// It went to voicemail.
-	callToVoicemail = func(d cards.SignInDiagnosis) bool { return d.Detail == cards.DetailVoicemail }
-	// Microsoft Authenticator is set up: a notification went to it.
-	appSetUp = func(d cards.SignInDiagnosis) bool { return d.Method == cards.MethodApp }
 )
 
 // trees are the three troubleshooters the helpdesk sees most often.
@@ -140,7 +139,7 @@ var trees = map[string]tsTree{
 			"rang": {Text: cards.Text{JA: "認証の電話はかかってきましたか？", EN: "Did the verification call come through?"},
 				Options: []tsOption{opt("かかってきた", "Yes, it rang", "after").provenBy(callAnswered), opt("かかってこない", "No call at all", "forward").provenBy(callMissed)}},
 			"forward": {Text: cards.Text{JA: "その番号で、転送や留守番電話サービスを使っていますか？", EN: "Is call forwarding or voicemail on for that number?"},
-				Options: []tsOption{opt("はい・たぶん", "Yes / maybe", "fix-forward").provenBy(callToVoicemail), opt("いいえ", "No", "fix-nocall")}},
+				Options: []tsOption{opt("はい・たぶん", "Yes / maybe", "fix-forward"), opt("いいえ", "No", "fix-nocall")}},
 			"after": {Text: cards.Text{JA: "電話に出たあと、どうなりましたか？", EN: "What happened after you answered?"},
 				Options: []tsOption{
 					opt("# を押したが失敗した", "I pressed # but it failed", "extension"),
