@@ -23,6 +23,7 @@ type Metrics struct {
 	connectorFailed  prometheus.Counter
 	escalations      *prometheus.CounterVec
 	faqMatches       *prometheus.CounterVec
+	signInDiagnoses  *prometheus.CounterVec
 }
 
 // NewMetrics registers the bot's series with reg.
@@ -66,9 +67,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "mfadesk_faq_matches_total",
 			Help: "Questions matched against the knowledge base, by the topic answered (none when unsure) and confidence.",
 		}, []string{"topic", "confidence"}),
+		signInDiagnoses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mfadesk_signin_diagnoses_total",
+			Help: "Looks at people's own sign-in logs after an answer, by what they found: a failure shape (sms-no-code, voice-no-answer, app-denied, throttled, blocked-policy, …), nothing (no failure since the last success) or unread.",
+		}, []string{"found"}),
 	}
 	reg.MustRegister(m.turns, m.turnSeconds, m.duplicates, m.graphCalls, m.graphSeconds,
-		m.connectorRetries, m.connectorFailed, m.escalations, m.faqMatches)
+		m.connectorRetries, m.connectorFailed, m.escalations, m.faqMatches, m.signInDiagnoses)
 	return m
 }
 
@@ -176,6 +181,15 @@ func (m *Metrics) faqMatch(topic, confidence string) {
 		topic = "none"
 	}
 	m.faqMatches.WithLabelValues(topic, confidence).Inc()
+}
+
+// signInDiagnosis counts one look at a sign-in log by what it found
+// (dialogs.Turn.Diagnosed): which failures people meet most, and how often
+// the log explains them.
+func (m *Metrics) signInDiagnosis(found string) {
+	if m != nil {
+		m.signInDiagnoses.WithLabelValues(found).Inc()
+	}
 }
 
 // InstrumentGraph wraps the transport of the Graph client so that every

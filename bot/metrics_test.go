@@ -65,6 +65,8 @@ func TestMetricsCountTurnsWithoutUserData(t *testing.T) {
 		`mfadesk_turn_duration_seconds{type=message}`:                   4,
 		`mfadesk_duplicate_activities_total{}`:                          1,
 		`mfadesk_faq_matches_total{confidence=out-of-scope,topic=none}`: 1,
+		// The SMS answer looked at the sign-in log: nothing failing.
+		`mfadesk_signin_diagnoses_total{found=nothing}`: 1,
 	} {
 		if got[key] != want {
 			t.Errorf("%s = %v, want %v", key, got[key], want)

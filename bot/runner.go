@@ -483,6 +483,9 @@ func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, 
 			Kind: dialogs.ResultInput, Result: &res, ActivityID: in.ActivityID,
 			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(), Conv: in.Conv, Ticket: in.Ticket, CardID: in.CardID,
 		})
+		if turn.Diagnosed != "" {
+			r.metrics.signInDiagnosis(turn.Diagnosed)
+		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		err := r.commit(cctx, a.Conversation.ID, "", sess, nil)
 		cancel()

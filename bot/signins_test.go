@@ -219,4 +219,7 @@ func TestTroubleshooterStartsFromTheSeededLog(t *testing.T) {
 	if strings.Contains(first, "かかってきましたか") {
 		t.Errorf("it asked whether the call came, which the log answers:\n%s", first)
 	}
+	if n := series(t, e.metrics)[`mfadesk_signin_diagnoses_total{found=voice-no-answer}`]; n != 1 {
+		t.Errorf("looks that found an unanswered call counted %v, want 1", n)
+	}
 }

@@ -129,6 +129,10 @@ type Turn struct {
 	// Matched reports a question matched against the knowledge base, for
 	// metrics.
 	Matched *Matched
+	// Diagnosed reports what a look at the person's sign-in log found, for
+	// metrics: a cards.SignInShape, DiagnosedNothing or DiagnosedUnread.
+	// It carries nothing about the person.
+	Diagnosed string
 }
 
 // Matched is the outcome of matching a question: the topic answered ("" when

@@ -205,6 +205,12 @@ func askSignIns(s *Session, in Input, out *Turn) {
 	}
 }
 
+// What a look at the sign-in log found, besides a shape (Turn.Diagnosed).
+const (
+	DiagnosedNothing = "nothing" // no failure since the last success
+	DiagnosedUnread  = "unread"  // the log could not be read (off, refused, Graph away)
+)
+
 // signInsRead answers the look at the log: what it shows, or nothing. What
 // it shows is noted in the session for the troubleshooters (SignInNote);
 // a look that shows nothing, or failed, drops an older note.
@@ -212,12 +218,15 @@ func (r *Router) signInsRead(s *Session, in Input, out Turn) Turn {
 	s.SignIns = nil
 	attempts, _ := in.Result.Value.([]SignInAttempt)
 	if in.Result.Err != nil {
+		out.Diagnosed = DiagnosedUnread
 		return out
 	}
 	d, ok := Diagnose(attempts)
 	if !ok {
+		out.Diagnosed = DiagnosedNothing
 		return out
 	}
+	out.Diagnosed = string(d.Shape)
 	d.Last, d.First = d.Last.In(in.Now.Location()), d.First.In(in.Now.Location())
 	d.CodesEnded = r.tenant.PhoneCodesEnded(in.Now)
 	s.SignIns = &SignInNote{Read: in.Now, Diagnosis: d}
