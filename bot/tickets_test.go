@@ -135,6 +135,55 @@ func ticketState(t *testing.T, st *store.DB, thread string) dialogs.Ticket {
 	return tk
 }
 
+// TestRequestersCardFollowsTheTicket: the card a person gets when they send
+// their request refreshes for them alone, and once an agent has taken the
+// ticket the refresh shows it taken, by whom; a refresh of someone else's
+// ticket number, or in a group chat, changes no card.
+func TestRequestersCardFollowsTheTicket(t *testing.T) {
+	t.Parallel()
+	e := newDeskEnv(t, false)
+	conv := "a:desk-requester-card"
+	e.do(t, e.message(conv, "SMSが届かない"))
+	e.do(t, e.submit(conv, map[string]any{cards.VerbKey: cards.VerbHuman}))
+	rec := e.do(t, e.execute(conv, cards.VerbTicketOpen, map[string]any{cards.WordsKey: "届きません"}))
+	_, _, sentCard := invokeAnswer(t, rec.Body.Bytes())
+	var card struct {
+		Refresh *struct {
+			Action  struct{ Verb string } `json:"action"`
+			UserIDs []string              `json:"userIds"`
+		} `json:"refresh"`
+	}
+	json.Unmarshal([]byte(sentCard), &card)
+	if r := card.Refresh; r == nil || r.Action.Verb != cards.VerbTicketView || len(r.UserIDs) != 1 || r.UserIDs[0] != "29:1user-"+conv {
+		t.Fatalf("the sent card's refresh is %+v, want %s for the person alone: %s", card.Refresh, cards.VerbTicketView, sentCard)
+	}
+	thread := ""
+	for _, s := range e.conn.all() {
+		if strings.Contains(s.Path, deskChannel+";messageid=") {
+			thread = strings.TrimSuffix(s.Path[strings.Index(s.Path, deskChannel):], "/activities")
+		}
+	}
+	e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"}))
+
+	refresh := func(conv, ticket string) string {
+		t.Helper()
+		_, _, v := invokeAnswer(t, e.do(t, e.execute(conv, cards.VerbTicketView, map[string]any{cards.TicketKey: ticket})).Body.Bytes())
+		return v
+	}
+	if v := refresh(conv, "1"); !strings.Contains(v, "Bob Agent") || strings.Contains(v, "担当者を待っています") {
+		t.Errorf("refreshed after Bob took it: %s, want it taken by Bob", v)
+	}
+	if v := refresh(conv, "2"); strings.Contains(v, "#2") || strings.Contains(v, "Bob Agent") {
+		t.Errorf("a refresh naming another ticket answered %s, want the card left as it is", v)
+	}
+	if v := refresh("a:desk-requester-other", "1"); strings.Contains(v, "Bob Agent") {
+		t.Errorf("someone else's refresh of ticket 1 answered %s", v)
+	}
+	if got := ticketState(t, e.store, thread); got.State != dialogs.TicketAssigned {
+		t.Errorf("refreshes changed the ticket: %s", got.State)
+	}
+}
+
 // TestTicketHoldersOwnView: the channel's card of a ticket someone holds
 // refreshes for them alone (Universal Actions, userIds), and their view
 // shows the callback number in full where the channel's masks it. Asking

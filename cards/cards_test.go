@@ -29,6 +29,10 @@ var constructors = []struct {
 	{"my-ticket", func(l cards.Lang) *cards.Card {
 		return cards.MyTicket(l, cards.TicketView{ID: "12", State: cards.TicketAssigned, Assignee: "Bob Agent"}, cards.Text{JA: "依頼の状況", EN: "Your request"}.In(l), "")
 	}},
+	{"my-ticket-refreshing", func(l cards.Lang) *cards.Card {
+		// The person's card of an open ticket: it refreshes for them.
+		return cards.MyTicket(l, cards.TicketView{ID: "12", State: cards.TicketOpen, RequesterID: "29:1person"}, cards.Text{JA: "ヘルプデスクに送りました", EN: "Sent to the helpdesk"}.In(l), "")
+	}},
 	{"ticket-assigned", func(l cards.Lang) *cards.Card { return cards.Ticket(l, sampleTicket(cards.TicketAssigned)) }},
 	{"ticket-open", func(l cards.Lang) *cards.Card { return cards.Ticket(l, sampleTicket(cards.TicketOpen)) }},
 	{"answer", sampleAnswer(cards.FeedbackAsk)},

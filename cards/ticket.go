@@ -19,6 +19,9 @@ const (
 	VerbTicketReopen  = "ticket.reopen"  // reopen a resolved ticket; data: ticket
 	VerbTicketBot     = "ticket.bot"     // stop relaying, back to the bot; data: ticket
 	VerbTicketDismiss = "ticket.dismiss" // close the request form without sending
+	// VerbTicketView asks for the person's card of their ticket as it
+	// stands now (the card's refresh, for them alone); it changes nothing.
+	VerbTicketView = "ticket.view"
 
 	VerbDeskTake    = "desk.take"    // assign to me
 	VerbDeskRelease = "desk.release" // unassign
@@ -76,10 +79,14 @@ type TicketView struct {
 	// AssigneeID is the Teams id of the agent holding the ticket: Teams
 	// asks the bot for their own view of the card (VerbDeskView).
 	AssigneeID string
-	Methods    []string
-	SignIns    []string // the person's failed sign-ins before it opened
-	Tried      []string
-	Transcript []TranscriptLine
+	// RequesterID is the Teams id of the person who asked: their card of
+	// the ticket refreshes to its current state (VerbTicketView), so that
+	// "waiting for an agent" does not stay on it once one has taken it.
+	RequesterID string
+	Methods     []string
+	SignIns     []string // the person's failed sign-ins before it opened
+	Tried       []string
+	Transcript  []TranscriptLine
 	// Notes are the person's messages on the ticket, masked; shown inert.
 	Notes      []string
 	History    []string
@@ -182,6 +189,9 @@ func MyTicket(l Lang, v TicketView, title, note string) *Card {
 	id := []string{TicketKey, v.ID}
 	switch v.State {
 	case TicketOpen, TicketAssigned:
+		if v.RequesterID != "" {
+			c.Refresh = &Refresh{Action: execute("Refresh", VerbTicketView, id...), UserIDs: []string{v.RequesterID}}
+		}
 		noteCard := subCard(l, InputText{Type: "Input.Text", ID: NoteKey, Label: txtNoteLabel.In(l), IsRequired: true,
 			ErrorMsg: txtNoteRequired.In(l), MaxLength: 1000, Style: "text"})
 		noteCard.Actions = []Action{submit(txtNoteSend.In(l), VerbTicketNote, id...)}

@@ -153,7 +153,7 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 				Replies: []cards.Message{{Text: txtEscMoved.In(l)}}, Effects: []Effect{MoveToPersonal{Verb: cards.VerbHuman}}}
 		}
 		if t := in.Ticket; t != nil && !isClosedState(t.State) {
-			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.MyTicket(l, t.view(), txtAlready.In(l), txtAlreadyMsg.In(l))}}}
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, t.view(), txtAlready.In(l), txtAlreadyMsg.In(l))}}}
 		}
 		st.Stage = "ask"
 		return Turn{Status: Waiting, State: mustJSON(st), Replies: []cards.Message{{Card: cards.EscalateForm(l, st.Topic, len(st.Transcript), "")}}}
@@ -201,7 +201,7 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 	st.Stage = "op"
 	switch in.Verb {
 	case cards.VerbTicketStatus:
-		return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.MyTicket(l, in.Ticket.view(), txtStatusTitle.In(l), "")}}}
+		return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, in.Ticket.view(), txtStatusTitle.In(l), "")}}}
 	case cards.VerbTicketNote:
 		return waitEsc(st, nil, UpdateTicket{ID: id, Op: OpNote, Text: in.Data[cards.NoteKey]})
 	case cards.VerbTicketCancel:
@@ -268,9 +268,9 @@ func (d Escalation) result(st escalationState, in Input) Turn {
 	switch res.Effect {
 	case OpenTicket{}.EffectName():
 		if st.Urgent {
-			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.MyTicket(l, v, txtNotMeSent.In(l), txtNotMeMsg.In(l))}}}
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, v, txtNotMeSent.In(l), txtNotMeMsg.In(l))}}}
 		}
-		c := cards.MyTicket(l, v, txtEscSent.In(l), txtEscSentMsg.In(l))
+		c := myTicket(in, v, txtEscSent.In(l), txtEscSentMsg.In(l))
 		return Turn{Status: Complete, Update: c}
 	case UpdateTicket{}.EffectName():
 		last := ""
@@ -286,7 +286,7 @@ func (d Escalation) result(st escalationState, in Input) Turn {
 		case "cancelled":
 			return Turn{Status: Complete, Replies: []cards.Message{{Text: fmt.Sprintf(txtCancelledMsg.In(l), t.Number())}}}
 		case "reopened":
-			return Turn{Status: Complete, Replies: []cards.Message{{Card: cards.MyTicket(l, v, txtStatusTitle.In(l), fmt.Sprintf(txtReopenedMsg.In(l), t.Number()))}}}
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, v, txtStatusTitle.In(l), fmt.Sprintf(txtReopenedMsg.In(l), t.Number()))}}}
 		default:
 			return Turn{Status: Complete, Replies: []cards.Message{{Text: fmt.Sprintf(txtBackToBotMsg.In(l), t.Number())}}}
 		}
@@ -524,4 +524,22 @@ func noteTried(s *Session, what string) {
 	if len(s.Tried) > maxTried {
 		s.Tried = s.Tried[len(s.Tried)-maxTried:]
 	}
+}
+
+// myTicket is the person's card of their ticket, in their language. It
+// refreshes for them alone to the ticket's current state (ticketCard).
+func myTicket(in Input, v cards.TicketView, title, note string) *cards.Card {
+	v.RequesterID = in.User.ID
+	return cards.MyTicket(in.Lang, v, title, note)
+}
+
+// ticketCard answers the refresh of the person's card of their ticket:
+// its state now, under its status title. A card of a ticket that is no
+// longer their current one, or outside their 1:1 chat, stays as it is.
+func ticketCard(s Session, in Input) Turn {
+	if in.Scope != Personal || in.Ticket == nil || strconv.FormatInt(in.Ticket.ID, 10) != in.Data[cards.TicketKey] {
+		return Turn{}
+	}
+	in.Lang = s.Language(in.Locale)
+	return Turn{Update: myTicket(in, in.Ticket.view(), txtStatusTitle.In(in.Lang), "")}
 }

@@ -226,6 +226,9 @@ func (r *Router) Step(s Session, in Input) (Session, Turn) {
 		// stays as it is.
 		return s, refreshCard(s, in)
 	}
+	if in.Kind == SubmitInput && in.Verb == cards.VerbTicketView {
+		return s, ticketCard(s, in) // likewise their ticket's card
+	}
 	before := s.LastTopic
 	offeredLast := s.OfferedLast
 	s, out := r.step(s, in)
