@@ -663,15 +663,17 @@ func TestRedeliveredAnswerKeepsItsTopic(t *testing.T) {
 	}
 }
 
-// refuseAfterLookup is fakeEffects that takes the connector down as the
-// effect runs: the click's own reply goes out, the effect's does not.
-type refuseAfterLookup struct {
+// connectorOnLookup is fakeEffects that takes the connector down (down
+// true) or brings it back (false) as the effect runs: the click's own
+// reply and the effect's meet different connectors.
+type connectorOnLookup struct {
 	*fakeEffects
-	down *atomic.Bool
+	flag *atomic.Bool
+	down bool
 }
 
-func (f refuseAfterLookup) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.Input) dialogs.Result {
-	f.down.Store(true)
+func (f connectorOnLookup) RunEffect(ctx context.Context, e dialogs.Effect, in dialogs.Input) dialogs.Result {
+	f.flag.Store(f.down)
 	return f.fakeEffects.RunEffect(ctx, e, in)
 }
 
@@ -682,7 +684,7 @@ func (f refuseAfterLookup) RunEffect(ctx context.Context, e dialogs.Effect, in d
 func TestClickWhoseEffectsRepliesFailIsRedelivered(t *testing.T) {
 	t.Parallel()
 	var down atomic.Bool
-	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(refuseAfterLookup{&fakeEffects{}, &down}))
+	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(connectorOnLookup{&fakeEffects{}, &down, true}))
 	e.conn.refuse = func(string) int {
 		if down.Load() {
 			return http.StatusForbidden
@@ -704,6 +706,37 @@ func TestClickWhoseEffectsRepliesFailIsRedelivered(t *testing.T) {
 	}
 	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
 		t.Errorf("after redelivery: %q, want %q", texts, want)
+	}
+}
+
+// TestRepliesKeepTheirOrderWhenTheFirstFails: a click whose own reply
+// could not go out holds its effect's reply back too, even with the
+// connector back: the redelivery sends both, in the order they were meant.
+func TestRepliesKeepTheirOrderWhenTheFirstFails(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	down.Store(true)
+	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(connectorOnLookup{&fakeEffects{}, &down, false}))
+	e.conn.refuse = func(string) int {
+		if down.Load() {
+			return http.StatusForbidden
+		}
+		return 0
+	}
+	conv := "a:1undelivered-order"
+	click := e.execute(conv, "test.lookup", map[string]any{})
+	if rec := e.post(click); rec.Code != http.StatusBadGateway {
+		t.Fatalf("the click's reply refused: got HTTP %d, want 502", rec.Code)
+	}
+	if rec := e.post(click); rec.Code != http.StatusOK {
+		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
+	}
+	var texts []string
+	for _, s := range e.conn.sentTo(conv) {
+		texts = append(texts, s.Activity.Text)
+	}
+	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
+		t.Errorf("sent %q, want %q", texts, want)
 	}
 }
 

@@ -270,7 +270,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 	// the effects of such a turn run here too.
 	onlyExtra := !slices.ContainsFunc(turn.Effects, func(e dialogs.Effect) bool { return !extra(e) })
 	if a.Type != typeInvoke && (!onlyExtra || len(undelivered) > 0) {
-		more, err := r.runEffects(ctx, a, in, sess, turn.Effects, nil)
+		more, err := r.runEffects(ctx, a, in, sess, turn.Effects, nil, len(undelivered) > 0)
 		if err != nil {
 			return resp, err
 		}
@@ -307,7 +307,7 @@ func (r *Runner) Run(ctx context.Context, a *Activity, in dialogs.Input) (*Invok
 				r.log.Error("panic in effects", zap.Any("panic", v), zap.ByteString("stack", debug.Stack()))
 			}
 		}()
-		more, err := r.runEffects(bctx, a, in, sess, turn.Effects, card)
+		more, err := r.runEffects(bctx, a, in, sess, turn.Effects, card, len(undelivered) > 0)
 		if err != nil {
 			r.log.Error("effects after the answer failed", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 		}
@@ -415,7 +415,9 @@ func (r *Runner) resume(ctx context.Context, a *Activity, in dialogs.Input) (int
 	}
 	acts := outgoing(a, replies)
 	undelivered := r.deliver(sendCtx, a, acts)
-	more, err := r.runEffects(ctx, a, in, sess, turn.Effects, card)
+	// Nothing redelivers a resumed turn: its effects' replies are tried
+	// even when its own could not go out.
+	more, err := r.runEffects(ctx, a, in, sess, turn.Effects, card, false)
 	if n := len(undelivered) + len(more); n > 0 {
 		// No activity to keep them with for a redelivery: say so.
 		r.log.Error("replies of a resumed turn not delivered", zap.String("conversation", a.Conversation.ID), zap.Int("replies", n))
@@ -464,8 +466,9 @@ func (r *Runner) Wait() {
 
 // runEffects runs effects one at a time, in order; each result goes back to
 // the dialogs, whose answer is saved and delivered before the next effect.
-// It returns the replies it could not deliver.
-func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, sess dialogs.Session, pending []dialogs.Effect, card *cardUpdates) ([]*OutgoingActivity, error) {
+// It returns the replies it could not deliver; behind says the turn's own
+// replies could not, so these are not tried either but kept after them.
+func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, sess dialogs.Session, pending []dialogs.Effect, card *cardUpdates, behind bool) ([]*OutgoingActivity, error) {
 	var undelivered []*OutgoingActivity
 	typed := false
 	for run := 0; len(pending) > 0; run++ {
@@ -499,7 +502,13 @@ func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, 
 				r.log.Warn("card not updated", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 			}
 		}
-		undelivered = append(undelivered, r.deliver(sctx, a, outgoing(a, turn.Replies))...)
+		if acts := outgoing(a, turn.Replies); behind || len(undelivered) > 0 {
+			// Replies go out in order: once one could not, those after it
+			// wait with it for the redelivery.
+			undelivered = append(undelivered, acts...)
+		} else {
+			undelivered = append(undelivered, r.deliver(sctx, a, acts)...)
+		}
 		cancel()
 		pending = append(pending[1:], turn.Effects...)
 	}
