@@ -69,7 +69,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"topic", "confidence"}),
 		signInDiagnoses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "mfadesk_signin_diagnoses_total",
-			Help: "Looks at people's own sign-in logs after an answer, by what they found: a failure shape (sms-no-code, voice-no-answer, app-denied, throttled, blocked-policy, …), nothing (no failure since the last success) or unread.",
+			Help: "Looks at people's own sign-in logs after an answer, by what they found: a failure shape (sms-no-code, voice-no-answer, app-denied, throttled, blocked-policy, …), nothing (no failure since the last success), unread (Graph failed) or off (no permission or licence: turned off for an hour).",
 		}, []string{"found"}),
 	}
 	reg.MustRegister(m.turns, m.turnSeconds, m.duplicates, m.graphCalls, m.graphSeconds,

@@ -486,8 +486,11 @@ func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, 
 			Kind: dialogs.ResultInput, Result: &res, ActivityID: in.ActivityID,
 			Locale: in.Locale, User: in.User, Scope: in.Scope, Now: r.now(), Conv: in.Conv, Ticket: in.Ticket, CardID: in.CardID,
 		})
-		if turn.Diagnosed != "" {
-			r.metrics.signInDiagnosis(turn.Diagnosed)
+		if found := turn.Diagnosed; found != "" {
+			if errors.Is(res.Err, errSignInsOff) {
+				found = "off" // not a look that failed: there was none
+			}
+			r.metrics.signInDiagnosis(found)
 		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		err := r.commit(cctx, a.Conversation.ID, "", sess, nil)
@@ -502,9 +505,10 @@ func (r *Runner) runEffects(ctx context.Context, a *Activity, in dialogs.Input, 
 				r.log.Warn("card not updated", zap.String("conversation", a.Conversation.ID), zap.Error(err))
 			}
 		}
-		if acts := outgoing(a, turn.Replies); behind || len(undelivered) > 0 {
+		if acts := outgoing(a, turn.Replies); behind || (len(undelivered) > 0 && a.ID != "") {
 			// Replies go out in order: once one could not, those after it
-			// wait with it for the redelivery.
+			// wait with it for the redelivery. A resumed turn (no activity
+			// id) has none: each of its replies is tried.
 			undelivered = append(undelivered, acts...)
 		} else {
 			undelivered = append(undelivered, r.deliver(sctx, a, acts)...)

@@ -143,6 +143,39 @@ func TestAnswerDoesNotWaitForTheSignInLog(t *testing.T) {
 	}
 }
 
+// refusingLog is a sign-in log Graph refuses (no Entra ID P1), or that
+// fails (err other than a refusal).
+type refusingLog struct{ err error }
+
+func (r refusingLog) SignIns(context.Context, string, time.Time) ([]graph.SignIn, error) {
+	return nil, r.err
+}
+
+// TestLooksAreCountedByWhatTheyFound: a look Graph refuses counts as off,
+// one that fails as unread; neither adds to the answer.
+func TestLooksAreCountedByWhatTheyFound(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err   error
+		found string
+	}{
+		{&graph.Error{Kind: graph.Forbidden, Status: 403, Err: graph.ErrNoPremium}, "off"},
+		{&graph.Error{Kind: graph.Unavailable, Status: 503}, "unread"},
+	} {
+		e := newEnv(t)
+		e.signIns.Graph = refusingLog{tc.err}
+		conv := "a:1signins-" + tc.found
+		e.do(t, e.message(conv, "SMSが届かない"))
+		if n := len(e.conn.sentTo(conv)); n != 1 {
+			t.Errorf("%s: %d messages, want the answer alone", tc.found, n)
+		}
+		got := series(t, e.metrics)
+		if got[`mfadesk_signin_diagnoses_total{found=`+tc.found+`}`] != 1 || got[`mfadesk_signin_diagnoses_total{found=nothing}`] != 0 {
+			t.Errorf("%s: counted %v", tc.found, got)
+		}
+	}
+}
+
 // TestEachShapeSeededIsExplained: each failure shape, seeded in the Graph
 // simulator as Entra's v1.0 log writes it, is explained in both languages.
 func TestEachShapeSeededIsExplained(t *testing.T) {

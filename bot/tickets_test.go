@@ -137,8 +137,9 @@ func ticketState(t *testing.T, st *store.DB, thread string) dialogs.Ticket {
 
 // TestRequestersCardFollowsTheTicket: the card a person gets when they send
 // their request refreshes for them alone, and once an agent has taken the
-// ticket the refresh shows it taken, by whom; a refresh of someone else's
-// ticket number, or in a group chat, changes no card.
+// ticket the refresh shows it taken, by whom, in the card's own words. A
+// card of a ticket that is not theirs now closes, showing nothing of it;
+// one refreshed in a group chat stays as it is. Refreshes change no ticket.
 func TestRequestersCardFollowsTheTicket(t *testing.T) {
 	t.Parallel()
 	e := newDeskEnv(t, false)
@@ -153,7 +154,9 @@ func TestRequestersCardFollowsTheTicket(t *testing.T) {
 			UserIDs []string              `json:"userIds"`
 		} `json:"refresh"`
 	}
-	json.Unmarshal([]byte(sentCard), &card)
+	if err := json.Unmarshal([]byte(sentCard), &card); err != nil {
+		t.Fatalf("the sent card %s: %v", sentCard, err)
+	}
 	if r := card.Refresh; r == nil || r.Action.Verb != cards.VerbTicketView || len(r.UserIDs) != 1 || r.UserIDs[0] != "29:1user-"+conv {
 		t.Fatalf("the sent card's refresh is %+v, want %s for the person alone: %s", card.Refresh, cards.VerbTicketView, sentCard)
 	}
@@ -165,19 +168,28 @@ func TestRequestersCardFollowsTheTicket(t *testing.T) {
 	}
 	e.do(t, e.deskClick(thread, agentAAD, "Bob Agent", cards.VerbDeskTake, map[string]any{cards.TicketKey: "1"}))
 
-	refresh := func(conv, ticket string) string {
+	refresh := func(a activity) string {
 		t.Helper()
-		_, _, v := invokeAnswer(t, e.do(t, e.execute(conv, cards.VerbTicketView, map[string]any{cards.TicketKey: ticket})).Body.Bytes())
+		_, _, v := invokeAnswer(t, e.do(t, a).Body.Bytes())
 		return v
 	}
-	if v := refresh(conv, "1"); !strings.Contains(v, "Bob Agent") || strings.Contains(v, "担当者を待っています") {
-		t.Errorf("refreshed after Bob took it: %s, want it taken by Bob", v)
+	view := func(conv, ticket string) activity {
+		return e.execute(conv, cards.VerbTicketView, map[string]any{cards.TicketKey: ticket, cards.TicketCardKey: "sent"})
 	}
-	if v := refresh(conv, "2"); strings.Contains(v, "#2") || strings.Contains(v, "Bob Agent") {
-		t.Errorf("a refresh naming another ticket answered %s, want the card left as it is", v)
+	if v := refresh(view(conv, "1")); !strings.Contains(v, "Bob Agent") || strings.Contains(v, "担当者を待っています") || !strings.Contains(v, "ヘルプデスクに送りました") {
+		t.Errorf("refreshed after Bob took it: %s, want it taken by Bob, under its own title", v)
 	}
-	if v := refresh("a:desk-requester-other", "1"); strings.Contains(v, "Bob Agent") {
-		t.Errorf("someone else's refresh of ticket 1 answered %s", v)
+	gone := "この依頼は終了したか"
+	if v := refresh(view(conv, "2")); !strings.Contains(v, gone) || strings.Contains(v, "Bob Agent") {
+		t.Errorf("a refresh naming a ticket not theirs answered %s, want the card closed", v)
+	}
+	if v := refresh(view("a:desk-requester-other", "1")); !strings.Contains(v, gone) || strings.Contains(v, "Bob Agent") {
+		t.Errorf("someone else's refresh of ticket 1 answered %s, want a closed card and nothing of the ticket", v)
+	}
+	group := view("19:requester-group@thread.v2", "1")
+	group["conversation"] = map[string]any{"id": "19:requester-group@thread.v2", "conversationType": "groupChat", "isGroup": true, "tenantId": testTenant}
+	if v := refresh(group); strings.Contains(v, "Bob Agent") || strings.Contains(v, gone) {
+		t.Errorf("a refresh in a group chat answered %s, want the card left as it is", v)
 	}
 	if got := ticketState(t, e.store, thread); got.State != dialogs.TicketAssigned {
 		t.Errorf("refreshes changed the ticket: %s", got.State)

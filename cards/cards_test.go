@@ -31,8 +31,9 @@ var constructors = []struct {
 	}},
 	{"my-ticket-refreshing", func(l cards.Lang) *cards.Card {
 		// The person's card of an open ticket: it refreshes for them.
-		return cards.MyTicket(l, cards.TicketView{ID: "12", State: cards.TicketOpen, RequesterID: "29:1person"}, cards.Text{JA: "ヘルプデスクに送りました", EN: "Sent to the helpdesk"}.In(l), "")
+		return cards.MyTicket(l, cards.TicketView{ID: "12", State: cards.TicketOpen, RequesterID: "29:1person", RequesterCard: "sent"}, cards.Text{JA: "ヘルプデスクに送りました", EN: "Sent to the helpdesk"}.In(l), "")
 	}},
+	{"ticket-gone", func(l cards.Lang) *cards.Card { return cards.TicketGone(l) }},
 	{"ticket-assigned", func(l cards.Lang) *cards.Card { return cards.Ticket(l, sampleTicket(cards.TicketAssigned)) }},
 	{"ticket-open", func(l cards.Lang) *cards.Card { return cards.Ticket(l, sampleTicket(cards.TicketOpen)) }},
 	{"answer", sampleAnswer(cards.FeedbackAsk)},

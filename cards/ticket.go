@@ -38,13 +38,16 @@ const (
 
 // Data and input keys of the ticket verbs.
 const (
-	TicketKey   = "ticket"
-	WordsKey    = "words"
-	CallbackKey = "callback"
-	NoteKey     = "note"
-	ReplyKey    = "reply"
-	VerifiedKey = "verified"
-	HowKey      = "how"
+	// TicketCardKey names which of the person's cards of their ticket a
+	// refresh is for, so that it keeps its words: one of a fixed few.
+	TicketCardKey = "as"
+	TicketKey     = "ticket"
+	WordsKey      = "words"
+	CallbackKey   = "callback"
+	NoteKey       = "note"
+	ReplyKey      = "reply"
+	VerifiedKey   = "verified"
+	HowKey        = "how"
 )
 
 // How an agent verified a person's identity before issuing a pass.
@@ -82,11 +85,12 @@ type TicketView struct {
 	// RequesterID is the Teams id of the person who asked: their card of
 	// the ticket refreshes to its current state (VerbTicketView), so that
 	// "waiting for an agent" does not stay on it once one has taken it.
-	RequesterID string
-	Methods     []string
-	SignIns     []string // the person's failed sign-ins before it opened
-	Tried       []string
-	Transcript  []TranscriptLine
+	// RequesterCard names which of their cards it is (TicketCardKey).
+	RequesterID, RequesterCard string
+	Methods                    []string
+	SignIns                    []string // the person's failed sign-ins before it opened
+	Tried                      []string
+	Transcript                 []TranscriptLine
 	// Notes are the person's messages on the ticket, masked; shown inert.
 	Notes      []string
 	History    []string
@@ -190,7 +194,8 @@ func MyTicket(l Lang, v TicketView, title, note string) *Card {
 	switch v.State {
 	case TicketOpen, TicketAssigned:
 		if v.RequesterID != "" {
-			c.Refresh = &Refresh{Action: execute("Refresh", VerbTicketView, id...), UserIDs: []string{v.RequesterID}}
+			c.Refresh = &Refresh{Action: execute("Refresh", VerbTicketView, TicketKey, v.ID, TicketCardKey, v.RequesterCard),
+				UserIDs: []string{v.RequesterID}}
 		}
 		noteCard := subCard(l, InputText{Type: "Input.Text", ID: NoteKey, Label: txtNoteLabel.In(l), IsRequired: true,
 			ErrorMsg: txtNoteRequired.In(l), MaxLength: 1000, Style: "text"})
@@ -202,6 +207,19 @@ func MyTicket(l Lang, v TicketView, title, note string) *Card {
 	case TicketResolved:
 		c.Actions = append(c.Actions, submit(txtMyTicketReopen.In(l), VerbTicketReopen, id...))
 	}
+	return c
+}
+
+var txtTicketGone = Text{
+	"この依頼は終了したか、新しい依頼に置き換わりました。状況はチャットの新しいメッセージをご覧ください。",
+	"This request is closed, or a newer one has taken its place. The newest messages in the chat say where things stand.",
+}
+
+// TicketGone replaces the person's card of a ticket that is no longer
+// theirs to act on: none of its buttons left, only the way to the menu.
+func TicketGone(l Lang) *Card {
+	c := newCard(l, subtle(txtTicketGone.In(l)))
+	c.Actions = []Action{submit(txtBackToMenu.In(l), VerbMenu)}
 	return c
 }
 

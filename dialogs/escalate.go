@@ -153,7 +153,7 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 				Replies: []cards.Message{{Text: txtEscMoved.In(l)}}, Effects: []Effect{MoveToPersonal{Verb: cards.VerbHuman}}}
 		}
 		if t := in.Ticket; t != nil && !isClosedState(t.State) {
-			return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, t.view(), txtAlready.In(l), txtAlreadyMsg.In(l))}}}
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, t.view(), ticketAlready, "")}}}
 		}
 		st.Stage = "ask"
 		return Turn{Status: Waiting, State: mustJSON(st), Replies: []cards.Message{{Card: cards.EscalateForm(l, st.Topic, len(st.Transcript), "")}}}
@@ -201,7 +201,7 @@ func (d Escalation) Next(raw json.RawMessage, in Input) Turn {
 	st.Stage = "op"
 	switch in.Verb {
 	case cards.VerbTicketStatus:
-		return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, in.Ticket.view(), txtStatusTitle.In(l), "")}}}
+		return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, in.Ticket.view(), ticketStatus, "")}}}
 	case cards.VerbTicketNote:
 		return waitEsc(st, nil, UpdateTicket{ID: id, Op: OpNote, Text: in.Data[cards.NoteKey]})
 	case cards.VerbTicketCancel:
@@ -268,9 +268,9 @@ func (d Escalation) result(st escalationState, in Input) Turn {
 	switch res.Effect {
 	case OpenTicket{}.EffectName():
 		if st.Urgent {
-			return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, v, txtNotMeSent.In(l), txtNotMeMsg.In(l))}}}
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, v, ticketNotMe, "")}}}
 		}
-		c := myTicket(in, v, txtEscSent.In(l), txtEscSentMsg.In(l))
+		c := myTicket(in, v, ticketSent, "")
 		return Turn{Status: Complete, Update: c}
 	case UpdateTicket{}.EffectName():
 		last := ""
@@ -286,7 +286,7 @@ func (d Escalation) result(st escalationState, in Input) Turn {
 		case "cancelled":
 			return Turn{Status: Complete, Replies: []cards.Message{{Text: fmt.Sprintf(txtCancelledMsg.In(l), t.Number())}}}
 		case "reopened":
-			return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, v, txtStatusTitle.In(l), fmt.Sprintf(txtReopenedMsg.In(l), t.Number()))}}}
+			return Turn{Status: Complete, Replies: []cards.Message{{Card: myTicket(in, v, ticketStatus, fmt.Sprintf(txtReopenedMsg.In(l), t.Number()))}}}
 		default:
 			return Turn{Status: Complete, Replies: []cards.Message{{Text: fmt.Sprintf(txtBackToBotMsg.In(l), t.Number())}}}
 		}
@@ -526,20 +526,52 @@ func noteTried(s *Session, what string) {
 	}
 }
 
-// myTicket is the person's card of their ticket, in their language. It
-// refreshes for them alone to the ticket's current state (ticketCard).
-func myTicket(in Input, v cards.TicketView, title, note string) *cards.Card {
-	v.RequesterID = in.User.ID
-	return cards.MyTicket(in.Lang, v, title, note)
+// The person's cards of their ticket, by what they say above it. The kind
+// rides on the card's refresh, so that the card keeps its words when
+// Teams refreshes it (ticketCard).
+const (
+	ticketSent    = "sent"    // just sent
+	ticketNotMe   = "notme"   // "it wasn't me": the helpdesk alerted
+	ticketAlready = "already" // asked again while one is open
+	ticketStatus  = "status"  // where it stands
+)
+
+var ticketCardWords = map[string]struct{ title, note cards.Text }{
+	ticketSent:    {txtEscSent, txtEscSentMsg},
+	ticketNotMe:   {txtNotMeSent, txtNotMeMsg},
+	ticketAlready: {txtAlready, txtAlreadyMsg},
+	ticketStatus:  {txtStatusTitle, cards.Text{}},
+}
+
+// myTicket is the person's card of their ticket, of kind (its words), in
+// their language; note, if given, replaces the kind's message once (a
+// reopened ticket says so). It refreshes for them alone to the ticket's
+// current state (ticketCard).
+func myTicket(in Input, v cards.TicketView, kind, note string) *cards.Card {
+	w := ticketCardWords[kind]
+	if note == "" {
+		note = w.note.In(in.Lang)
+	}
+	v.RequesterID, v.RequesterCard = in.User.ID, kind
+	return cards.MyTicket(in.Lang, v, w.title.In(in.Lang), note)
 }
 
 // ticketCard answers the refresh of the person's card of their ticket:
-// its state now, under its status title. A card of a ticket that is no
-// longer their current one, or outside their 1:1 chat, stays as it is.
+// its state now, in the card's own words. A card of a ticket that is no
+// longer their current one (closed long ago, or replaced by a newer one)
+// is closed: its buttons would act on nothing. Outside their 1:1 chat the
+// card stays as it is.
 func ticketCard(s Session, in Input) Turn {
-	if in.Scope != Personal || in.Ticket == nil || strconv.FormatInt(in.Ticket.ID, 10) != in.Data[cards.TicketKey] {
+	if in.Scope != Personal {
 		return Turn{}
 	}
 	in.Lang = s.Language(in.Locale)
-	return Turn{Update: myTicket(in, in.Ticket.view(), txtStatusTitle.In(in.Lang), "")}
+	if in.Ticket == nil || strconv.FormatInt(in.Ticket.ID, 10) != in.Data[cards.TicketKey] {
+		return Turn{Update: cards.TicketGone(in.Lang)}
+	}
+	kind := in.Data[cards.TicketCardKey]
+	if _, ok := ticketCardWords[kind]; !ok {
+		kind = ticketStatus
+	}
+	return Turn{Update: myTicket(in, in.Ticket.view(), kind, "")}
 }
