@@ -539,13 +539,7 @@ func TestEffectsRunAfterTheStateIsSavedAndResultsFeedBack(t *testing.T) {
 	if rec := e.post(e.submit(conv, map[string]any{cards.VerbKey: "test.lookup"})); rec.Code != http.StatusOK {
 		t.Fatalf("got HTTP %d", rec.Code)
 	}
-	var texts []string
-	for _, s := range e.conn.sentTo(conv) {
-		texts = append(texts, s.Activity.Text)
-	}
-	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
-		t.Errorf("replies = %q, want %q", texts, want)
-	}
+	lookupSent(t, e, conv)
 	if len(fx.ran) != 1 {
 		t.Errorf("effect ran %d times, want once", len(fx.ran))
 	}
@@ -560,12 +554,7 @@ func TestUndeliveredRepliesAreSentOnRedelivery(t *testing.T) {
 	e := newEnv(t)
 	var down atomic.Bool
 	down.Store(true)
-	e.conn.fail = func(int64) (int, string) {
-		if down.Load() {
-			return http.StatusServiceUnavailable, ""
-		}
-		return 0, ""
-	}
+	e.conn.failWhile(&down)
 	conv := "a:1undelivered"
 	msg := e.message(conv, "menu")
 	if rec := e.post(msg); rec.Code != http.StatusBadGateway {
@@ -597,12 +586,7 @@ func TestClickWithUndeliveredRepliesKeepsThemAll(t *testing.T) {
 	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(fx))
 	var down atomic.Bool
 	down.Store(true)
-	e.conn.fail = func(int64) (int, string) {
-		if down.Load() {
-			return http.StatusServiceUnavailable, ""
-		}
-		return 0, ""
-	}
+	e.conn.failWhile(&down)
 	conv := "a:1undelivered-click"
 	click := e.execute(conv, "test.lookup", map[string]any{})
 	if rec := e.post(click); rec.Code != http.StatusBadGateway {
@@ -612,13 +596,7 @@ func TestClickWithUndeliveredRepliesKeepsThemAll(t *testing.T) {
 	if rec := e.post(click); rec.Code != http.StatusOK {
 		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
 	}
-	var texts []string
-	for _, s := range e.conn.sentTo(conv) {
-		texts = append(texts, s.Activity.Text)
-	}
-	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
-		t.Errorf("after redelivery: %q, want %q", texts, want)
-	}
+	lookupSent(t, e, conv)
 	if len(fx.ran) != 1 {
 		t.Errorf("the effect ran %d times, want once", len(fx.ran))
 	}
@@ -632,12 +610,7 @@ func TestRedeliveredAnswerKeepsItsTopic(t *testing.T) {
 	e := newEnv(t)
 	var down atomic.Bool
 	down.Store(true)
-	e.conn.fail = func(int64) (int, string) {
-		if down.Load() {
-			return http.StatusServiceUnavailable, ""
-		}
-		return 0, ""
-	}
+	e.conn.failWhile(&down)
 	conv := "a:1redelivered-answer"
 	msg := e.message(conv, "SMSが届かない")
 	if rec := e.post(msg); rec.Code != http.StatusBadGateway {
@@ -685,12 +658,7 @@ func TestClickWhoseEffectsRepliesFailIsRedelivered(t *testing.T) {
 	t.Parallel()
 	var down atomic.Bool
 	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(connectorOnLookup{&fakeEffects{}, &down, true}))
-	e.conn.refuse = func(string) int {
-		if down.Load() {
-			return http.StatusForbidden
-		}
-		return 0
-	}
+	e.conn.refuseWhile(&down)
 	conv := "a:1undelivered-effect"
 	click := e.execute(conv, "test.lookup", map[string]any{})
 	if rec := e.post(click); rec.Code != http.StatusBadGateway {
@@ -700,13 +668,7 @@ func TestClickWhoseEffectsRepliesFailIsRedelivered(t *testing.T) {
 	if rec := e.post(click); rec.Code != http.StatusOK {
 		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
 	}
-	var texts []string
-	for _, s := range e.conn.sentTo(conv) {
-		texts = append(texts, s.Activity.Text)
-	}
-	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
-		t.Errorf("after redelivery: %q, want %q", texts, want)
-	}
+	lookupSent(t, e, conv)
 }
 
 // TestRepliesKeepTheirOrderWhenTheFirstFails: a click whose own reply
@@ -717,12 +679,7 @@ func TestRepliesKeepTheirOrderWhenTheFirstFails(t *testing.T) {
 	var down atomic.Bool
 	down.Store(true)
 	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(connectorOnLookup{&fakeEffects{}, &down, false}))
-	e.conn.refuse = func(string) int {
-		if down.Load() {
-			return http.StatusForbidden
-		}
-		return 0
-	}
+	e.conn.refuseWhile(&down)
 	conv := "a:1undelivered-order"
 	click := e.execute(conv, "test.lookup", map[string]any{})
 	if rec := e.post(click); rec.Code != http.StatusBadGateway {
@@ -731,13 +688,7 @@ func TestRepliesKeepTheirOrderWhenTheFirstFails(t *testing.T) {
 	if rec := e.post(click); rec.Code != http.StatusOK {
 		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
 	}
-	var texts []string
-	for _, s := range e.conn.sentTo(conv) {
-		texts = append(texts, s.Activity.Text)
-	}
-	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
-		t.Errorf("sent %q, want %q", texts, want)
-	}
+	lookupSent(t, e, conv)
 }
 
 func TestTroubleshooterWalksToTheFix(t *testing.T) {
@@ -911,3 +862,16 @@ func TestVerifiedTokensExpire(t *testing.T) {
 }
 
 const clockSkew = 5 * time.Minute
+
+// lookupSent checks that conv got lookupDialog's two replies, once each
+// and in order.
+func lookupSent(t *testing.T, e *env, conv string) {
+	t.Helper()
+	var texts []string
+	for _, s := range e.conn.sentTo(conv) {
+		texts = append(texts, s.Activity.Text)
+	}
+	if want := []string{"looking...", "found value-of-k1"}; strings.Join(texts, "|") != strings.Join(want, "|") {
+		t.Errorf("sent %q, want %q", texts, want)
+	}
+}

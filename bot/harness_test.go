@@ -219,6 +219,28 @@ type connector struct {
 	members map[string][]string
 }
 
+// failWhile makes the connector answer 503 (retried, then given up) while
+// down is set.
+func (c *connector) failWhile(down *atomic.Bool) {
+	c.fail = func(int64) (int, string) {
+		if down.Load() {
+			return http.StatusServiceUnavailable, ""
+		}
+		return 0, ""
+	}
+}
+
+// refuseWhile makes the connector refuse (403, not retried) while down is
+// set.
+func (c *connector) refuseWhile(down *atomic.Bool) {
+	c.refuse = func(string) int {
+		if down.Load() {
+			return http.StatusForbidden
+		}
+		return 0
+	}
+}
+
 func newConnector(t testing.TB) *connector {
 	c := &connector{}
 	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
