@@ -588,15 +588,7 @@ func TestClickWithUndeliveredRepliesKeepsThemAll(t *testing.T) {
 	down.Store(true)
 	e.conn.failWhile(&down)
 	conv := "a:1undelivered-click"
-	click := e.execute(conv, "test.lookup", map[string]any{})
-	if rec := e.post(click); rec.Code != http.StatusBadGateway {
-		t.Fatalf("connector down: got HTTP %d, want 502 so the click is redelivered", rec.Code)
-	}
-	down.Store(false)
-	if rec := e.post(click); rec.Code != http.StatusOK {
-		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
-	}
-	lookupSent(t, e, conv)
+	redeliveredClick(t, e, conv, &down, "connector down")
 	if len(fx.ran) != 1 {
 		t.Errorf("the effect ran %d times, want once", len(fx.ran))
 	}
@@ -660,15 +652,7 @@ func TestClickWhoseEffectsRepliesFailIsRedelivered(t *testing.T) {
 	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(connectorOnLookup{&fakeEffects{}, &down, true}))
 	e.conn.refuseWhile(&down)
 	conv := "a:1undelivered-effect"
-	click := e.execute(conv, "test.lookup", map[string]any{})
-	if rec := e.post(click); rec.Code != http.StatusBadGateway {
-		t.Fatalf("the effect's reply refused: got HTTP %d, want 502 so the click is redelivered", rec.Code)
-	}
-	down.Store(false)
-	if rec := e.post(click); rec.Code != http.StatusOK {
-		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
-	}
-	lookupSent(t, e, conv)
+	redeliveredClick(t, e, conv, &down, "the effect's reply refused")
 }
 
 // TestRepliesKeepTheirOrderWhenTheFirstFails: a click whose own reply
@@ -681,14 +665,7 @@ func TestRepliesKeepTheirOrderWhenTheFirstFails(t *testing.T) {
 	e := newEnv(t, withDialogs(map[string]dialogs.Dialog{"test.lookup": lookupDialog{}}), withEffects(connectorOnLookup{&fakeEffects{}, &down, false}))
 	e.conn.refuseWhile(&down)
 	conv := "a:1undelivered-order"
-	click := e.execute(conv, "test.lookup", map[string]any{})
-	if rec := e.post(click); rec.Code != http.StatusBadGateway {
-		t.Fatalf("the click's reply refused: got HTTP %d, want 502", rec.Code)
-	}
-	if rec := e.post(click); rec.Code != http.StatusOK {
-		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
-	}
-	lookupSent(t, e, conv)
+	redeliveredClick(t, e, conv, &down, "the click's reply refused")
 }
 
 func TestTroubleshooterWalksToTheFix(t *testing.T) {
@@ -862,6 +839,23 @@ func TestVerifiedTokensExpire(t *testing.T) {
 }
 
 const clockSkew = 5 * time.Minute
+
+// redeliveredClick clicks lookupDialog's button in conv while the
+// connector is down (when: what failed) and wants a 502, so that the click
+// is redelivered; brings the connector back and redelivers it; then wants
+// both replies, once each and in order.
+func redeliveredClick(t *testing.T, e *env, conv string, down *atomic.Bool, when string) {
+	t.Helper()
+	click := e.execute(conv, "test.lookup", map[string]any{})
+	if rec := e.post(click); rec.Code != http.StatusBadGateway {
+		t.Fatalf("%s: got HTTP %d, want 502 so the click is redelivered", when, rec.Code)
+	}
+	down.Store(false)
+	if rec := e.post(click); rec.Code != http.StatusOK {
+		t.Fatalf("redelivery: got HTTP %d, want 200", rec.Code)
+	}
+	lookupSent(t, e, conv)
+}
 
 // lookupSent checks that conv got lookupDialog's two replies, once each
 // and in order.
